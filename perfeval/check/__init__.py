@@ -1,0 +1,1 @@
+"""Checks: the finding catalogue and the rule functions that yield findings."""

@@ -1,0 +1,50 @@
+"""Rules on the money table: a positive budget, execution not above it, parts adding up."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from perfeval import layout as L
+from perfeval.check import values
+from perfeval.check.catalogue import Code, Finding, finding
+from perfeval.numbers import fmt_money, q2
+from perfeval.read.submission import Submission
+from perfeval.roster import RosterItem
+
+
+def check_money(sub: Submission, item: RosterItem) -> list[Finding]:
+    out: list[Finding] = []
+    iid = item.item_id
+    budget = sub.money[("total", "budget")]
+    executed = sub.money[("total", "executed")]
+    if item.executed is None:
+        out += values.number(executed, "全年执行数", iid)
+    if values.usable_number(budget) and budget.parsed <= 0:
+        out.append(finding(Code.MONEY_BUDGET_NOT_POSITIVE, budget.ref, item_id=iid,
+                           budget=fmt_money(budget.parsed)))
+    if (values.usable_number(budget) and values.usable_number(executed)
+            and executed.parsed > budget.parsed > 0):
+        out.append(finding(Code.MONEY_OVERSPENT, executed.ref, item_id=iid,
+                           executed=fmt_money(executed.parsed), budget=fmt_money(budget.parsed)))
+    for col in ("budget", "executed"):
+        out += _parts(sub, col, iid)
+    return out
+
+
+def _parts(sub: Submission, col: str, iid: str) -> list[Finding]:
+    parts = [sub.money[(key, col)] for key in ("current", "carryover", "other")]
+    if all(p.empty and p.issue == "empty" for p in parts):
+        return []
+    out: list[Finding] = []
+    for key, part in zip(("current", "carryover", "other"), parts, strict=True):
+        label = f"{L.MONEY_ROWS[key].removeprefix('其中：')}（{L.MONEY_COLUMN_LABELS[col]}）"
+        out += values.number(part, label, iid, required=False)
+    total = sub.money[("total", col)]
+    if out or not values.usable_number(total):
+        return out
+    parts_sum = sum((p.parsed for p in parts if values.usable_number(p)), Decimal(0))
+    if q2(parts_sum) != q2(total.parsed):
+        out.append(finding(Code.MONEY_PARTS_MISMATCH, total.ref, item_id=iid,
+                           column=L.MONEY_COLUMN_LABELS[col], total=fmt_money(total.parsed),
+                           parts=fmt_money(parts_sum)))
+    return out

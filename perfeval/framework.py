@@ -1,0 +1,305 @@
+"""Indicator frameworks (指标体系): loaded from Excel files, checked, hashed.
+
+A framework file is a small workbook a finance clerk can edit, in the XLSForm manner:
+
+* sheet ``设置``: two columns (项目, 值) with 编号, 名称, 适用评价类型, 版本, 总分值, 说明;
+* sheet ``指标``: one row per indicator. The filled name column gives the level: a row with only
+  一级指标 declares a first-level indicator and its weight, a row with 二级指标 a second-level one
+  under the latest first-level row, a row with 三级指标 a scored leaf under the latest second-level
+  row. Parents carry their own weight, and the loader checks that children add up to it.
+
+Every problem found on load is reported at once, with the file and the row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from perfeval.errors import ConfigError
+from perfeval.read.cells import Book, Grid
+from perfeval.read.parse import normalize_text, parse_number
+
+SETTINGS_SHEET = "设置"
+INDICATOR_SHEET = "指标"
+
+COLUMNS = {
+    "code": "编码",
+    "l1": "一级指标",
+    "l2": "二级指标",
+    "l3": "三级指标",
+    "weight": "分值",
+    "direction": "指标性质",
+    "target": "年度指标值",
+    "unit": "计量单位",
+    "method": "评分方法",
+    "standard": "评分标准",
+}
+REQUIRED_COLUMNS = ("code", "l1", "l2", "l3", "weight")
+
+#: 评分方法 labels in the file -> method codes understood by :mod:`perfeval.score`.
+METHODS = {"": "manual", "人工评分": "manual", "执行率计分": "execution_rate"}
+DIRECTIONS = {"": "", "≥": "≥", ">=": "≥", "≤": "≤", "<=": "≤", "=": "=", "定性": "定性"}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    level: int
+    name: str
+    weight: Decimal
+    row: int
+    parent: str | None = None
+    l1: str = ""
+    l2: str = ""
+    direction: str = ""
+    target: str = ""
+    unit: str = ""
+    method: str = "manual"
+    standard: str = ""
+
+    @property
+    def computed(self) -> bool:
+        """Scored by perfeval from the workbook's money figures, not typed by the clerk."""
+        return self.method == "execution_rate"
+
+
+@dataclass(frozen=True)
+class Framework:
+    id: str
+    name: str
+    kinds: tuple[str, ...]
+    version: str
+    total: Decimal
+    description: str
+    indicators: tuple[Indicator, ...]
+    source: Path
+    content_hash: str = field(default="")
+
+    @property
+    def level1(self) -> list[Indicator]:
+        return [i for i in self.indicators if i.level == 1]
+
+    @property
+    def leaves(self) -> list[Indicator]:
+        return [i for i in self.indicators if i.level == 3]
+
+    def children(self, code: str) -> list[Indicator]:
+        return [i for i in self.indicators if i.parent == code]
+
+    def by_code(self, code: str) -> Indicator | None:
+        return next((i for i in self.indicators if i.code == code), None)
+
+
+def _cell_text(grid: Grid, row: int, col: int | None) -> str:
+    return "" if col is None else normalize_text(grid.get(row, col))
+
+
+def _read_settings(grid: Grid) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for row in range(1, grid.height + 1):
+        key = normalize_text(grid.get(row, 1))
+        if key and key != "项目":
+            values[key] = normalize_text(grid.get(row, 2))
+    return values
+
+
+def _header(grid: Grid) -> dict[str, int]:
+    labels = {normalize_text(grid.get(1, c)): c for c in range(1, 40)}
+    wanted = {key: normalize_text(label) for key, label in COLUMNS.items()}
+    return {key: labels[label] for key, label in wanted.items() if label in labels}
+
+
+def _canonical_hash(fw_fields: dict, indicators: Iterable[Indicator]) -> str:
+    payload = {
+        "framework": fw_fields,
+        "indicators": [
+            [i.code, i.level, i.name, str(i.weight), i.parent, i.direction, i.target, i.unit,
+             i.method, i.standard]
+            for i in indicators
+        ],
+    }
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def load_framework(path: Path) -> Framework:
+    """Read and check one framework file; raise ConfigError listing every problem with its row."""
+    try:
+        with Book(path) as book:
+            missing = [s for s in (SETTINGS_SHEET, INDICATOR_SHEET) if s not in book.sheet_names]
+            if missing:
+                raise ConfigError(
+                    f"指标体系文件缺少工作表：{'、'.join(missing)}。",
+                    path=path,
+                    hint="指标体系文件应有“设置”和“指标”两张工作表。",
+                )
+            settings = _read_settings(book.grid(SETTINGS_SHEET))
+            grid = book.grid(INDICATOR_SHEET)
+    except ConfigError:
+        raise
+    except Exception as exc:  # calamine raises its own error types for unreadable files
+        raise ConfigError(f"无法读取指标体系文件（{exc}）。", path=path) from exc
+
+    problems: list[str] = []
+    for key in ("编号", "名称", "总分值"):
+        if not settings.get(key):
+            problems.append(f"“设置”工作表缺少“{key}”。")
+    total = parse_number(settings.get("总分值", "")).value
+    if settings.get("总分值") and not isinstance(total, Decimal):
+        problems.append(f"“设置”工作表的总分值“{settings['总分值']}”不是数字。")
+    cols = _header(grid)
+    missing_cols = [COLUMNS[k] for k in REQUIRED_COLUMNS if k not in cols]
+    if missing_cols:
+        problems.append(f"“指标”工作表第1行缺少列：{'、'.join(missing_cols)}。")
+    if problems:
+        raise ConfigError("指标体系文件有误：\n" + "\n".join(problems), path=path)
+
+    indicators, problems = _read_indicators(grid, cols)
+    problems += _check_tree(indicators, total)
+    if problems:
+        raise ConfigError(
+            "指标体系文件有误：\n" + "\n".join(problems),
+            path=path,
+            hint="请按提示修改“指标”工作表对应行后重试。",
+        )
+    fw_fields = {
+        "id": settings["编号"],
+        "name": settings["名称"],
+        "kinds": settings.get("适用评价类型", ""),
+        "version": settings.get("版本", ""),
+        "total": str(total),
+    }
+    return Framework(
+        id=settings["编号"],
+        name=settings["名称"],
+        kinds=tuple(k for k in settings.get("适用评价类型", "").replace("，", ",").split(",") if k),
+        version=settings.get("版本", ""),
+        total=total,
+        description=settings.get("说明", ""),
+        indicators=tuple(indicators),
+        source=path,
+        content_hash=_canonical_hash(fw_fields, indicators),
+    )
+
+
+def _read_indicators(grid: Grid, cols: dict[str, int]) -> tuple[list[Indicator], list[str]]:
+    problems: list[str] = []
+    indicators: list[Indicator] = []
+    current: dict[int, Indicator] = {}
+    seen: set[str] = set()
+    for row in range(2, grid.height + 1):
+        names = {lvl: _cell_text(grid, row, cols.get(f"l{lvl}")) for lvl in (1, 2, 3)}
+        code = _cell_text(grid, row, cols["code"])
+        raw_weight = grid.get(row, cols["weight"])
+        if not any(names.values()) and not code:
+            continue
+        level = max((lvl for lvl, name in names.items() if name), default=0)
+        where = f"第{row}行"
+        if level == 0:
+            problems.append(f"{where}：有编码“{code}”但没有指标名称。")
+            continue
+        if not code:
+            problems.append(f"{where}：缺少编码。")
+            continue
+        if code in seen:
+            problems.append(f"{where}：编码“{code}”重复。")
+        seen.add(code)
+        weight = parse_number(raw_weight).value
+        if not isinstance(weight, Decimal) or weight <= 0:
+            problems.append(f"{where}：分值“{normalize_text(raw_weight)}”应为大于0的数字。")
+            weight = Decimal(0)
+        parent = current.get(level - 1) if level > 1 else None
+        if level > 1 and parent is None:
+            problems.append(f"{where}：“{names[level]}”前面没有上一级指标。")
+            continue
+        method_label = _cell_text(grid, row, cols.get("method"))
+        direction_label = unicodedata.normalize("NFKC", _cell_text(grid, row, cols.get("direction")))
+        if method_label not in METHODS:
+            problems.append(
+                f"{where}：评分方法“{method_label}”无法识别，可用：{'、'.join(k for k in METHODS if k)}。"
+            )
+        if direction_label not in DIRECTIONS:
+            problems.append(f"{where}：指标性质“{direction_label}”无法识别，可用：≥、≤、=、定性。")
+        if level < 3 and method_label not in ("", "人工评分"):
+            problems.append(f"{where}：只有三级指标可以设置评分方法。")
+        l1 = current[1].name if level > 1 else names[1]
+        l2 = current[2].name if level > 2 else (names[2] if level == 2 else "")
+        ind = Indicator(
+            code=code,
+            level=level,
+            name=names[level],
+            weight=weight,
+            row=row,
+            parent=parent.code if parent else None,
+            l1=l1,
+            l2=l2,
+            direction=DIRECTIONS.get(direction_label, ""),
+            target=_cell_text(grid, row, cols.get("target")),
+            unit=_cell_text(grid, row, cols.get("unit")),
+            method=METHODS.get(method_label, "manual"),
+            standard=_cell_text(grid, row, cols.get("standard")),
+        )
+        indicators.append(ind)
+        current[level] = ind
+        for deeper in range(level + 1, 4):
+            current.pop(deeper, None)
+    return indicators, problems
+
+
+def _check_tree(indicators: list[Indicator], total: Decimal | None) -> list[str]:
+    problems: list[str] = []
+    if not indicators:
+        return ["“指标”工作表没有指标。"]
+    for ind in indicators:
+        kids = [i for i in indicators if i.parent == ind.code]
+        if ind.level < 3 and not kids:
+            problems.append(f"第{ind.row}行：“{ind.name}”下面没有下一级指标。")
+        elif kids:
+            subtotal = sum((k.weight for k in kids), Decimal(0))
+            if subtotal != ind.weight:
+                problems.append(
+                    f"第{ind.row}行：“{ind.name}”分值为{ind.weight}，"
+                    f"但下级指标分值合计为{subtotal}。"
+                )
+    level1_total = sum((i.weight for i in indicators if i.level == 1), Decimal(0))
+    if isinstance(total, Decimal) and level1_total != total:
+        problems.append(f"一级指标分值合计为{level1_total}，与总分值{total}不一致。")
+    return problems
+
+
+class FrameworkRegistry:
+    """All frameworks available to an evaluation folder, looked up by 编号 or 名称."""
+
+    def __init__(self, frameworks: Iterable[Framework]) -> None:
+        self._by_id: dict[str, Framework] = {}
+        for fw in frameworks:
+            self._by_id[fw.id] = fw
+
+    def get(self, key: str) -> Framework | None:
+        key = key.strip()
+        if key in self._by_id:
+            return self._by_id[key]
+        return next((fw for fw in self._by_id.values() if fw.name == key), None)
+
+    def __iter__(self):
+        return iter(self._by_id.values())
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+
+def load_frameworks(*folders: Path) -> FrameworkRegistry:
+    """Every ``*.xlsx`` framework in the folders; a later folder overrides an earlier one's 编号."""
+    found: list[Framework] = []
+    for folder in folders:
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.xlsx")):
+                if not path.name.startswith(("~$", ".~")):
+                    found.append(load_framework(path))
+    return FrameworkRegistry(found)

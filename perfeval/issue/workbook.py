@@ -1,0 +1,108 @@
+"""Build one issued workbook (XlsxWriter, new file, written atomically) and issue a whole roster."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import xlsxwriter
+
+from perfeval import __version__
+from perfeval import layout as L
+from perfeval.atomic import atomic_path
+from perfeval.framework import Framework
+from perfeval.issue.formats import make_formats
+from perfeval.issue.info_sheet import write_info
+from perfeval.issue.naming import workbook_name
+from perfeval.issue.sheets import (
+    Plan,
+    write_guide,
+    write_identity,
+    write_indicators,
+    write_lists,
+    write_problems,
+)
+from perfeval.numbers import ratio
+from perfeval.roster import RosterItem
+from perfeval.settings import Settings
+from perfeval.workspace import Workspace
+
+WORKBOOK_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+}
+
+
+@dataclass(frozen=True)
+class IssuedWorkbook:
+    item_id: str
+    path: Path
+
+
+def indicator_locked_pairs(fw: Framework) -> list[tuple[str, object]]:
+    """The framework part of the fingerprint: what the 指标 sheet shows locked, row by row."""
+    pairs: list[tuple[str, object]] = []
+    for ind in fw.leaves:
+        pairs += [(f"{ind.code}.l1", ind.l1), (f"{ind.code}.l2", ind.l2),
+                  (f"{ind.code}.l3", ind.name), (f"{ind.code}.weight", ind.weight)]
+        for key in ("direction", "target", "unit"):
+            if getattr(ind, key):
+                pairs.append((f"{ind.code}.{key}", getattr(ind, key)))
+    return pairs
+
+
+def issue_workbook(
+    target: Path, item: RosterItem, fw: Framework, settings: Settings,
+    issued_at: dt.datetime | None = None,
+) -> Path:
+    """Write the workbook for one roster item to ``target``."""
+    issued_at = issued_at or dt.datetime.now().replace(microsecond=0)
+    rate = ratio(item.executed, item.budget) if item.executed is not None else None
+    plan = Plan(item=item, framework=fw, settings=settings, leaves=fw.leaves, rate=rate)
+    with atomic_path(target) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
+        wb.set_properties({
+            "title": f"{item.name}绩效评价填报表",
+            "author": settings.bureau or "perfeval",
+            "comments": f"perfeval {__version__}",
+        })
+        formats = make_formats(wb)
+        write_guide(wb, formats, plan)
+        info = write_info(wb, formats, plan)
+        write_indicators(wb, formats, plan, info.rate_cell)
+        write_problems(wb, formats, plan)
+        write_lists(wb, settings)
+        locked = info.locked + indicator_locked_pairs(fw)
+        write_identity(wb, [
+            ("template_id", L.TEMPLATE_ID),
+            ("template_version", L.TEMPLATE_VERSION),
+            ("framework_id", fw.id),
+            ("framework_version", fw.version),
+            ("framework_hash", fw.content_hash),
+            ("item_id", item.item_id),
+            ("year", str(settings.year)),
+            ("issued_at", issued_at.isoformat()),
+            ("fingerprint", L.fingerprint(locked)),
+            ("generator", f"perfeval {__version__}"),
+        ])
+        wb.close()
+    return target
+
+
+def issue_all(ws: Workspace, only: set[str] | None = None) -> list[IssuedWorkbook]:
+    """One workbook per roster item (or only the given item ids) into the issued folder."""
+    out_dir = ws.settings.path("issued")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    taken: set[str] = set()
+    issued: list[IssuedWorkbook] = []
+    for item in ws.roster.items:
+        name = workbook_name(item, ws.settings.year, ws.settings.region, taken)
+        if only and item.item_id not in only:
+            continue
+        fw = ws.frameworks.get(item.framework_id)
+        assert fw is not None  # the roster only keeps items whose framework exists
+        path = issue_workbook(out_dir / name, item, fw, ws.settings)
+        issued.append(IssuedWorkbook(item.item_id, path))
+    return issued

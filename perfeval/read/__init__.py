@@ -1,0 +1,1 @@
+"""Reading returned workbooks: container checks, cell values with their coordinates, parsing."""

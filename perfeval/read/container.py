@@ -1,0 +1,109 @@
+"""What kind of file is this, and is it safe to parse? Checked on the raw bytes, before any reader.
+
+Extensions lie (a WPS .xls renamed .xlsx, a CSV saved as .xlsx), readers' own errors mislead users,
+and some files are hostile (zip bombs, cells at the far corner of the grid that make a reader abort
+the process). Each such file gets one clear finding and is not parsed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from perfeval.check.catalogue import Code, Finding, finding
+from perfeval.model import CellRef
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+MB = 1024 * 1024
+#: Far beyond any issued workbook; cells out here mean a damaged or hostile file.
+MAX_CELL_ROW = 100_000
+MAX_CELL_COL = 200
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,8})"')
+
+
+@dataclass(frozen=True)
+class Inspected:
+    """The file's bytes when it may be parsed; otherwise the one finding that explains why not."""
+
+    data: bytes | None
+    sha256: str
+    finding: Finding | None = None
+    macros: bool = False
+
+
+def is_lock_file(name: str) -> bool:
+    """Excel/WPS owner files (~$x.xlsx) and LibreOffice lock files (.~lock.x.xlsx#)."""
+    return name.startswith(("~$", ".~lock."))
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def inspect_file(path: Path, name: str, max_bytes: int, max_uncompressed: int) -> Inspected:
+    ref = CellRef(name)
+    if is_lock_file(name):
+        return Inspected(None, "", finding(Code.FILE_LOCK, ref))
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return Inspected(None, "", finding(
+                Code.FILE_TOO_LARGE, ref, what="大小", size=size // MB, limit=max_bytes // MB))
+        data = path.read_bytes()
+    except OSError as exc:
+        return Inspected(None, "", finding(Code.FILE_UNREADABLE, ref, detail=f"读取失败：{exc.strerror}"))
+    digest = hashlib.sha256(data).hexdigest()
+    if not data:
+        return Inspected(None, digest, finding(Code.FILE_UNREADABLE, ref, detail="文件为空"))
+    if data.startswith(OLE2_MAGIC):
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            return Inspected(None, digest, finding(Code.FILE_ENCRYPTED, ref))
+        return Inspected(None, digest, finding(
+            Code.FILE_OLD_FORMAT, ref, detail="旧版Excel或WPS格式（.xls/.et）"))
+    if not data.startswith(ZIP_MAGIC):
+        head = data[:512].lstrip()
+        kind = "网页或XML文件" if head[:1] == b"<" else "文本或其他格式文件"
+        return Inspected(None, digest, finding(Code.FILE_OLD_FORMAT, ref, detail=kind))
+    problem = _check_zip(data, ref, max_uncompressed)
+    if isinstance(problem, Finding):
+        return Inspected(None, digest, problem)
+    return Inspected(data, digest, None, macros=problem)
+
+
+def _check_zip(data: bytes, ref: CellRef, max_uncompressed: int) -> Finding | bool:
+    """A finding if the zip is unusable; otherwise whether it carries macros."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = [i for i in zf.infolist() if not i.filename.endswith("/")]
+            names = [i.filename.lower().replace("\\", "/").lstrip("/") for i in infos]
+            if len(set(names)) != len(names):
+                return finding(Code.FILE_UNREADABLE, ref, detail="压缩包内有重复的部件")
+            total = sum(i.file_size for i in infos)
+            if total > max_uncompressed:
+                return finding(Code.FILE_TOO_LARGE, ref, what="解压后大小", size=total // MB,
+                               limit=max_uncompressed // MB)
+            if "xl/workbook.xml" not in names:
+                detail = "Word文档" if "word/document.xml" in names else "压缩包中没有Excel工作簿"
+                return finding(Code.FILE_OLD_FORMAT, ref, detail=detail)
+            for info, lower in zip(infos, names, strict=True):
+                if lower.startswith("xl/worksheets/") and lower.endswith(".xml"):
+                    if _out_of_grid(zf.read(info)):
+                        return finding(Code.FILE_UNREADABLE, ref, detail="表格中有超出正常范围的单元格")
+            return any(n.endswith("vbaproject.bin") or n.startswith("xl/macrosheets/") for n in names)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError) as exc:
+        return finding(Code.FILE_UNREADABLE, ref, detail=f"文件已损坏或未完整传输：{exc}")
+
+
+def _out_of_grid(xml: bytes) -> bool:
+    for match in _CELL_REF.finditer(xml):
+        if int(match.group(2)) > MAX_CELL_ROW or _col_number(match.group(1)) > MAX_CELL_COL:
+            return True
+    return False

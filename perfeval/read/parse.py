@@ -1,0 +1,132 @@
+"""Typed parsing of what clerks type into cells.
+
+Readers hand over raw cell values (float, str, date, '' for empty). These functions turn them into
+Decimals or clean text and say, with a short issue tag, what was odd about them. They never raise
+and never guess silently: a number typed as text is accepted but tagged, so the check stage can
+report it. Issue tags are turned into findings by :mod:`perfeval.check`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+
+from perfeval.numbers import to_decimal
+
+#: Values people type to mean "nothing here"; they are not zero.
+PLACEHOLDERS = frozenset({"—", "——", "-", "--", "*", "/", "\\", "无", "N/A", "NA", "XX", "xx", "X"})
+
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+_SPACE_RE = re.compile(r"\s+")
+
+# issue tags
+EMPTY = "empty"
+PLACEHOLDER = "placeholder"
+TEXT_NUMBER = "text_number"
+NOT_NUMBER = "not_number"
+PERCENT = "percent"
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """Result of parsing one cell: the value understood (or None) and what was odd, if anything."""
+
+    value: Decimal | str | dt.date | None
+    issue: str | None = None
+
+
+def normalize_text(raw: object) -> str:
+    """NFKC (full-width digits and punctuation to ASCII), no surrounding or doubled blanks."""
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = unicodedata.normalize("NFKC", str(raw)).replace("\u00a0", " ")
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def is_blank(raw: object) -> bool:
+    return raw is None or (isinstance(raw, str) and raw.strip() == "")
+
+
+def parse_number(raw: object, *, units: tuple[str, ...] = ()) -> Parsed:
+    """A number from a cell. Accepts real numbers, and text like '９５', '95分', '1,234.5'.
+
+    ``units`` are suffixes allowed after the number (for example '分' for scores, '万元' for
+    money). A trailing '%' is accepted and tagged ``percent`` with the value in percent units,
+    so the caller decides what it means.
+    """
+    if is_blank(raw):
+        return Parsed(None, EMPTY)
+    if isinstance(raw, bool):
+        return Parsed(None, NOT_NUMBER)
+    if isinstance(raw, int | float | Decimal):
+        value = to_decimal(raw)
+        return Parsed(value, None if value is not None else NOT_NUMBER)
+    text = normalize_text(raw)
+    if text in PLACEHOLDERS:
+        return Parsed(None, PLACEHOLDER)
+    text = text.replace(" ", "")
+    is_percent = text.endswith("%")
+    if is_percent:
+        text = text[:-1]
+    for unit in sorted(units, key=len, reverse=True):
+        if text.endswith(unit):
+            text = text[: -len(unit)]
+            break
+    if _GROUPED_RE.match(text):
+        text = text.replace(",", "")
+    if not _NUMBER_RE.match(text):
+        return Parsed(None, NOT_NUMBER)
+    value = Decimal(text)
+    return Parsed(value, PERCENT if is_percent else TEXT_NUMBER)
+
+
+def parse_text(raw: object) -> Parsed:
+    """Free text: normalised whitespace; placeholders and blanks are 'nothing here'."""
+    if is_blank(raw):
+        return Parsed(None, EMPTY)
+    if isinstance(raw, dt.datetime):
+        return Parsed(raw.date().isoformat())
+    if isinstance(raw, dt.date):
+        return Parsed(raw.isoformat())
+    text = normalize_text(raw) if not isinstance(raw, str) else _clean_keep_lines(raw)
+    if text in PLACEHOLDERS:
+        return Parsed(None, PLACEHOLDER)
+    return Parsed(text)
+
+
+def _clean_keep_lines(raw: str) -> str:
+    """Strip each line of free text but keep the clerk's line breaks and original characters."""
+    lines = [line.strip() for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+_DATE_RES = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+
+
+def parse_date(raw: object) -> Parsed:
+    """A date from a real date cell or from text such as 2025-03-16, 2025/3/16, 2025年3月16日."""
+    if is_blank(raw):
+        return Parsed(None, EMPTY)
+    if isinstance(raw, dt.datetime):
+        return Parsed(raw.date())
+    if isinstance(raw, dt.date):
+        return Parsed(raw)
+    text = normalize_text(raw).replace(" ", "")
+    for pattern in _DATE_RES:
+        match = pattern.match(text)
+        if match:
+            try:
+                return Parsed(dt.date(*(int(g) for g in match.groups())), TEXT_NUMBER)
+            except ValueError:
+                return Parsed(None, NOT_NUMBER)
+    return Parsed(None, NOT_NUMBER)

@@ -1,0 +1,200 @@
+"""Read one returned workbook into a :class:`Submission`: every value with its sheet and cell.
+
+Reading never judges content (that is :mod:`perfeval.check`); it only reports what makes the file
+unreadable as ours: not a workbook, not our template, a sheet or a label missing. Values are found
+by labels (column A of 基本信息, headers on 指标) and indicator rows by their code in column A, so
+re-ordered rows still read correctly. Formula cells are read but never trusted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from perfeval import layout as L
+from perfeval.check.catalogue import Code, Finding, finding
+from perfeval.model import CellRef, Value
+from perfeval.read.cells import Book, Grid, a1
+from perfeval.read.container import inspect_file
+from perfeval.read.parse import Parsed, normalize_text, parse_date, parse_number, parse_text
+
+SCORE_UNITS = ("分",)
+MONEY_UNITS = ("万元",)
+
+
+@dataclass
+class IndicatorRow:
+    code: str
+    row: int
+    values: dict[str, Value]
+
+
+@dataclass
+class ProblemRow:
+    row: int
+    values: dict[str, Value]
+
+
+@dataclass
+class Submission:
+    file: str
+    sha256: str
+    identity: dict[str, str]
+    info: dict[str, Value] = field(default_factory=dict)
+    money: dict[tuple[str, str], Value] = field(default_factory=dict)
+    narrative: dict[str, Value] = field(default_factory=dict)
+    contact: dict[str, Value] = field(default_factory=dict)
+    indicators: list[IndicatorRow] = field(default_factory=list)
+    problems: list[ProblemRow] = field(default_factory=list)
+    cached: dict[str, Value] = field(default_factory=dict)
+    level1_cached: dict[str, Value] = field(default_factory=dict)
+    macros: bool = False
+
+    @property
+    def item_id(self) -> str:
+        return self.identity.get("item_id", "")
+
+
+@dataclass
+class ReadResult:
+    file: str
+    submission: Submission | None
+    findings: list[Finding]
+    sha256: str = ""
+
+
+def _value(grid: Grid, file: str, row: int, col: int, parser) -> Value:
+    raw = grid.get(row, col)
+    parsed: Parsed = parser(raw)
+    return Value(raw, parsed.value, CellRef(file, grid.sheet, a1(row, col)), parsed.issue)
+
+
+def _number(units: tuple[str, ...]):
+    return lambda raw: parse_number(raw, units=units)
+
+
+class _LayoutError(Exception):
+    def __init__(self, sheet: str, label: str) -> None:
+        self.sheet, self.label = sheet, label
+
+
+def read_submission(path: Path, name: str, max_bytes: int, max_uncompressed: int) -> ReadResult:
+    """Read ``path`` (shown to users as ``name``)."""
+    inspected = inspect_file(path, name, max_bytes, max_uncompressed)
+    if inspected.data is None:
+        return ReadResult(name, None, [inspected.finding] if inspected.finding else [], inspected.sha256)
+    findings: list[Finding] = []
+    if inspected.macros:
+        findings.append(finding(Code.FILE_MACROS, CellRef(name)))
+    try:
+        with Book(inspected.data) as book:
+            sub = _read_book(book, name, inspected.sha256, findings)
+    except _LayoutError as exc:
+        findings.append(finding(Code.FILE_LAYOUT_CHANGED, CellRef(name, exc.sheet), sheet=exc.sheet,
+                                label=exc.label))
+        sub = None
+    except Exception as exc:  # calamine's own error types: damaged parts, bad XML, entities
+        detail = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        findings.append(finding(Code.FILE_UNREADABLE, CellRef(name), detail=detail))
+        sub = None
+    if sub is not None:
+        sub.macros = inspected.macros
+    return ReadResult(name, sub, findings, inspected.sha256)
+
+
+def _read_book(book: Book, name: str, sha256: str, findings: list[Finding]) -> Submission | None:
+    if L.SHEET_IDENTITY not in book.sheet_names:
+        findings.append(finding(Code.FILE_FOREIGN, CellRef(name), detail="缺少模板标识"))
+        return None
+    ident_grid = book.grid(L.SHEET_IDENTITY)
+    identity = {
+        normalize_text(ident_grid.get(r, 1)): normalize_text(ident_grid.get(r, 2))
+        for r in range(1, ident_grid.height + 1)
+        if normalize_text(ident_grid.get(r, 1))
+    }
+    if identity.get("template_id") != L.TEMPLATE_ID:
+        findings.append(finding(Code.FILE_FOREIGN, CellRef(name), detail="模板标识不符"))
+        return None
+    missing = [s for s in L.DATA_SHEETS if s not in book.sheet_names]
+    for sheet in missing:
+        findings.append(finding(Code.FILE_SHEET_MISSING, CellRef(name, sheet), sheet=sheet))
+    if missing:
+        return None
+    sub = Submission(file=name, sha256=sha256, identity=identity)
+    _read_info(book.grid(L.SHEET_INFO), sub)
+    _read_indicators(book.grid(L.SHEET_INDICATORS), sub)
+    _read_problems(book.grid(L.SHEET_PROBLEMS), sub)
+    return sub
+
+
+def _row_of(grid: Grid, label: str, start: int = 1) -> int:
+    row = grid.find_in_column(1, label, start)
+    if row is None:
+        raise _LayoutError(grid.sheet, label)
+    return row
+
+
+def _read_info(grid: Grid, sub: Submission) -> None:
+    f = sub.file
+    for key, label in L.INFO_FIELDS.items():
+        sub.info[key] = _value(grid, f, _row_of(grid, label), 2, parse_text)
+    money_start = _row_of(grid, L.MONEY_HEADER)
+    for row_key, label in L.MONEY_ROWS.items():
+        row = _row_of(grid, label, money_start)
+        for col_key, col in L.MONEY_COLUMNS.items():
+            parser = _number(MONEY_UNITS) if col_key != "rate" else _number(())
+            sub.money[(row_key, col_key)] = _value(grid, f, row, col, parser)
+    score_start = _row_of(grid, L.SCORE_HEADER)
+    total_row = _row_of(grid, L.TOTAL_LABEL, score_start)
+    for row in range(score_start + 1, total_row):
+        label = normalize_text(grid.get(row, 1))
+        if label:
+            sub.level1_cached[label] = _value(grid, f, row, 3, _number(SCORE_UNITS))
+    sub.cached["total"] = _value(grid, f, total_row, 3, _number(SCORE_UNITS))
+    sub.cached["grade"] = _value(grid, f, _row_of(grid, L.GRADE_LABEL, total_row), 2, parse_text)
+    for key, label in L.NARRATIVE_FIELDS.items():
+        sub.narrative[key] = _value(grid, f, _row_of(grid, label), 2, parse_text)
+    for key, label in L.CONTACT_FIELDS.items():
+        parser = parse_date if key == "filled_on" else parse_text
+        sub.contact[key] = _value(grid, f, _row_of(grid, label), 2, parser)
+
+
+def _header_columns(grid: Grid, header_row: int, labels: dict[str, str]) -> dict[str, int]:
+    found = {normalize_text(grid.get(header_row, c)): c for c in range(1, 60)}
+    cols: dict[str, int] = {}
+    for key, label in labels.items():
+        col = found.get(normalize_text(label))
+        if col is None:
+            raise _LayoutError(grid.sheet, label)
+        cols[key] = col
+    return cols
+
+
+def _read_indicators(grid: Grid, sub: Submission) -> None:
+    cols = _header_columns(grid, L.IND_HEADER_ROW, L.IND_COLUMNS)
+    parsers = {key: parse_text for key in L.IND_COLUMNS}
+    parsers["weight"] = _number(SCORE_UNITS)
+    parsers["score"] = _number(SCORE_UNITS)
+    for row in range(L.IND_HEADER_ROW + 1, grid.height + 1):
+        code = normalize_text(grid.get(row, cols["code"]))
+        label = normalize_text(grid.get(row, cols["l3"]))
+        if label == L.IND_TOTAL_LABEL and not code:
+            sub.cached["indicator_total"] = _value(grid, sub.file, row, cols["score"],
+                                                   _number(SCORE_UNITS))
+            continue
+        if not code and not label:
+            continue
+        values = {key: _value(grid, sub.file, row, col, parsers[key]) for key, col in cols.items()}
+        sub.indicators.append(IndicatorRow(code, row, values))
+
+
+def _read_problems(grid: Grid, sub: Submission) -> None:
+    cols = _header_columns(grid, L.PROB_HEADER_ROW, L.PROB_COLUMNS)
+    for row in range(L.PROB_FIRST_ROW, grid.height + 1):
+        values = {
+            key: _value(grid, sub.file, row, col,
+                        _number(MONEY_UNITS) if key == "amount" else parse_text)
+            for key, col in cols.items() if key != "no"
+        }
+        if any(not v.empty for v in values.values()):
+            sub.problems.append(ProblemRow(row, values))

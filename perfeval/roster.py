@@ -1,0 +1,223 @@
+"""The roster (项目清单.xlsx): one row per item to evaluate, kept by finance staff.
+
+Reading finds the header row by its labels (columns may be in any order), checks each row, and
+reports bad rows as findings so the other items still go ahead. A roster without its key columns
+cannot be used at all and raises :class:`ConfigError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import xlsxwriter
+
+from perfeval.atomic import atomic_path
+from perfeval.check.catalogue import Code, Finding, finding
+from perfeval.errors import ConfigError
+from perfeval.framework import FrameworkRegistry
+from perfeval.model import CellRef
+from perfeval.read.cells import Book, Grid, a1
+from perfeval.read.parse import normalize_text, parse_number
+from perfeval.settings import Settings
+
+SHEET = "项目清单"
+
+#: key -> (header label, other labels accepted when reading, required)
+COLUMNS: dict[str, tuple[str, tuple[str, ...], bool]] = {
+    "item_id": ("项目编号", ("编号", "序号"), True),
+    "name": ("项目名称", ("名称",), True),
+    "department": ("主管部门", (), True),
+    "unit": ("实施单位", ("单位名称",), True),
+    "kind": ("评价类型", ("类型",), True),
+    "framework": ("指标体系", (), True),
+    "budget": ("预算数（万元）", ("预算数", "全年预算数（万元）", "预算（万元）"), True),
+    "executed": ("执行数（万元）", ("执行数", "全年执行数（万元）", "执行（万元）"), False),
+    "unit_budget": ("单位项目预算总额（万元）", ("单位项目预算总额",), False),
+    "contact": ("联系人", (), False),
+    "phone": ("联系电话", (), False),
+    "note": ("备注", (), False),
+}
+
+
+@dataclass(frozen=True)
+class RosterItem:
+    item_id: str
+    name: str
+    department: str
+    unit: str
+    kind: str
+    framework_id: str
+    budget: Decimal
+    executed: Decimal | None
+    unit_budget: Decimal | None
+    contact: str
+    phone: str
+    note: str
+    row: int
+
+
+@dataclass
+class Roster:
+    path: Path
+    items: list[RosterItem]
+    findings: list[Finding]
+
+    def get(self, item_id: str) -> RosterItem | None:
+        return next((i for i in self.items if i.item_id == item_id), None)
+
+
+def _find_header(grid: Grid) -> tuple[int, dict[str, int]]:
+    for row in range(1, min(grid.height, 10) + 1):
+        labels = {normalize_text(grid.get(row, c)): c for c in range(1, 40)}
+        cols: dict[str, int] = {}
+        for key, (label, aliases, _) in COLUMNS.items():
+            for candidate in (label, *aliases):
+                if normalize_text(candidate) in labels:
+                    cols[key] = labels[normalize_text(candidate)]
+                    break
+        if "item_id" in cols and "name" in cols:
+            return row, cols
+    return 0, {}
+
+
+def load_roster(settings: Settings, registry: FrameworkRegistry) -> Roster:
+    path = settings.path("roster")
+    if not path.is_file():
+        raise ConfigError("找不到项目清单。", path=path, hint="请先用 perfeval init 创建评价文件夹。")
+    try:
+        with Book(path) as book:
+            sheet = SHEET if SHEET in book.sheet_names else book.sheet_names[0]
+            grid = book.grid(sheet)
+    except Exception as exc:
+        raise ConfigError(f"无法读取项目清单（{exc}）。", path=path) from exc
+    header_row, cols = _find_header(grid)
+    missing = [COLUMNS[k][0] for k, (_, _, req) in COLUMNS.items() if req and k not in cols]
+    if not header_row or missing:
+        raise ConfigError(
+            f"项目清单缺少列：{'、'.join(missing or ['项目编号', '项目名称'])}。",
+            path=path,
+            hint="表头应在前10行内，列名与 perfeval init 生成的清单一致。",
+        )
+    items: list[RosterItem] = []
+    findings: list[Finding] = []
+    kinds = [k.name for k in settings.kinds]
+    for row in range(header_row + 1, grid.height + 1):
+        item, problems = _read_row(grid, row, cols, path.name, kinds, registry)
+        findings += problems
+        if item is None:
+            continue
+        if any(i.item_id == item.item_id for i in items):
+            ref = CellRef(path.name, grid.sheet, a1(row, cols["item_id"]))
+            findings.append(finding(Code.ROSTER_DUPLICATE, ref, item_id=item.item_id, row=row))
+            continue
+        items.append(item)
+    return Roster(path, items, findings)
+
+
+def _read_row(
+    grid: Grid,
+    row: int,
+    cols: dict[str, int],
+    file: str,
+    kinds: list[str],
+    registry: FrameworkRegistry,
+) -> tuple[RosterItem | None, list[Finding]]:
+    text = {k: normalize_text(grid.get(row, c)) for k, c in cols.items()}
+    if not any(text.values()):
+        return None, []
+
+    def ref(key: str) -> CellRef:
+        return CellRef(file, grid.sheet, a1(row, cols[key]))
+
+    problems: list[Finding] = []
+    for key, (label, _, required) in COLUMNS.items():
+        if required and not text.get(key):
+            problems.append(finding(Code.ROSTER_REQUIRED, ref(key), row=row, field=label))
+    if problems:
+        return None, problems
+    if text["kind"] not in kinds:
+        return None, [
+            finding(Code.ROSTER_KIND, ref("kind"), row=row, value=text["kind"], known="、".join(kinds))
+        ]
+    fw = registry.get(text["framework"])
+    if fw is None:
+        known = "、".join(f.name for f in registry)
+        return None, [
+            finding(Code.ROSTER_FRAMEWORK, ref("framework"), row=row, value=text["framework"], known=known)
+        ]
+    money: dict[str, Decimal | None] = {}
+    for key in ("budget", "executed", "unit_budget"):
+        if key not in cols or not text.get(key):
+            money[key] = None
+            continue
+        number = parse_number(grid.get(row, cols[key]), units=("万元",)).value
+        if not isinstance(number, Decimal):
+            label = COLUMNS[key][0]
+            return None, [
+                finding(Code.ROSTER_NUMBER, ref(key), row=row, field=label, value=text[key])
+            ]
+        money[key] = number
+    item = RosterItem(
+        item_id=text["item_id"],
+        name=text["name"],
+        department=text["department"],
+        unit=text["unit"],
+        kind=text["kind"],
+        framework_id=fw.id,
+        budget=money["budget"] or Decimal(0),
+        executed=money["executed"],
+        unit_budget=money["unit_budget"],
+        contact=text.get("contact", ""),
+        phone=text.get("phone", ""),
+        note=text.get("note", ""),
+        row=row,
+    )
+    return item, []
+
+
+def write_roster(
+    path: Path, items: list[RosterItem], settings: Settings, registry: FrameworkRegistry
+) -> None:
+    """Write a roster workbook (header, widths, dropdowns for 评价类型 and 指标体系)."""
+    with atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(
+            str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+        )
+        head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
+                              "align": "center", "valign": "vcenter"})
+        text_fmt = wb.add_format({"border": 1, "num_format": "@"})
+        money_fmt = wb.add_format({"border": 1, "num_format": "0.00"})
+        ws = wb.add_worksheet(SHEET)
+        lists = wb.add_worksheet("选项")
+        lists.hide()
+        kinds = [k.name for k in settings.kinds]
+        frameworks = [f.name for f in registry]
+        lists.write_column(0, 0, kinds)
+        lists.write_column(0, 1, frameworks)
+        wb.define_name("评价类型列表", f"=选项!$A$1:$A${len(kinds)}")
+        wb.define_name("指标体系列表", f"=选项!$B$1:$B${max(len(frameworks), 1)}")
+        widths = [10, 40, 20, 24, 10, 22, 14, 14, 18, 10, 14, 20]
+        for col, ((label, _, _), width) in enumerate(zip(COLUMNS.values(), widths, strict=True)):
+            ws.write_string(0, col, label, head)
+            ws.set_column(col, col, width)
+        ws.set_row(0, 32)
+        ws.freeze_panes(1, 2)
+        last = max(len(items), 200)
+        ws.data_validation(1, 4, last, 4, {"validate": "list", "source": "=评价类型列表"})
+        ws.data_validation(1, 5, last, 5, {"validate": "list", "source": "=指标体系列表"})
+        for r, item in enumerate(items, start=1):
+            fw = registry.get(item.framework_id)
+            values = [item.item_id, item.name, item.department, item.unit, item.kind,
+                      fw.name if fw else item.framework_id]
+            for c, v in enumerate(values):
+                ws.write_string(r, c, v, text_fmt)
+            for c, v in ((6, item.budget), (7, item.executed), (8, item.unit_budget)):
+                if v is None:
+                    ws.write_blank(r, c, None, money_fmt)
+                else:
+                    ws.write_number(r, c, float(v), money_fmt)
+            for c, v in ((9, item.contact), (10, item.phone), (11, item.note)):
+                ws.write_string(r, c, v, text_fmt)
+        wb.close()

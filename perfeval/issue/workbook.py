@@ -91,7 +91,9 @@ def issue_workbook(
     return target
 
 
-def issue_all(ws: Workspace, only: set[str] | None = None) -> list[IssuedWorkbook]:
+def issue_all(
+    ws: Workspace, only: set[str] | None = None, issued_at: dt.datetime | None = None
+) -> list[IssuedWorkbook]:
     """One workbook per roster item (or only the given item ids) into the issued folder."""
     out_dir = ws.settings.path("issued")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -103,6 +105,6 @@ def issue_all(ws: Workspace, only: set[str] | None = None) -> list[IssuedWorkboo
             continue
         fw = ws.frameworks.get(item.framework_id)
         assert fw is not None  # the roster only keeps items whose framework exists
-        path = issue_workbook(out_dir / name, item, fw, ws.settings)
+        path = issue_workbook(out_dir / name, item, fw, ws.settings, issued_at)
         issued.append(IssuedWorkbook(item.item_id, path))
     return issued

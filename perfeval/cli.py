@@ -1,0 +1,197 @@
+"""The ``perfeval`` command line: parse arguments, call :mod:`perfeval.pipeline`, show results.
+
+Exit codes: 0 clean, 1 findings with errors, 2 unusable configuration or output.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from perfeval import __version__, pipeline
+from perfeval.check.catalogue import Severity
+from perfeval.errors import PerfevalError
+from perfeval.render.report import undeclared_variables
+from perfeval.validate import ValidationResult
+from perfeval.workspace import init_folder
+
+app = typer.Typer(
+    help="perfeval：预算绩效评价工作簿的下发、校验、汇总和报告生成。",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+console = Console()
+err_console = Console(stderr=True)
+MAX_ROWS_SHOWN = 40
+
+Folder = Annotated[Path, typer.Argument(help="评价文件夹（默认当前文件夹）")]
+
+
+def _fail(exc: PerfevalError) -> typer.Exit:
+    err_console.print(f"[bold red]无法继续：[/]{exc.render()}")
+    return typer.Exit(exc.exit_code)
+
+
+def _show_findings(result: ValidationResult) -> None:
+    findings = result.findings
+    errors = sum(1 for f in findings if f.severity is Severity.ERROR)
+    warnings = sum(1 for f in findings if f.severity is Severity.WARNING)
+    if findings:
+        table = Table(show_lines=False, header_style="bold")
+        for col in ("文件", "工作表", "单元格", "代码", "级别", "问题说明"):
+            table.add_column(col, overflow="fold")
+        for f in findings[:MAX_ROWS_SHOWN]:
+            style = "red" if f.severity is Severity.ERROR else ("yellow" if f.severity is Severity.WARNING else "")
+            table.add_row(f.file, f.sheet, f.cell, f.code, str(f.severity), f.message, style=style)
+        console.print(table)
+        if len(findings) > MAX_ROWS_SHOWN:
+            console.print(f"……另有{len(findings) - MAX_ROWS_SHOWN}条，见校验报告。")
+    passed = sum(1 for f in result.files if f.score is not None)
+    console.print(f"校验{len(result.files)}个文件：{passed}个通过，错误{errors}条，警告{warnings}条。")
+
+
+def _show_outputs(paths: list[Path]) -> None:
+    for path in paths:
+        console.print(f"已生成：{path}")
+
+
+@app.command()
+def init(
+    folder: Folder,
+    year: Annotated[int, typer.Option(help="评价年度，如 2024")],
+    region: Annotated[str, typer.Option(help="地区，如 特克斯县")],
+    bureau: Annotated[str, typer.Option(help="财政部门名称（默认“地区+财政局”）")] = "",
+) -> None:
+    """创建评价文件夹：配置、空的项目清单、指标体系和子文件夹。"""
+    try:
+        ws = init_folder(folder, year, region, bureau)
+    except PerfevalError as exc:
+        raise _fail(exc) from exc
+    console.print(f"已创建评价文件夹：{ws.folder}")
+    console.print(f"下一步：在“{ws.settings.paths['roster']}”中登记项目，然后运行 perfeval issue。")
+
+
+@app.command()
+def issue(
+    folder: Folder = Path("."),
+    item: Annotated[list[str] | None, typer.Option(help="只下发指定项目编号（可多次使用）")] = None,
+) -> None:
+    """为项目清单中的每个项目生成填报工作簿。"""
+    try:
+        ws, issued = pipeline.do_issue(folder, set(item) if item else None)
+    except PerfevalError as exc:
+        raise _fail(exc) from exc
+    for f in ws.roster.findings:
+        console.print(f"[yellow]{f.file} {f.sheet} {f.cell}：{f.message}[/]")
+    console.print(f"已下发{len(issued)}个工作簿到：{ws.settings.path('issued')}")
+
+
+@app.command()
+def validate(
+    folder: Folder = Path("."),
+    as_json: Annotated[bool, typer.Option("--json", help="以JSON输出全部问题")] = False,
+) -> None:
+    """校验回收文件夹中的全部工作簿，生成校验报告.xlsx。"""
+    try:
+        outcome = pipeline.do_validate(folder)
+    except PerfevalError as exc:
+        raise _fail(exc) from exc
+    assert outcome.validation is not None
+    if as_json:
+        payload = {
+            "files": len(outcome.validation.files),
+            "findings": [
+                {"file": f.file, "sheet": f.sheet, "cell": f.cell, "code": f.code,
+                 "severity": str(f.severity), "item_id": f.item_id, "message": f.message,
+                 "hint": f.hint}
+                for f in outcome.validation.findings
+            ],
+            "outputs": [str(p) for p in outcome.outputs],
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    else:
+        _show_findings(outcome.validation)
+        _show_outputs(outcome.outputs)
+    raise typer.Exit(outcome.exit_code)
+
+
+@app.command()
+def aggregate(folder: Folder = Path(".")) -> None:
+    """汇总校验通过的工作簿，生成汇总表.xlsx。"""
+    try:
+        outcome = pipeline.do_aggregate(folder)
+    except PerfevalError as exc:
+        raise _fail(exc) from exc
+    assert outcome.results is not None
+    console.print(f"纳入汇总{len(outcome.results.items)}个项目，未纳入{len(outcome.results.excluded)}个文件。")
+    _show_outputs(outcome.outputs)
+
+
+@app.command()
+def report(
+    folder: Folder = Path("."),
+    check_template: Annotated[Path | None, typer.Option(help="只检查报告模板使用的变量")] = None,
+) -> None:
+    """生成工作总结报告（.md 和 .docx）。"""
+    try:
+        if check_template is not None:
+            outcome = pipeline.do_aggregate(folder)
+            from perfeval.render.context import build_context
+
+            missing = undeclared_variables(check_template, build_context(outcome.results))
+            if missing:
+                console.print(f"模板使用了系统不提供的变量：{'、'.join(missing)}")
+                raise typer.Exit(1)
+            console.print("模板使用的变量均由系统提供。")
+            return
+        outcome = pipeline.do_report(folder)
+    except PerfevalError as exc:
+        raise _fail(exc) from exc
+    _show_outputs(outcome.outputs)
+
+
+def _run(folder: Path) -> None:
+    try:
+        outcome = pipeline.do_run(folder)
+    except PerfevalError as exc:
+        raise _fail(exc) from exc
+    assert outcome.validation is not None
+    _show_findings(outcome.validation)
+    _show_outputs(outcome.outputs)
+    raise typer.Exit(outcome.exit_code)
+
+
+@app.command()
+def run(folder: Folder = Path(".")) -> None:
+    """依次执行校验、汇总和报告生成。"""
+    _run(folder)
+
+
+@app.command()
+def demo(folder: Annotated[Path, typer.Argument(help="演示文件夹")] = Path("perfeval-demo")) -> None:
+    """把内置示例（特克斯县2024年度）复制到文件夹并完整运行一遍。"""
+    try:
+        target = pipeline.prepare_demo(folder)
+    except PerfevalError as exc:
+        raise _fail(exc) from exc
+    console.print(f"示例已复制到：{target}")
+    _run(target)
+
+
+@app.command()
+def version() -> None:
+    """显示版本。"""
+    console.print(f"perfeval {__version__}")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()

@@ -1,0 +1,107 @@
+"""The commands' core: validate -> aggregate -> report, and the demo. Shells call only these.
+
+Each function takes an evaluation folder, does its work through the pure modules, writes its
+outputs atomically into the output folder and returns what a shell needs to present.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from perfeval.aggregate import Results, aggregate
+from perfeval.errors import ConfigError
+from perfeval.issue import IssuedWorkbook, issue_all
+from perfeval.render.context import build_context
+from perfeval.render.report import (
+    DOCX_TEMPLATE,
+    MD_TEMPLATE,
+    template_path,
+    write_docx,
+    write_markdown,
+)
+from perfeval.render.summary import write_summary
+from perfeval.render.validation_report import write_validation_report
+from perfeval.resources import example_dir
+from perfeval.validate import ValidationResult, validate
+from perfeval.workspace import Workspace, open_workspace
+
+VALIDATION_REPORT = "校验报告.xlsx"
+SUMMARY = "汇总表.xlsx"
+REPORT_STEM = "工作总结报告"
+DEMO_MARKER = ".perfeval-demo"
+
+
+@dataclass
+class RunOutcome:
+    workspace: Workspace
+    validation: ValidationResult | None = None
+    results: Results | None = None
+    outputs: list[Path] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.validation is not None and self.validation.has_errors else 0
+
+
+def do_issue(folder: Path, only: set[str] | None = None) -> tuple[Workspace, list[IssuedWorkbook]]:
+    ws = open_workspace(folder)
+    return ws, issue_all(ws, only)
+
+
+def do_validate(folder: Path, ws: Workspace | None = None) -> RunOutcome:
+    ws = ws or open_workspace(folder)
+    result = validate(ws)
+    out = ws.settings.path("output") / VALIDATION_REPORT
+    write_validation_report(result, ws, out)
+    return RunOutcome(ws, result, outputs=[out])
+
+
+def do_aggregate(folder: Path, outcome: RunOutcome | None = None) -> RunOutcome:
+    outcome = outcome or do_validate(folder)
+    ws = outcome.workspace
+    assert outcome.validation is not None
+    results = aggregate(outcome.validation, ws.settings, [i.item_id for i in ws.roster.items])
+    outcome.results = results
+    outcome.outputs.append(write_summary(results, ws.settings.path("output") / SUMMARY))
+    return outcome
+
+
+def do_report(folder: Path, outcome: RunOutcome | None = None, today: dt.date | None = None
+              ) -> RunOutcome:
+    outcome = outcome if outcome is not None and outcome.results else do_aggregate(folder, outcome)
+    ws = outcome.workspace
+    assert outcome.results is not None
+    context = build_context(outcome.results, today)
+    out_dir = ws.settings.path("output")
+    md_template = template_path(ws.folder, MD_TEMPLATE)
+    docx_template = template_path(ws.folder, DOCX_TEMPLATE)
+    for template in (md_template, docx_template):
+        if not template.is_file():
+            raise ConfigError("找不到报告模板。", path=template)
+    outcome.outputs.append(write_markdown(context, md_template, out_dir / f"{REPORT_STEM}.md"))
+    outcome.outputs.append(write_docx(context, docx_template, out_dir / f"{REPORT_STEM}.docx"))
+    return outcome
+
+
+def do_run(folder: Path, today: dt.date | None = None) -> RunOutcome:
+    """validate -> aggregate -> report in one pass over the returned workbooks."""
+    return do_report(folder, do_aggregate(folder, do_validate(folder)), today)
+
+
+def prepare_demo(target: Path) -> Path:
+    """Copy the bundled example into ``target``; refuse to overwrite a folder that is not a demo."""
+    target = Path(target)
+    if target.exists() and any(target.iterdir()) and not (target / DEMO_MARKER).exists():
+        raise ConfigError(
+            "目标文件夹已存在且不是演示文件夹，为避免覆盖未执行。",
+            path=target,
+            hint="请指定一个新的或空的文件夹，例如 perfeval demo ./perfeval-demo-2",
+        )
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(example_dir(), target, ignore=shutil.ignore_patterns("~$*", ".~lock*"))
+    (target / DEMO_MARKER).write_text("perfeval demo folder; safe to delete\n", encoding="utf-8")
+    return target

@@ -1,0 +1,1 @@
+"""Outputs for people: summary workbook, validation report, the annual report (md and docx)."""

@@ -1,0 +1,137 @@
+"""The report's context, built once from :class:`~perfeval.aggregate.Results`.
+
+Both report templates (Markdown and Word) receive exactly this dictionary. All numbers are already
+formatted here, through :mod:`perfeval.numbers`, so a template never formats a number itself.
+The keys are documented in ``templates/report/README.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from perfeval.aggregate import DEPARTMENT_KIND, Results
+from perfeval.numbers import HUNDRED, fmt_date, fmt_money, fmt_rate, fmt_score, heading_label
+
+
+def _join(names: list[str]) -> str:
+    return "、".join(names)
+
+
+def build_context(r: Results, today: dt.date | None = None) -> dict[str, Any]:
+    s = r.settings
+    tz = s.trailing_zeros_in_text
+
+    def money(v: Decimal) -> str:
+        return fmt_money(v, trailing_zeros=tz)
+
+    def score(v: Decimal) -> str:
+        return fmt_score(v, trailing_zeros=tz)
+
+    def rate(v: Decimal | None) -> str:
+        return fmt_rate(v, trailing_zeros=tz)
+
+    def weight(v: Decimal) -> str:
+        return fmt_score(v, trailing_zeros=False)
+
+    def level1(i) -> list[dict[str, str]]:
+        return [{"name": x.name, "weight": weight(x.weight), "score": score(x.score),
+                 "rate": rate(x.rate)} for x in i.level1]
+
+    kinds = []
+    for kind in s.kinds:
+        count = sum(1 for i in r.items if i.item.kind == kind.name)
+        if count:
+            kinds.append(f"{count}个{kind.noun}")
+    items = []
+    for n, i in enumerate(r.items, start=1):
+        items.append({
+            "no": heading_label(2, n), "name": i.item.name, "unit": i.item.unit,
+            "department": i.item.department, "kind": i.item.kind,
+            "is_department": i.item.kind == DEPARTMENT_KIND,
+            "budget": money(i.budget), "executed": money(i.executed),
+            "rate": rate(i.execution_rate), "score": score(i.total), "grade": i.grade.name,
+            "overview": i.overview, "outputs": i.outputs,
+            "indicator_count": len(i.indicators), "full_marks": i.full_marks,
+            "level1": level1(i),
+        })
+    departments = [{
+        "name": i.item.name, "unit": i.item.unit, "indicator_count": len(i.indicators),
+        "full_marks": i.full_marks, "level1": level1(i), "score": score(i.total),
+        "grade": i.grade.name,
+    } for i in r.departments]
+    grade_rows, phrases, applications = [], [], []
+    for n, grade in enumerate(s.grades):
+        members = [i for i in r.items if i.grade.name == grade.name]
+        amount = sum((i.budget for i in members), Decimal(0))
+        if n == 0:
+            band = f"{weight(grade.min)}分及以上"
+        elif n == len(s.grades) - 1:
+            band = f"{weight(s.grades[n - 1].min)}分以下"
+        else:
+            band = f"{weight(grade.min)}分（含）至{weight(s.grades[n - 1].min)}分"
+        row = {"name": grade.name, "band": band, "count": len(members),
+               "amount": money(amount), "action": grade.action,
+               "item_names": _join([i.item.name for i in members])}
+        grade_rows.append(row)
+        if members:
+            phrases.append(f"评价结果为“{grade.name}”的{len(members)}个，合计{money(amount)}万元")
+            applications.append(row)
+    return {
+        "title": s.title,
+        "region": s.region,
+        "year": s.year,
+        "bureau": s.bureau,
+        "date": fmt_date(s.report_date or today or dt.date.today()),
+        "scope": {
+            "item_count": len(r.items),
+            "unit_count": len(r.units),
+            "amount": money(r.amount),
+            "executed": money(r.executed),
+            "kind_phrase": "和".join(kinds) if len(kinds) <= 2 else "、".join(kinds),
+            "coverage_min": rate(s.coverage_min * HUNDRED).replace(".00%", "%"),
+            "coverage_low": [c.unit for c in r.coverage if c.below],
+        },
+        "grade_rows": grade_rows,
+        "grade_phrase": "；".join(phrases),
+        "items": items,
+        "departments": departments,
+        **_problems(r),
+        "applications": applications,
+        "figures": [{"label": f.label, "value": f.value, "source": f.source} for f in r.figures],
+    }
+
+
+def _problems(r: Results) -> dict[str, Any]:
+    s = r.settings
+    by_cat = r.by_category()
+    groups = []
+    for group in s.problem_groups:
+        cats = [(label, items) for label, items in by_cat.items()
+                if (c := s.category(label)) is not None and c.group == group.code]
+        if not cats:
+            continue
+        involved = list(dict.fromkeys(i.item.name for _, items in cats for i in items))
+        details = []
+        for i in r.items:
+            for label, desc, _, _ in i.problems:
+                cat = s.category(label)
+                if desc and cat is not None and cat.group == group.code:
+                    details.append({"item": i.item.name, "text": desc})
+        groups.append({
+            "name": group.name,
+            "count": len(involved),
+            "categories": [{"label": label, "name": s.category(label).name, "count": len(items),
+                            "item_names": _join([i.item.name for i in items])}
+                           for label, items in cats],
+            "details": details,
+            "measure": group.measure,
+        })
+    for n, g in enumerate(groups, start=1):
+        g["no"] = heading_label(2, n)
+    measures = [{"no": heading_label(4, n), "group": g["name"], "text": g["measure"]}
+                for n, g in enumerate((g for g in groups if g["measure"]), start=1)]
+    unit_measures = [{"item": i.item.name, "text": m}
+                     for i in r.items for _, _, m, _ in i.problems if m]
+    return {"problem_groups": groups, "measures": measures, "unit_measures": unit_measures}

@@ -1,0 +1,95 @@
+"""Render the annual report from the user-editable templates: Markdown (Jinja2) and Word (docxtpl).
+
+Both use StrictUndefined, so a template that asks for a figure perfeval does not provide fails
+loudly instead of printing a blank. Text from departments is escaped for each format.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+
+from perfeval.atomic import atomic_path, write_text
+from perfeval.errors import ConfigError
+from perfeval.resources import report_templates_dir
+
+MD_TEMPLATE = "工作总结报告.md.j2"
+DOCX_TEMPLATE = "工作总结报告.docx"
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+
+
+def md_escape(value: Any) -> Any:
+    """Escape Markdown syntax in every printed value (department text must print literally)."""
+    if isinstance(value, str):
+        return _MD_SPECIAL.sub(r"\\\1", value)
+    return value
+
+
+def template_path(settings_folder: Path | None, name: str) -> Path:
+    """A template in the evaluation folder's ``模板/`` wins over the bundled one."""
+    if settings_folder is not None:
+        local = settings_folder / "模板" / name
+        if local.is_file():
+            return local
+    return report_templates_dir() / name
+
+
+def _md_env(folder: Path) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)),
+        undefined=jinja2.StrictUndefined,
+        finalize=md_escape,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+
+
+def render_markdown(context: dict[str, Any], template: Path) -> str:
+    env = _md_env(template.parent)
+    try:
+        return env.get_template(template.name).render(context)
+    except jinja2.UndefinedError as exc:
+        raise ConfigError(f"报告模板使用了系统不提供的变量：{exc.message}", path=template) from exc
+    except jinja2.TemplateSyntaxError as exc:
+        raise ConfigError(f"报告模板第{exc.lineno}行语法有误：{exc.message}", path=template) from exc
+
+
+def write_markdown(context: dict[str, Any], template: Path, target: Path) -> Path:
+    write_text(target, render_markdown(context, template))
+    return target
+
+
+def write_docx(context: dict[str, Any], template: Path, target: Path) -> Path:
+    from docxtpl import DocxTemplate
+
+    doc = DocxTemplate(str(template))
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    try:
+        doc.render(context, jinja_env=env, autoescape=True)
+    except jinja2.UndefinedError as exc:
+        raise ConfigError(f"报告模板使用了系统不提供的变量：{exc.message}", path=template) from exc
+    except jinja2.TemplateSyntaxError as exc:
+        raise ConfigError(f"报告模板语法有误：{exc.message}", path=template) from exc
+    with atomic_path(target) as tmp:
+        doc.save(str(tmp))
+    return target
+
+
+def undeclared_variables(template: Path, context: dict[str, Any]) -> list[str]:
+    """Top-level variables a template uses that the context does not provide."""
+    if template.suffix == ".docx":
+        from docxtpl import DocxTemplate
+
+        doc = DocxTemplate(str(template))
+        env = jinja2.Environment()
+        return sorted(doc.get_undeclared_template_variables(env, context))
+    env = _md_env(template.parent)
+    source = template.read_text(encoding="utf-8")
+    used = meta.find_undeclared_variables(env.parse(source))
+    return sorted(v for v in used if v not in context)

@@ -1,0 +1,110 @@
+"""Writing tables into new workbooks with XlsxWriter: typed cells, CJK-aware widths, inert text.
+
+Text that came from departments is always written as a string cell: never a formula, a number or a
+link, whatever it starts with. Characters XML cannot carry are dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from perfeval.layout import display_width
+
+SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+MAX_WIDTH = 60
+
+
+def new_workbook(path: Path) -> Workbook:
+    wb = xlsxwriter.Workbook(str(path), SAFE_OPTIONS)
+    wb.set_properties({"author": "perfeval"})
+    return wb
+
+
+def clean_text(text: str) -> str:
+    return _ILLEGAL.sub("", text)
+
+
+class TableFormats:
+    def __init__(self, wb: Workbook) -> None:
+        base = {"font_name": "宋体", "font_size": 10, "border": 1, "valign": "vcenter"}
+        self.header = wb.add_format({**base, "bold": True, "bg_color": "#D9E1F2",
+                                     "text_wrap": True, "align": "center"})
+        self.text = wb.add_format({**base, "text_wrap": True})
+        self.number = wb.add_format({**base, "num_format": "0.00"})
+        self.integer = wb.add_format({**base, "num_format": "0"})
+        self.date = wb.add_format({**base, "num_format": "yyyy-mm-dd"})
+        self.total = wb.add_format({**base, "bold": True, "num_format": "0.00"})
+        self.title = wb.add_format({"font_name": "宋体", "bold": True, "font_size": 14})
+
+
+def write_cell(ws: Worksheet, row: int, col: int, value: Any, f: TableFormats) -> None:
+    if value is None or (isinstance(value, float) and value != value):
+        ws.write_blank(row, col, None, f.text)
+    elif isinstance(value, bool):
+        ws.write_string(row, col, "是" if value else "否", f.text)
+    elif isinstance(value, Decimal):
+        ws.write_number(row, col, float(value), f.number)
+    elif isinstance(value, int):
+        ws.write_number(row, col, value, f.integer)
+    elif isinstance(value, float):
+        ws.write_number(row, col, value, f.number)
+    elif isinstance(value, dt.date):
+        ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), f.date)
+    else:
+        ws.write_string(row, col, clean_text(str(value)), f.text)
+
+
+def _width(value: Any) -> int:
+    if isinstance(value, Decimal | float | int):
+        return 10
+    text = str(value) if value is not None else ""
+    return max((display_width(line) for line in text.split("\n")), default=0)
+
+
+def write_frame(
+    wb: Workbook, name: str, df: pd.DataFrame, f: TableFormats, *, title: str = "",
+    total_columns: tuple[str, ...] = (), empty_note: str = "（无数据）",
+) -> Worksheet:
+    """One sheet per table: optional title row, header, rows, optional totals row, autofilter."""
+    ws = wb.add_worksheet(name)
+    top = 0
+    if title:
+        ws.write_string(0, 0, title, f.title)
+        top = 1
+    columns = list(df.columns)
+    for col, label in enumerate(columns):
+        ws.write_string(top, col, label, f.header)
+    for r, record in enumerate(df.itertuples(index=False), start=top + 1):
+        for c, value in enumerate(record):
+            write_cell(ws, r, c, value, f)
+    last = top + len(df)
+    if df.empty:
+        ws.write_string(top + 1, 0, empty_note, f.text)
+    elif total_columns:
+        last += 1
+        ws.write_string(last, 0, "合计", f.header)
+        for c, label in enumerate(columns):
+            if label in total_columns:
+                total = sum((v for v in df[label] if isinstance(v, Decimal | int)), Decimal(0))
+                ws.write_number(last, c, float(total), f.total)
+    for c, label in enumerate(columns):
+        widest = max([display_width(label)] + [_width(v) for v in df[label]]) if len(df) else 12
+        ws.set_column(c, c, min(max(widest + 2, 8), MAX_WIDTH))
+    ws.freeze_panes(top + 1, 0)
+    if columns and not df.empty:
+        ws.autofilter(top, 0, top + len(df), len(columns) - 1)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(top)
+    return ws

@@ -1,0 +1,120 @@
+"""Rebuild the bundled example (workbooks/2024-特克斯县) from workbooks/example_data.toml.
+
+It goes through perfeval's own steps, so the example follows every change of the template:
+init an evaluation folder, write the roster, ``perfeval issue``, fill each issued workbook as a
+clerk would (unlocked cells only), then validate and check each total against the published one.
+
+    python scripts/build_example.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+import tempfile
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+
+from perfeval.fill import Fill, fill_workbook
+from perfeval.framework import Framework
+from perfeval.issue import issue_all
+from perfeval.pipeline import do_validate
+from perfeval.roster import RosterItem, write_roster
+from perfeval.workspace import init_folder, open_workspace
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "workbooks" / "example_data.toml"
+TARGET = ROOT / "workbooks" / "2024-特克斯县"
+
+
+def roster_items(data: dict, ws) -> list[RosterItem]:
+    items = []
+    for n, it in enumerate(data["items"], start=2):
+        fw = ws.frameworks.get(it["framework"])
+        items.append(RosterItem(
+            item_id=it["item_id"], name=it["name"], department=it["department"], unit=it["unit"],
+            kind=it["kind"], framework_id=fw.id, budget=Decimal(it["budget"]),
+            executed=Decimal(it["executed"]), unit_budget=Decimal(it["unit_budget"]),
+            contact="", phone="", note="示例", row=n,
+        ))
+    return items
+
+
+def fill_for(it: dict, fw: Framework, filled_on: dt.date) -> Fill:
+    rows = {r["code"]: r for r in it.get("rows", [])}
+    indicators = {}
+    for ind in fw.leaves:
+        if ind.computed:
+            continue
+        row = rows.get(ind.code, {})
+        entry = {"actual": row.get("actual") or ind.target or "达成",
+                 "score": float(it["scores"][ind.code])}
+        for key in ("direction", "target", "unit"):
+            if key in row and not getattr(ind, key):
+                entry[key] = row[key]
+        if row.get("reason"):
+            entry["reason"] = row["reason"]
+        if row.get("category"):
+            entry["category"] = row["category"]
+        indicators[ind.code] = entry
+    return Fill(
+        overview=it["overview"], outputs=it["outputs"] or None,
+        contact={"filled_on": filled_on}, indicators=indicators,
+        problems=[dict(p) for p in it.get("problems", [])],
+    )
+
+
+def main() -> int:
+    data = tomllib.loads(DATA.read_text(encoding="utf-8"))
+    ev = data["evaluation"]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "example"
+        ws = init_folder(folder, ev["year"], ev["region"], ev["bureau"])
+        config = folder / "perfeval.toml"
+        text = config.read_text(encoding="utf-8").replace(
+            'report_date = ""', f'report_date = "{ev["report_date"]}"', 1)
+        config.write_text(text, encoding="utf-8")
+        ws = open_workspace(folder)
+        write_roster(ws.settings.path("roster"), roster_items(data, ws), ws.settings, ws.frameworks)
+        ws = open_workspace(folder)
+        labels = {c.code: c.label for c in ws.settings.problem_categories}
+        issued = issue_all(ws, issued_at=dt.datetime.fromisoformat(ev["issued_at"]))
+        by_id = {it["item_id"]: it for it in data["items"]}
+        for wb in issued:
+            it = by_id[wb.item_id]
+            fw = ws.frameworks.get(it["framework"])
+            fill = fill_for(it, fw, dt.date.fromisoformat(ev["filled_on"]))
+            for entry in fill.indicators.values():
+                if "category" in entry:
+                    entry["category"] = labels[entry["category"]]
+            for prob in fill.problems:
+                prob["category"] = labels[prob["category"]]
+            fill_workbook(wb.path, ws.settings.path("returned") / wb.path.name, fill)
+        outcome = do_validate(folder, ws)
+        problems = [f for f in outcome.validation.findings]
+        for f in problems:
+            print(f"{f.file} {f.sheet} {f.cell} {f.code} {f.message}", file=sys.stderr)
+        scores = {s.item.item_id: s.total for s in outcome.validation.scores}
+        for it in data["items"]:
+            want = Decimal(it["expected_total"])
+            got = scores.get(it["item_id"])
+            if got != want:
+                print(f"{it['item_id']}: total {got}, expected {want}", file=sys.stderr)
+                return 1
+        if problems:
+            return 1
+        if TARGET.exists():
+            shutil.rmtree(TARGET)
+        TARGET.mkdir(parents=True)
+        for name in ("perfeval.toml", "项目清单.xlsx"):
+            shutil.copyfile(folder / name, TARGET / name)
+        for sub in ("指标体系", "回收"):
+            shutil.copytree(folder / sub, TARGET / sub)
+    print(f"rebuilt {TARGET.relative_to(ROOT)}: {len(issued)} returned workbooks, totals match")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

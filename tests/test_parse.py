@@ -1,0 +1,43 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from perfeval.read import parse
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "issue"),
+    [
+        (95.0, Decimal(95), None),
+        (2.5, Decimal("2.5"), None),
+        ("95", Decimal(95), parse.TEXT_NUMBER),
+        ("９５．５", Decimal("95.5"), parse.TEXT_NUMBER),
+        ("95分", Decimal(95), parse.TEXT_NUMBER),
+        (" 1,234.5 ", Decimal("1234.5"), parse.TEXT_NUMBER),
+        ("95%", Decimal(95), parse.PERCENT),
+        ("", None, parse.EMPTY),
+        ("   ", None, parse.EMPTY),
+        ("—", None, parse.PLACEHOLDER),
+        ("*", None, parse.PLACEHOLDER),
+        ("九十五", None, parse.NOT_NUMBER),
+        ("nan", None, parse.NOT_NUMBER),
+        ("1e3", None, parse.NOT_NUMBER),
+        ("12,34", None, parse.NOT_NUMBER),
+    ],
+)
+def test_parse_number(raw, value, issue):
+    result = parse.parse_number(raw, units=("分",))
+    assert (result.value, result.issue) == (value, issue)
+
+
+@pytest.mark.parametrize(
+    "raw", ["2025-03-16", "2025/3/16", "2025年3月16日", "２０２５年３月１６日", dt.date(2025, 3, 16)]
+)
+def test_parse_date(raw):
+    assert parse.parse_date(raw).value == dt.date(2025, 3, 16)
+
+
+def test_parse_text_keeps_lines_and_drops_placeholders():
+    assert parse.parse_text("  第一行 \r\n\n第二行 ").value == "第一行\n第二行"
+    assert parse.parse_text("/").issue == parse.PLACEHOLDER

@@ -61,8 +61,10 @@ class Results:
         return list(dict.fromkeys(i.item.unit for i in self.items))
 
     def by_grade(self) -> list[tuple[str, list[ItemScore]]]:
-        return [(g.name, [i for i in self.items if i.grade.name == g.name])
-                for g in self.settings.grades]
+        return [
+            (g.name, [i for i in self.items if i.grade.name == g.name])
+            for g in self.settings.grades
+        ]
 
     def by_category(self) -> dict[str, list[ItemScore]]:
         """Problem category label -> items that reported it (indicator rows or problem sheet)."""
@@ -108,8 +110,15 @@ def _coverage(items: list[ItemScore], settings: Settings) -> list[Coverage]:
     for unit, amount in amounts.items():
         base = bases.get(unit)
         share = ratio(amount, base) if base else None
-        out.append(Coverage(unit, amount, base, percent(amount, base) if base else None,
-                            share is not None and share < settings.coverage_min))
+        out.append(
+            Coverage(
+                unit,
+                amount,
+                base,
+                percent(amount, base) if base else None,
+                share is not None and share < settings.coverage_min,
+            )
+        )
     return out
 
 
@@ -117,10 +126,17 @@ def _tables(r: Results) -> dict[str, pd.DataFrame]:
     rows, details, level1, depts = [], [], [], []
     for i in r.items:
         row = {
-            "项目编号": i.item.item_id, "项目名称": i.item.name, "主管部门": i.item.department,
-            "实施单位": i.item.unit, "评价类型": i.item.kind, "指标体系": i.framework.name,
-            "预算数（万元）": q2(i.budget), "执行数（万元）": q2(i.executed),
-            "执行率（%）": i.execution_rate, "得分": i.total, "等级": i.grade.name,
+            "项目编号": i.item.item_id,
+            "项目名称": i.item.name,
+            "主管部门": i.item.department,
+            "实施单位": i.item.unit,
+            "评价类型": i.item.kind,
+            "指标体系": i.framework.name,
+            "预算数（万元）": q2(i.budget),
+            "执行数（万元）": q2(i.executed),
+            "执行率（%）": i.execution_rate,
+            "得分": i.total,
+            "等级": i.grade.name,
         }
         for l1 in i.level1:
             row[f"{l1.name}得分"] = l1.score
@@ -129,19 +145,42 @@ def _tables(r: Results) -> dict[str, pd.DataFrame]:
         rows.append(row)
         for s in i.indicators:
             ind = s.indicator
-            details.append({
-                "项目编号": i.item.item_id, "项目名称": i.item.name, "实施单位": i.item.unit,
-                "编码": ind.code, "一级指标": ind.l1, "二级指标": ind.l2, "三级指标": ind.name,
-                "分值": ind.weight, "得分": q2(s.score), "是否满分": "是" if s.full else "否",
-                "实际完成值": s.actual, "偏差原因分析及改进措施": s.reason, "问题分类": s.category,
-                "来源": _ref(s.ref),
-            })
+            details.append(
+                {
+                    "项目编号": i.item.item_id,
+                    "项目名称": i.item.name,
+                    "实施单位": i.item.unit,
+                    "编码": ind.code,
+                    "一级指标": ind.l1,
+                    "二级指标": ind.l2,
+                    "三级指标": ind.name,
+                    "分值": ind.weight,
+                    "得分": q2(s.score),
+                    "是否满分": "是" if s.full else "否",
+                    "实际完成值": s.actual,
+                    "偏差原因分析及改进措施": s.reason,
+                    "问题分类": s.category,
+                    "来源": _ref(s.ref),
+                }
+            )
         for l1 in i.level1:
-            level1.append({"项目编号": i.item.item_id, "项目名称": i.item.name, "一级指标": l1.name,
-                           "分值": l1.weight, "得分": l1.score, "得分率（%）": l1.rate})
+            level1.append(
+                {
+                    "项目编号": i.item.item_id,
+                    "项目名称": i.item.name,
+                    "一级指标": l1.name,
+                    "分值": l1.weight,
+                    "得分": l1.score,
+                    "得分率（%）": l1.rate,
+                }
+            )
         if i.item.kind == DEPARTMENT_KIND:
-            dept = {"部门": i.item.unit, "项目名称": i.item.name, "指标个数": len(i.indicators),
-                    "满分指标个数": i.full_marks}
+            dept = {
+                "部门": i.item.unit,
+                "项目名称": i.item.name,
+                "指标个数": len(i.indicators),
+                "满分指标个数": i.full_marks,
+            }
             for l1 in i.level1:
                 dept[f"{l1.name}分值"] = l1.weight
                 dept[f"{l1.name}得分"] = l1.score
@@ -169,16 +208,28 @@ def _figures(r: Results) -> list[Figure]:
             Figure(f"{name} 预算数（万元）", f"{q2(i.budget):f}", _ref(i.budget_ref)),
             Figure(f"{name} 执行数（万元）", f"{q2(i.executed):f}", _ref(i.executed_ref)),
             Figure(f"{name} 执行率（%）", f"{i.execution_rate}", "执行数 ÷ 预算数 × 100%"),
-            Figure(f"{name} 得分", f"{i.total}",
-                   f"{i.file} “指标”工作表各三级指标得分之和（{len(i.indicators)}项）"),
+            Figure(
+                f"{name} 得分",
+                f"{i.total}",
+                f"{i.file} “指标”工作表各三级指标得分之和（{len(i.indicators)}项）",
+            ),
             Figure(f"{name} 评价等级", i.grade.name, "按配置的等级下限对两位小数总分分级"),
         ]
         if i.item.kind == DEPARTMENT_KIND:
-            figs.append(Figure(f"{name} 指标个数/满分个数", f"{len(i.indicators)}/{i.full_marks}",
-                               "“指标”工作表三级指标行数；得分等于分值的行数"))
+            figs.append(
+                Figure(
+                    f"{name} 指标个数/满分个数",
+                    f"{len(i.indicators)}/{i.full_marks}",
+                    "“指标”工作表三级指标行数；得分等于分值的行数",
+                )
+            )
             for l1 in i.level1:
                 cells = f"{l1.refs[0].cell}等{len(l1.refs)}格" if l1.refs else ""
-                figs.append(Figure(f"{name} {l1.name} 分值→得分→得分率",
-                                   f"{l1.weight}→{l1.score}→{l1.rate}%",
-                                   f"{i.file} “指标”工作表{cells}之和 ÷ 分值"))
+                figs.append(
+                    Figure(
+                        f"{name} {l1.name} 分值→得分→得分率",
+                        f"{l1.weight}→{l1.score}→{l1.rate}%",
+                        f"{i.file} “指标”工作表{cells}之和 ÷ 分值",
+                    )
+                )
     return figs

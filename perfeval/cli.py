@@ -49,13 +49,19 @@ def _show_findings(result: ValidationResult) -> None:
         for col in ("文件", "工作表", "单元格", "代码", "级别", "问题说明"):
             table.add_column(col, overflow="fold")
         for f in findings[:MAX_ROWS_SHOWN]:
-            style = "red" if f.severity is Severity.ERROR else ("yellow" if f.severity is Severity.WARNING else "")
+            style = (
+                "red"
+                if f.severity is Severity.ERROR
+                else ("yellow" if f.severity is Severity.WARNING else "")
+            )
             table.add_row(f.file, f.sheet, f.cell, f.code, str(f.severity), f.message, style=style)
         console.print(table)
         if len(findings) > MAX_ROWS_SHOWN:
             console.print(f"……另有{len(findings) - MAX_ROWS_SHOWN}条，见校验报告。")
     passed = sum(1 for f in result.files if f.score is not None)
-    console.print(f"校验{len(result.files)}个文件：{passed}个通过，错误{errors}条，警告{warnings}条。")
+    console.print(
+        f"校验{len(result.files)}个文件：{passed}个通过，错误{errors}条，警告{warnings}条。"
+    )
 
 
 def _show_outputs(paths: list[Path]) -> None:
@@ -109,9 +115,16 @@ def validate(
         payload = {
             "files": len(outcome.validation.files),
             "findings": [
-                {"file": f.file, "sheet": f.sheet, "cell": f.cell, "code": f.code,
-                 "severity": str(f.severity), "item_id": f.item_id, "message": f.message,
-                 "hint": f.hint}
+                {
+                    "file": f.file,
+                    "sheet": f.sheet,
+                    "cell": f.cell,
+                    "code": f.code,
+                    "severity": str(f.severity),
+                    "item_id": f.item_id,
+                    "message": f.message,
+                    "hint": f.hint,
+                }
                 for f in outcome.validation.findings
             ],
             "outputs": [str(p) for p in outcome.outputs],
@@ -131,7 +144,9 @@ def aggregate(folder: Folder = Path(".")) -> None:
     except PerfevalError as exc:
         raise _fail(exc) from exc
     assert outcome.results is not None
-    console.print(f"纳入汇总{len(outcome.results.items)}个项目，未纳入{len(outcome.results.excluded)}个文件。")
+    console.print(
+        f"纳入汇总{len(outcome.results.items)}个项目，未纳入{len(outcome.results.excluded)}个文件。"
+    )
     _show_outputs(outcome.outputs)
 
 
@@ -176,7 +191,9 @@ def run(folder: Folder = Path(".")) -> None:
 
 
 @app.command()
-def demo(folder: Annotated[Path, typer.Argument(help="演示文件夹")] = Path("perfeval-demo")) -> None:
+def demo(
+    folder: Annotated[Path, typer.Argument(help="演示文件夹")] = Path("perfeval-demo"),
+) -> None:
     """把内置示例（特克斯县2024年度）复制到文件夹并完整运行一遍。"""
     try:
         target = pipeline.prepare_demo(folder)

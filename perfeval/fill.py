@@ -50,6 +50,8 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, force: bool) -> None:
     if ws.protection.sheet and cell.protection.locked and not force:
         raise LockedCellError(f"{ws.title}!{cell.coordinate} is locked")
     cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"  # input cells are text-formatted: what is typed stays text
 
 
 def _header_cols(ws: Worksheet, header_row: int, labels: dict[str, str]) -> dict[str, int]:

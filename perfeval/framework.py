@@ -119,8 +119,18 @@ def _canonical_hash(fw_fields: dict, indicators: Iterable[Indicator]) -> str:
     payload = {
         "framework": fw_fields,
         "indicators": [
-            [i.code, i.level, i.name, str(i.weight), i.parent, i.direction, i.target, i.unit,
-             i.method, i.standard]
+            [
+                i.code,
+                i.level,
+                i.name,
+                str(i.weight),
+                i.parent,
+                i.direction,
+                i.target,
+                i.unit,
+                i.method,
+                i.standard,
+            ]
             for i in indicators
         ],
     }
@@ -219,11 +229,12 @@ def _read_indicators(grid: Grid, cols: dict[str, int]) -> tuple[list[Indicator],
             problems.append(f"{where}：“{names[level]}”前面没有上一级指标。")
             continue
         method_label = _cell_text(grid, row, cols.get("method"))
-        direction_label = unicodedata.normalize("NFKC", _cell_text(grid, row, cols.get("direction")))
+        direction_label = unicodedata.normalize(
+            "NFKC", _cell_text(grid, row, cols.get("direction"))
+        )
         if method_label not in METHODS:
-            problems.append(
-                f"{where}：评分方法“{method_label}”无法识别，可用：{'、'.join(k for k in METHODS if k)}。"
-            )
+            known = "、".join(k for k in METHODS if k)
+            problems.append(f"{where}：评分方法“{method_label}”无法识别，可用：{known}。")
         if direction_label not in DIRECTIONS:
             problems.append(f"{where}：指标性质“{direction_label}”无法识别，可用：≥、≤、=、定性。")
         if level < 3 and method_label not in ("", "人工评分"):

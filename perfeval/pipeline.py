@@ -69,8 +69,9 @@ def do_aggregate(folder: Path, outcome: RunOutcome | None = None) -> RunOutcome:
     return outcome
 
 
-def do_report(folder: Path, outcome: RunOutcome | None = None, today: dt.date | None = None
-              ) -> RunOutcome:
+def do_report(
+    folder: Path, outcome: RunOutcome | None = None, today: dt.date | None = None
+) -> RunOutcome:
     outcome = outcome if outcome is not None and outcome.results else do_aggregate(folder, outcome)
     ws = outcome.workspace
     assert outcome.results is not None

@@ -1,7 +1,7 @@
 """Where the bundled templates and the example live, installed or in a source checkout.
 
-A wheel carries ``templates/`` and ``workbooks/`` inside the package as ``perfeval/_data/``; a source
-checkout (or an editable install) has them next to the package.
+A wheel carries ``templates/`` and ``workbooks/`` inside the package as ``perfeval/_data/``; a
+source checkout (or an editable install) has them next to the package.
 """
 
 from __future__ import annotations

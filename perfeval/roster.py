@@ -85,7 +85,9 @@ def _find_header(grid: Grid) -> tuple[int, dict[str, int]]:
 def load_roster(settings: Settings, registry: FrameworkRegistry) -> Roster:
     path = settings.path("roster")
     if not path.is_file():
-        raise ConfigError("找不到项目清单。", path=path, hint="请先用 perfeval init 创建评价文件夹。")
+        raise ConfigError(
+            "找不到项目清单。", path=path, hint="请先用 perfeval init 创建评价文件夹。"
+        )
     try:
         with Book(path) as book:
             sheet = SHEET if SHEET in book.sheet_names else book.sheet_names[0]
@@ -139,13 +141,21 @@ def _read_row(
         return None, problems
     if text["kind"] not in kinds:
         return None, [
-            finding(Code.ROSTER_KIND, ref("kind"), row=row, value=text["kind"], known="、".join(kinds))
+            finding(
+                Code.ROSTER_KIND, ref("kind"), row=row, value=text["kind"], known="、".join(kinds)
+            )
         ]
     fw = registry.get(text["framework"])
     if fw is None:
         known = "、".join(f.name for f in registry)
         return None, [
-            finding(Code.ROSTER_FRAMEWORK, ref("framework"), row=row, value=text["framework"], known=known)
+            finding(
+                Code.ROSTER_FRAMEWORK,
+                ref("framework"),
+                row=row,
+                value=text["framework"],
+                known=known,
+            )
         ]
     money: dict[str, Decimal | None] = {}
     for key in ("budget", "executed", "unit_budget"):
@@ -183,10 +193,19 @@ def write_roster(
     """Write a roster workbook (header, widths, dropdowns for 评价类型 and 指标体系)."""
     with atomic_path(path) as tmp:
         wb = xlsxwriter.Workbook(
-            str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+            str(tmp),
+            {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
         )
-        head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
-                              "align": "center", "valign": "vcenter"})
+        head = wb.add_format(
+            {
+                "bold": True,
+                "bg_color": "#D9E1F2",
+                "border": 1,
+                "text_wrap": True,
+                "align": "center",
+                "valign": "vcenter",
+            }
+        )
         text_fmt = wb.add_format({"border": 1, "num_format": "@"})
         money_fmt = wb.add_format({"border": 1, "num_format": "0.00"})
         ws = wb.add_worksheet(SHEET)
@@ -209,8 +228,14 @@ def write_roster(
         ws.data_validation(1, 5, last, 5, {"validate": "list", "source": "=指标体系列表"})
         for r, item in enumerate(items, start=1):
             fw = registry.get(item.framework_id)
-            values = [item.item_id, item.name, item.department, item.unit, item.kind,
-                      fw.name if fw else item.framework_id]
+            values = [
+                item.item_id,
+                item.name,
+                item.department,
+                item.unit,
+                item.kind,
+                fw.name if fw else item.framework_id,
+            ]
             for c, v in enumerate(values):
                 ws.write_string(r, c, v, text_fmt)
             for c, v in ((6, item.budget), (7, item.executed), (8, item.unit_budget)):

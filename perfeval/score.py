@@ -68,7 +68,10 @@ def _text(value) -> str:
 
 
 def score_item(
-    sub: Submission, item: RosterItem, fw: Framework, rows: dict[str, IndicatorRow],
+    sub: Submission,
+    item: RosterItem,
+    fw: Framework,
+    rows: dict[str, IndicatorRow],
     settings: Settings,
 ) -> ItemScore:
     """Score a submission that passed every error-level check."""
@@ -86,27 +89,55 @@ def score_item(
         else:
             score = v["score"].parsed
         category = settings.category(_text(v["category"]))
-        scores.append(IndicatorScore(
-            indicator=ind, score=score, actual=_text(v["actual"]), reason=_text(v["reason"]),
-            category=category.label if category else "", ref=v["score"].ref,
-        ))
+        scores.append(
+            IndicatorScore(
+                indicator=ind,
+                score=score,
+                actual=_text(v["actual"]),
+                reason=_text(v["reason"]),
+                category=category.label if category else "",
+                ref=v["score"].ref,
+            )
+        )
     level1 = []
     for top in fw.level1:
         mine = [s for s in scores if s.indicator.l1 == top.name]
         subtotal = q2(sum((s.score for s in mine), Decimal(0)))
-        level1.append(Level1Score(top.name, top.weight, subtotal, percent(subtotal, top.weight),
-                                  tuple(s.ref for s in mine)))
+        level1.append(
+            Level1Score(
+                top.name,
+                top.weight,
+                subtotal,
+                percent(subtotal, top.weight),
+                tuple(s.ref for s in mine),
+            )
+        )
     total = q2(sum((s.score for s in scores), Decimal(0)))
     problems = []
     for prob in sub.problems:
         cat = settings.category(_text(prob.values["category"]))
-        problems.append((cat.label if cat else "", _text(prob.values["description"]),
-                         _text(prob.values["measure"]), prob.values["description"].ref))
+        problems.append(
+            (
+                cat.label if cat else "",
+                _text(prob.values["description"]),
+                _text(prob.values["measure"]),
+                prob.values["description"].ref,
+            )
+        )
     return ItemScore(
-        item=item, framework=fw, file=sub.file, budget=budget, executed=executed,
-        execution_rate=percent(executed, budget), budget_ref=budget_v.ref,
-        executed_ref=executed_v.ref, indicators=tuple(scores), level1=tuple(level1),
-        total=total, grade=settings.grade_for(total),
-        overview=_text(sub.narrative["overview"]), outputs=_text(sub.narrative["outputs"]),
+        item=item,
+        framework=fw,
+        file=sub.file,
+        budget=budget,
+        executed=executed,
+        execution_rate=percent(executed, budget),
+        budget_ref=budget_v.ref,
+        executed_ref=executed_v.ref,
+        indicators=tuple(scores),
+        level1=tuple(level1),
+        total=total,
+        grade=settings.grade_for(total),
+        overview=_text(sub.narrative["overview"]),
+        outputs=_text(sub.narrative["outputs"]),
         problems=tuple(problems),
     )

@@ -94,7 +94,8 @@ def check_file(read: ReadResult, ws: Workspace) -> FileResult:
     result.findings += check_indicators(sub, ident.framework, ident.rows, ws.settings, iid)
     result.findings += check_money(sub, ident.item)
     result.findings += values.required_text(
-        sub.narrative["overview"], L.NARRATIVE_FIELDS["overview"], iid)
+        sub.narrative["overview"], L.NARRATIVE_FIELDS["overview"], iid
+    )
     if not any(f.is_error for f in result.findings):
         result.score = score_item(sub, ident.item, ident.framework, ident.rows, ws.settings)
         result.findings += _total_mismatch(sub, result.score, ws)
@@ -114,8 +115,16 @@ def _total_mismatch(sub, score: ItemScore, ws: Workspace) -> list[Finding]:
         return []
     if abs(cached.parsed - score.total) <= ws.settings.score_tolerance:
         return []
-    return [finding(Code.SCORE_TOTAL_MISMATCH, cached.ref, item_id=score.item.item_id,
-                    what="总分", found=cached.parsed, expected=score.total)]
+    return [
+        finding(
+            Code.SCORE_TOTAL_MISMATCH,
+            cached.ref,
+            item_id=score.item.item_id,
+            what="总分",
+            found=cached.parsed,
+            expected=score.total,
+        )
+    ]
 
 
 def validate(ws: Workspace) -> ValidationResult:
@@ -127,8 +136,19 @@ def validate(ws: Workspace) -> ValidationResult:
             results.append(check_file(read, ws))
         except Exception as exc:  # a bug or an unforeseen file must not stop the run
             log.exception("unexpected failure on %s", name)
-            results.append(FileResult(name, "", [finding(
-                Code.FILE_UNREADABLE, CellRef(name), detail=f"处理时发生意外错误：{type(exc).__name__}")]))
+            results.append(
+                FileResult(
+                    name,
+                    "",
+                    [
+                        finding(
+                            Code.FILE_UNREADABLE,
+                            CellRef(name),
+                            detail=f"处理时发生意外错误：{type(exc).__name__}",
+                        )
+                    ],
+                )
+            )
     _duplicates(results)
     return ValidationResult(results, list(ws.roster.findings) + _not_returned(results, ws))
 
@@ -143,8 +163,9 @@ def _duplicates(results: list[FileResult]) -> None:
             continue
         for r in group:
             others = "、".join(o.file for o in group if o is not r)
-            r.findings.append(finding(Code.ID_DUPLICATE_ITEM, CellRef(r.file), item_id=item_id,
-                                      other=others))
+            r.findings.append(
+                finding(Code.ID_DUPLICATE_ITEM, CellRef(r.file), item_id=item_id, other=others)
+            )
             r.score = None
 
 
@@ -154,6 +175,13 @@ def _not_returned(results: list[FileResult], ws: Workspace) -> list[Finding]:
     for item in ws.roster.items:
         if item.item_id not in returned:
             ref = CellRef(ws.roster.path.name, ROSTER_SHEET, f"A{item.row}")
-            out.append(finding(Code.ROSTER_NOT_RETURNED, ref, item_id=item.item_id,
-                               name=item.name, unit=item.unit))
+            out.append(
+                finding(
+                    Code.ROSTER_NOT_RETURNED,
+                    ref,
+                    item_id=item.item_id,
+                    name=item.name,
+                    unit=item.unit,
+                )
+            )
     return out

@@ -33,12 +33,23 @@ def roster_items(data: dict, ws) -> list[RosterItem]:
     items = []
     for n, it in enumerate(data["items"], start=2):
         fw = ws.frameworks.get(it["framework"])
-        items.append(RosterItem(
-            item_id=it["item_id"], name=it["name"], department=it["department"], unit=it["unit"],
-            kind=it["kind"], framework_id=fw.id, budget=Decimal(it["budget"]),
-            executed=Decimal(it["executed"]), unit_budget=Decimal(it["unit_budget"]),
-            contact="", phone="", note="示例", row=n,
-        ))
+        items.append(
+            RosterItem(
+                item_id=it["item_id"],
+                name=it["name"],
+                department=it["department"],
+                unit=it["unit"],
+                kind=it["kind"],
+                framework_id=fw.id,
+                budget=Decimal(it["budget"]),
+                executed=Decimal(it["executed"]),
+                unit_budget=Decimal(it["unit_budget"]),
+                contact="",
+                phone="",
+                note="示例",
+                row=n,
+            )
+        )
     return items
 
 
@@ -49,8 +60,10 @@ def fill_for(it: dict, fw: Framework, filled_on: dt.date) -> Fill:
         if ind.computed:
             continue
         row = rows.get(ind.code, {})
-        entry = {"actual": row.get("actual") or ind.target or "达成",
-                 "score": float(it["scores"][ind.code])}
+        entry = {
+            "actual": row.get("actual") or ind.target or "达成",
+            "score": float(it["scores"][ind.code]),
+        }
         for key in ("direction", "target", "unit"):
             if key in row and not getattr(ind, key):
                 entry[key] = row[key]
@@ -60,8 +73,10 @@ def fill_for(it: dict, fw: Framework, filled_on: dt.date) -> Fill:
             entry["category"] = row["category"]
         indicators[ind.code] = entry
     return Fill(
-        overview=it["overview"], outputs=it["outputs"] or None,
-        contact={"filled_on": filled_on}, indicators=indicators,
+        overview=it["overview"],
+        outputs=it["outputs"] or None,
+        contact={"filled_on": filled_on},
+        indicators=indicators,
         problems=[dict(p) for p in it.get("problems", [])],
     )
 
@@ -74,7 +89,8 @@ def main() -> int:
         ws = init_folder(folder, ev["year"], ev["region"], ev["bureau"])
         config = folder / "perfeval.toml"
         text = config.read_text(encoding="utf-8").replace(
-            'report_date = ""', f'report_date = "{ev["report_date"]}"', 1)
+            'report_date = ""', f'report_date = "{ev["report_date"]}"', 1
+        )
         config.write_text(text, encoding="utf-8")
         ws = open_workspace(folder)
         write_roster(ws.settings.path("roster"), roster_items(data, ws), ws.settings, ws.frameworks)
@@ -93,7 +109,7 @@ def main() -> int:
                 prob["category"] = labels[prob["category"]]
             fill_workbook(wb.path, ws.settings.path("returned") / wb.path.name, fill)
         outcome = do_validate(folder, ws)
-        problems = [f for f in outcome.validation.findings]
+        problems = list(outcome.validation.findings)
         for f in problems:
             print(f"{f.file} {f.sheet} {f.cell} {f.code} {f.message}", file=sys.stderr)
         scores = {s.item.item_id: s.total for s in outcome.validation.scores}

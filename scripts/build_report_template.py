@@ -199,7 +199,9 @@ def loop_table(doc, columns: list[tuple[str, str, float, object]], loop: str) ->
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     rows = table.rows
-    rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # repeat on each page
+    for row in rows:  # a row never breaks across pages; the header row repeats on each page
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    rows[0]._tr.trPr.append(OxmlElement("w:tblHeader"))
     for n, (header, cell, width, align) in enumerate(columns):
         table.columns[n].width = Mm(width)
         for row in rows:
@@ -236,7 +238,7 @@ def build_body(doc) -> None:
         doc,
         [
             ("评价等级", "{{ g.name }}", 36, CENTER),
-            ("分数线", "{{ g.min }}分及以上", 44, CENTER),
+            ("分数段", "{{ g.band }}", 44, CENTER),
             ("项目个数", "{{ g.count }}", 34, CENTER),
             ("金额（万元）", "{{ g.amount }}", 42, CENTER),
         ],
@@ -267,18 +269,20 @@ def build_body(doc) -> None:
     tag(doc, "endif")
     tag(doc, "endfor")
 
-    # ``c["items"]``, not ``c.items``: Jinja resolves ``.items`` to the dict method first.
     para(doc, "三、存在的主要问题", "Heading 1")
     tag(doc, "if problem_groups")
-    para(doc, "各部门单位在填报表中反映的问题，按类别汇总如下：")
+    para(doc, "各部门单位在填报表中反映的问题，按类别汇总如下。")
     tag(doc, "for g in problem_groups")
     para(doc, "{{ g.no }}{{ g.name }}方面（涉及{{ g.count }}个项目）", "Heading 2")
     tag(doc, "for c in g.categories")
-    para(doc, '{{ c.name }}：{{ c.count }}个项目（{{ c["items"] }}）')
+    para(doc, "{{ c.name }}：{{ c.count }}个项目（{{ c.item_names }}）")
     tag(doc, "endfor")
+    tag(doc, "if g.details")
+    para(doc, "单位反映的具体问题：")
     tag(doc, "for d in g.details")
     para(doc, "{{ d.item }}：{{ d.text }}")
     tag(doc, "endfor")
+    tag(doc, "endif")
     tag(doc, "endfor")
     tag(doc, "else")
     para(doc, "本次交回的填报表未反映需要归类的问题。")
@@ -301,7 +305,9 @@ def build_body(doc) -> None:
     para(doc, "五、评价结果应用", "Heading 1")
     para(doc, "评价结果将作为下一年度预算安排的重要依据：")
     tag(doc, "for a in applications")
-    para(doc, '评价结果为“{{ a.name }}”的{{ a.count }}个项目（{{ a["items"] }}）：{{ a.action }}。')
+    para(
+        doc, "评价结果为“{{ a.name }}”的{{ a.count }}个项目（{{ a.item_names }}）：{{ a.action }}。"
+    )
     tag(doc, "endfor")
 
     para(doc)

@@ -1,4 +1,4 @@
-"""Shared fixtures: small evaluation folders built in the test, issued and filled by perfeval itself."""
+"""Shared fixtures: small evaluation folders built in the test, issued and filled by perfeval."""
 
 from __future__ import annotations
 
@@ -16,20 +16,45 @@ from perfeval.workspace import Workspace, init_folder, open_workspace
 ITEMS = [
     # item_id, name, unit, kind, framework, budget, executed, unit budget
     ("P1", "2024年测试项目甲", "测试县民政局", "重点项目", "项目支出绩效评价", "100", "90", "400"),
-    ("P2", "2024年测试项目乙", "测试县教育局", "重点项目", "项目支出绩效评价", "50.5", "50.5", "100"),
-    ("D1", "2024年测试局部门整体支出", "测试县人社局", "部门整体", "部门整体支出绩效评价",
-     "300", "300", "300"),
+    (
+        "P2",
+        "2024年测试项目乙",
+        "测试县教育局",
+        "重点项目",
+        "项目支出绩效评价",
+        "50.5",
+        "50.5",
+        "100",
+    ),
+    (
+        "D1",
+        "2024年测试局部门整体支出",
+        "测试县人社局",
+        "部门整体",
+        "部门整体支出绩效评价",
+        "300",
+        "300",
+        "300",
+    ),
 ]
 
 
 def roster_item(row: tuple, n: int, ws: Workspace) -> RosterItem:
     iid, name, unit, kind, fw, budget, executed, unit_budget = row
     return RosterItem(
-        item_id=iid, name=name, department=unit, unit=unit, kind=kind,
-        framework_id=ws.frameworks.get(fw).id, budget=Decimal(budget),
+        item_id=iid,
+        name=name,
+        department=unit,
+        unit=unit,
+        kind=kind,
+        framework_id=ws.frameworks.get(fw).id,
+        budget=Decimal(budget),
         executed=Decimal(executed) if executed else None,
         unit_budget=Decimal(unit_budget) if unit_budget else None,
-        contact="张三", phone="0999-1234567", note="", row=n,
+        contact="张三",
+        phone="0999-1234567",
+        note="",
+        row=n,
     )
 
 
@@ -69,8 +94,14 @@ class Folder:
     def framework(self, item_id: str) -> Framework:
         return self.ws.frameworks.get(self.ws.roster.get(item_id).framework_id)
 
-    def fill(self, item_id: str, fill: Fill | None = None, *, name: str | None = None,
-             force: bool = False) -> Path:
+    def fill(
+        self,
+        item_id: str,
+        fill: Fill | None = None,
+        *,
+        name: str | None = None,
+        force: bool = False,
+    ) -> Path:
         src = self.issued[item_id]
         fill = fill or full_fill(self.framework(item_id))
         return fill_workbook(src, self.returned / (name or src.name), fill, force=force)

@@ -8,8 +8,18 @@ from perfeval.errors import ConfigError
 from perfeval.framework import load_framework, load_frameworks
 from perfeval.resources import bundled_frameworks_dir
 
-HEADER = ["编码", "一级指标", "二级指标", "三级指标", "分值", "指标性质", "年度指标值", "计量单位",
-          "评分方法", "评分标准"]
+HEADER = [
+    "编码",
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "分值",
+    "指标性质",
+    "年度指标值",
+    "计量单位",
+    "评分方法",
+    "评分标准",
+]
 
 
 def write_framework(path: Path, rows: list[list], total: object = 100) -> Path:
@@ -39,13 +49,17 @@ GOOD = [
 
 def test_bundled_frameworks_have_the_required_shape():
     reg = load_frameworks(bundled_frameworks_dir())
-    shapes = {
-        fw.name: (len(fw.leaves), [(i.name, i.weight) for i in fw.level1]) for fw in reg
-    }
+    shapes = {fw.name: (len(fw.leaves), [(i.name, i.weight) for i in fw.level1]) for fw in reg}
     assert shapes["部门整体支出绩效评价"] == (
-        31, [("部门决策", 15), ("部门管理", 25), ("部门绩效", 60)])
+        31,
+        [("部门决策", 15), ("部门管理", 25), ("部门绩效", 60)],
+    )
     assert shapes["项目支出绩效自评"][1] == [
-        ("产出指标", 50), ("效益指标", 30), ("满意度指标", 10), ("预算执行率", 10)]
+        ("产出指标", 50),
+        ("效益指标", 30),
+        ("满意度指标", 10),
+        ("预算执行率", 10),
+    ]
     assert [n for n, _ in shapes["项目支出绩效评价"][1]] == ["决策", "过程", "产出", "效益"]
     for fw in reg:
         assert sum(i.weight for i in fw.level1) == fw.total == 100
@@ -55,7 +69,13 @@ def test_good_framework_loads_with_tree(tmp_path):
     fw = load_framework(write_framework(tmp_path / "f.xlsx", GOOD))
     assert [i.code for i in fw.leaves] == ["1.1.1", "2.1.1", "2.1.2"]
     leaf = fw.by_code("2.1.1")
-    assert (leaf.l1, leaf.l2, leaf.direction, leaf.target, leaf.unit) == ("效益", "满意度", "≥", "90", "%")
+    assert (leaf.l1, leaf.l2, leaf.direction, leaf.target, leaf.unit) == (
+        "效益",
+        "满意度",
+        "≥",
+        "90",
+        "%",
+    )
     assert fw.by_code("2.1.2").computed
     assert fw.by_code("2.1.2").row == 8
 

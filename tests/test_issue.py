@@ -36,8 +36,14 @@ def test_unsafe_characters_are_removed(folder):
 
 def test_sheets_visibility_and_protection(folder):
     wb = load(folder.issued["P1"])
-    assert wb.sheetnames == [L.SHEET_GUIDE, L.SHEET_INFO, L.SHEET_INDICATORS, L.SHEET_PROBLEMS,
-                             L.SHEET_LISTS, L.SHEET_IDENTITY]
+    assert wb.sheetnames == [
+        L.SHEET_GUIDE,
+        L.SHEET_INFO,
+        L.SHEET_INDICATORS,
+        L.SHEET_PROBLEMS,
+        L.SHEET_LISTS,
+        L.SHEET_IDENTITY,
+    ]
     assert wb[L.SHEET_LISTS].sheet_state == "hidden"
     assert wb[L.SHEET_IDENTITY].sheet_state == "veryHidden"
     for name in wb.sheetnames:
@@ -66,7 +72,8 @@ def test_prefilled_facts_are_locked(folder):
         cell = ws.cell(labels[label], 2)
         assert cell.protection.locked
     budget = ws.cell(labels["年度资金总额"], 2)
-    assert budget.value == 100 and budget.protection.locked
+    assert budget.value == 100
+    assert budget.protection.locked
     assert not ws.cell(labels[L.NARRATIVE_FIELDS["overview"]], 2).protection.locked
 
 
@@ -74,8 +81,12 @@ def test_dropdowns_refer_to_defined_names(folder):
     wb = load(folder.issued["P1"])
     names = set(wb.defined_names)
     assert {L.LIST_CATEGORIES, L.LIST_DIRECTIONS} <= names
-    sources = [dv.formula1 for name in (L.SHEET_INDICATORS, L.SHEET_PROBLEMS)
-               for dv in wb[name].data_validations.dataValidation if dv.type == "list"]
+    sources = [
+        dv.formula1
+        for name in (L.SHEET_INDICATORS, L.SHEET_PROBLEMS)
+        for dv in wb[name].data_validations.dataValidation
+        if dv.type == "list"
+    ]
     assert sources
     assert all(s in (L.LIST_CATEGORIES, L.LIST_DIRECTIONS) for s in sources)
     categories = wb[L.SHEET_LISTS]["A1"].value

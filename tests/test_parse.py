@@ -32,7 +32,8 @@ def test_parse_number(raw, value, issue):
 
 
 @pytest.mark.parametrize(
-    "raw", ["2025-03-16", "2025/3/16", "2025年3月16日", "２０２５年３月１６日", dt.date(2025, 3, 16)]
+    "raw",
+    ["2025-03-16", "2025/3/16", "2025年3月16日", "２０２５年３月１６日", dt.date(2025, 3, 16)],
 )
 def test_parse_date(raw):
     assert parse.parse_date(raw).value == dt.date(2025, 3, 16)

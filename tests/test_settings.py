@@ -22,8 +22,16 @@ def test_init_writes_a_complete_config(tmp_path):
 
 @pytest.mark.parametrize(
     ("total", "grade"),
-    [("100", "优"), ("90.00", "优"), ("89.99", "良"), ("80", "良"), ("79.99", "中"),
-     ("60", "中"), ("59.99", "差"), ("0", "差")],
+    [
+        ("100", "优"),
+        ("90.00", "优"),
+        ("89.99", "良"),
+        ("80", "良"),
+        ("79.99", "中"),
+        ("60", "中"),
+        ("59.99", "差"),
+        ("0", "差"),
+    ],
 )
 def test_grade_bands_lower_bound_inclusive(tmp_path, total, grade):
     s = init_folder(tmp_path / "ev", 2024, "某县").settings
@@ -34,8 +42,10 @@ def test_folder_config_overrides_defaults(tmp_path):
     folder = tmp_path / "ev"
     init_folder(folder, 2024, "某县")
     config = folder / "perfeval.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        "coverage_min = 0.20", "coverage_min = 0.3"), encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("coverage_min = 0.20", "coverage_min = 0.3"),
+        encoding="utf-8",
+    )
     assert load_settings(folder).coverage_min == Decimal("0.3")
 
 

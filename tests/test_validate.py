@@ -1,4 +1,4 @@
-"""Validation findings asserted as (file, sheet, cell, code) tuples on workbooks built in the test."""
+"""Validation findings as (file, sheet, cell, code) tuples, on workbooks built in the test."""
 
 import hashlib
 import shutil
@@ -47,23 +47,28 @@ def test_clean_workbooks_validate_clean_and_score(folder):
 
 def test_score_above_weight_blank_cells_and_missing_reason(folder):
     fw = folder.framework("P1")
-    fill = full_fill(fw, **{
-        "1.1.1": {"score": 5},                   # weight 3
-        "1.1.2": {"actual": None},                # required
-        "1.2.1": {"score": None},                 # required
-        "1.2.2": {"score": 1},                    # below 3, no reason
-        "1.3.1": {"score": 1, "reason": "资料不全"},  # below, with reason: fine
-    })
+    fill = full_fill(
+        fw,
+        **{
+            "1.1.1": {"score": 5},  # weight 3
+            "1.1.2": {"actual": None},  # required
+            "1.2.1": {"score": None},  # required
+            "1.2.2": {"score": 1},  # below 3, no reason
+            "1.3.1": {"score": 1, "reason": "资料不全"},  # below, with reason: fine
+        },
+    )
     name = folder.fill("P1", fill).name
     folder.fill("P2")
     result = validate(folder.ws)
     sheet = L.SHEET_INDICATORS
-    assert file_keys(result, name) == sorted([
-        (name, sheet, f"{COL['score']}{row_of(fw, '1.1.1')}", "PE-SCORE-001"),
-        (name, sheet, f"{COL['actual']}{row_of(fw, '1.1.2')}", "PE-CELL-001"),
-        (name, sheet, f"{COL['score']}{row_of(fw, '1.2.1')}", "PE-CELL-001"),
-        (name, sheet, f"{COL['reason']}{row_of(fw, '1.2.2')}", "PE-SCORE-002"),
-    ])
+    assert file_keys(result, name) == sorted(
+        [
+            (name, sheet, f"{COL['score']}{row_of(fw, '1.1.1')}", "PE-SCORE-001"),
+            (name, sheet, f"{COL['actual']}{row_of(fw, '1.1.2')}", "PE-CELL-001"),
+            (name, sheet, f"{COL['score']}{row_of(fw, '1.2.1')}", "PE-CELL-001"),
+            (name, sheet, f"{COL['reason']}{row_of(fw, '1.2.2')}", "PE-SCORE-002"),
+        ]
+    )
     assert result.has_errors
     # the other workbook is still checked and scored
     assert [s.item.item_id for s in result.scores] == ["P2"]
@@ -85,10 +90,12 @@ def test_placeholder_and_unknown_category(folder):
     fill.cells[(L.SHEET_INDICATORS, f"M{row_of(fw, '1.1.2')}")] = "随便写的分类"
     name = folder.fill("P2", fill).name
     found = file_keys(validate(folder.ws), name)
-    assert found == sorted([
-        (name, "指标", f"J{row_of(fw, '1.1.1')}", "PE-CELL-004"),
-        (name, "指标", f"M{row_of(fw, '1.1.2')}", "PE-VOCAB-001"),
-    ])
+    assert found == sorted(
+        [
+            (name, "指标", f"J{row_of(fw, '1.1.1')}", "PE-CELL-004"),
+            (name, "指标", f"M{row_of(fw, '1.1.2')}", "PE-VOCAB-001"),
+        ]
+    )
 
 
 def test_tampered_locked_cells(folder):
@@ -106,8 +113,10 @@ def test_tampered_locked_cells(folder):
 
 def test_roster_changed_after_issue_is_not_blamed_on_the_clerk(folder):
     name = folder.fill("P1").name
-    items = [replace(i, budget=Decimal("120")) if i.item_id == "P1" else i
-             for i in folder.ws.roster.items]
+    items = [
+        replace(i, budget=Decimal("120")) if i.item_id == "P1" else i
+        for i in folder.ws.roster.items
+    ]
     write_roster(folder.ws.settings.path("roster"), items, folder.ws.settings, folder.ws.frameworks)
     found = file_keys(validate(folder.reopen()), name)
     assert found == [(name, "基本信息", "B13", "PE-ID-009")]
@@ -132,15 +141,23 @@ def test_duplicate_returns_of_one_item(folder):
 def test_wrong_year_unknown_item_and_not_returned(folder):
     name = folder.fill("P2").name
     config = folder.ws.folder / "perfeval.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace("year = 2024", "year = 2025", 1),
-                      encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("year = 2024", "year = 2025", 1),
+        encoding="utf-8",
+    )
     found = keys(validate(folder.reopen()))
     assert (name, "基本信息", "B10", "PE-ID-001") in found
-    config.write_text(config.read_text(encoding="utf-8").replace("year = 2025", "year = 2024", 1),
-                      encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("year = 2025", "year = 2024", 1),
+        encoding="utf-8",
+    )
     ws = folder.reopen()
-    write_roster(ws.settings.path("roster"), [i for i in ws.roster.items if i.item_id != "P2"],
-                 ws.settings, ws.frameworks)
+    write_roster(
+        ws.settings.path("roster"),
+        [i for i in ws.roster.items if i.item_id != "P2"],
+        ws.settings,
+        ws.frameworks,
+    )
     ws = folder.reopen()
     result = validate(ws)
     assert (name, "基本信息", "B4", "PE-ID-002") in keys(result)
@@ -199,7 +216,8 @@ def test_reordered_rows_still_read(folder):
     assert keys(result) == [("项目清单.xlsx", "项目清单", f"A{r}", "PE-ROSTER-006") for r in (2, 4)]
     score = result.scores[0]
     first = next(s for s in score.indicators if s.indicator.code == "1.1.1")
-    assert first.score == 2 and first.ref.cell == f"K{b}"
+    assert first.score == 2
+    assert first.ref.cell == f"K{b}"
 
 
 def test_empty_fill_reports_each_required_cell(folder):
@@ -209,6 +227,9 @@ def test_empty_fill_reports_each_required_cell(folder):
     manual = [i for i in fw.leaves if not i.computed]
     assert sum(1 for k in found if k[3] == "PE-CELL-001") == 2 * len(manual) + 1
     info = openpyxl.load_workbook(folder.issued["D1"])[L.SHEET_INFO]
-    overview_row = next(r for r in range(1, info.max_row + 1)
-                        if info.cell(r, 1).value == L.NARRATIVE_FIELDS["overview"])
+    overview_row = next(
+        r
+        for r in range(1, info.max_row + 1)
+        if info.cell(r, 1).value == L.NARRATIVE_FIELDS["overview"]
+    )
     assert (name, "基本信息", f"B{overview_row}", "PE-CELL-001") in found

@@ -37,203 +37,281 @@ class Code(Enum):
 
     # the file as a whole
     FILE_UNREADABLE = Rule(
-        "PE-FILE-001", E, "文件无法打开",
+        "PE-FILE-001",
+        E,
+        "文件无法打开",
         "文件无法作为Excel工作簿打开（{detail}）。",
         "请用Excel或WPS打开确认文件完好，另存为.xlsx格式后重新交回。",
     )
     FILE_ENCRYPTED = Rule(
-        "PE-FILE-002", E, "文件设有打开密码",
+        "PE-FILE-002",
+        E,
+        "文件设有打开密码",
         "文件设有打开密码，无法读取。",
         "请取消文件的打开密码（文件→信息→保护工作簿）后重新交回。",
     )
     FILE_TOO_LARGE = Rule(
-        "PE-FILE-003", E, "文件过大",
+        "PE-FILE-003",
+        E,
+        "文件过大",
         "文件{what}为{size}MB，超过上限{limit}MB，为安全起见未读取。",
         "请删除表中多余的图片、空行和附件，或联系财政局。",
     )
     FILE_OLD_FORMAT = Rule(
-        "PE-FILE-004", E, "文件格式不支持",
+        "PE-FILE-004",
+        E,
+        "文件格式不支持",
         "文件实际格式为{detail}，不是.xlsx工作簿。",
         "请在Excel或WPS中打开后“另存为”Excel工作簿(.xlsx)再交回。",
     )
     FILE_LOCK = Rule(
-        "PE-FILE-005", I, "临时文件已跳过",
+        "PE-FILE-005",
+        I,
+        "临时文件已跳过",
         "这是Excel或WPS打开文件时产生的临时文件，已跳过。",
         "无需处理；关闭Excel或WPS后它会自动消失。",
     )
     FILE_FOREIGN = Rule(
-        "PE-FILE-006", E, "不是下发的填报表",
+        "PE-FILE-006",
+        E,
+        "不是下发的填报表",
         "文件不是本次下发的绩效评价填报表（{detail}）。",
         "请使用财政局下发的工作簿填报，不要新建或复制其他表格。",
     )
     FILE_TEMPLATE_VERSION = Rule(
-        "PE-FILE-007", E, "模板版本不符",
+        "PE-FILE-007",
+        E,
+        "模板版本不符",
         "填报表模板版本为{found}，本次评价要求{expected}。",
         "请向财政局索取最新下发的填报表，将内容转填后交回。",
     )
     FILE_SHEET_MISSING = Rule(
-        "PE-FILE-008", E, "工作表缺失或被改名",
+        "PE-FILE-008",
+        E,
+        "工作表缺失或被改名",
         "找不到“{sheet}”工作表，可能被删除或改名。",
         "请使用下发的原表填报，不要删除或重命名工作表。",
     )
     FILE_LAYOUT_CHANGED = Rule(
-        "PE-FILE-009", E, "表格结构被修改",
+        "PE-FILE-009",
+        E,
+        "表格结构被修改",
         "“{sheet}”工作表中找不到“{label}”，表格结构可能被修改。",
         "请使用下发的原表填报，不要删除或改动表头和项目名称列。",
     )
     FILE_MACROS = Rule(
-        "PE-FILE-010", W, "文件含有宏",
+        "PE-FILE-010",
+        W,
+        "文件含有宏",
         "文件含有宏代码，perfeval只读取数据，不会运行宏。",
         "建议另存为不含宏的.xlsx工作簿后交回。",
     )
     # identity of the workbook against the roster
     ID_WRONG_YEAR = Rule(
-        "PE-ID-001", E, "评价年度不符",
+        "PE-ID-001",
+        E,
+        "评价年度不符",
         "填报表的评价年度为{found}，本次评价为{expected}年度。",
         "请确认交回的是本年度下发的填报表。",
     )
     ID_UNKNOWN_ITEM = Rule(
-        "PE-ID-002", E, "项目不在清单中",
+        "PE-ID-002",
+        E,
+        "项目不在清单中",
         "项目编号“{item_id}”不在项目清单中。",
         "请确认交回的是财政局下发给本单位的填报表。",
     )
     ID_DUPLICATE_ITEM = Rule(
-        "PE-ID-003", E, "同一项目重复交回",
+        "PE-ID-003",
+        E,
+        "同一项目重复交回",
         "项目“{item_id}”交回了多份填报表，另见{other}。",
         "请只保留最终版本，删除其他版本后重新校验。",
     )
     ID_FRAMEWORK_MISMATCH = Rule(
-        "PE-ID-004", E, "指标体系不符",
+        "PE-ID-004",
+        E,
+        "指标体系不符",
         "填报表使用的指标体系为“{found}”，项目清单要求“{expected}”。",
         "请向财政局索取按当前指标体系下发的填报表。",
     )
     ID_LOCKED_CHANGED = Rule(
-        "PE-ID-005", E, "锁定内容被修改",
+        "PE-ID-005",
+        E,
+        "锁定内容被修改",
         "“{field}”为下发时预填的锁定内容，原为“{expected}”，现为“{found}”。",
         "请恢复为原值；如原值有误，请联系财政局重新下发。",
     )
     ID_INDICATOR_MISSING = Rule(
-        "PE-ID-006", E, "指标行缺失",
+        "PE-ID-006",
+        E,
+        "指标行缺失",
         "指标体系中的指标“{code} {name}”在填报表中找不到。",
         "请不要删除指标行或修改指标编码。",
     )
     ID_INDICATOR_UNKNOWN = Rule(
-        "PE-ID-007", E, "未知指标编码",
+        "PE-ID-007",
+        E,
+        "未知指标编码",
         "指标编码“{code}”不属于该指标体系。",
         "请不要修改A列的指标编码。",
     )
     ID_INDICATOR_DUPLICATE = Rule(
-        "PE-ID-008", E, "指标行重复",
+        "PE-ID-008",
+        E,
+        "指标行重复",
         "指标编码“{code}”出现了多次，另见第{other}行。",
         "请删除复制出来的重复行。",
     )
     ID_ROSTER_CHANGED = Rule(
-        "PE-ID-009", E, "清单在下发后被修改",
+        "PE-ID-009",
+        E,
+        "清单在下发后被修改",
         "“{field}”下发时为“{found}”，项目清单现为“{expected}”；填报表本身未被改动。",
         "请财政局确认以哪个为准：恢复项目清单，或对该项目重新下发填报表。",
     )
     # single cells
     CELL_REQUIRED = Rule(
-        "PE-CELL-001", E, "必填项为空",
+        "PE-CELL-001",
+        E,
+        "必填项为空",
         "“{field}”未填写。",
         "请填写{field}。",
     )
     CELL_NOT_NUMBER = Rule(
-        "PE-CELL-002", E, "不是数字",
+        "PE-CELL-002",
+        E,
+        "不是数字",
         "“{field}”应填写数字，现为“{value}”。",
         "请只填写阿拉伯数字，例如 95 或 12.5，不要带文字。",
     )
     CELL_TEXT_NUMBER = Rule(
-        "PE-CELL-003", W, "数字以文本形式填写",
+        "PE-CELL-003",
+        W,
+        "数字以文本形式填写",
         "“{field}”的“{value}”是以文本形式填写的数字，已按{parsed}读取。",
         "请确认读取结果正确；以后请直接填写数字。",
     )
     CELL_PLACEHOLDER = Rule(
-        "PE-CELL-004", E, "填写了占位符",
+        "PE-CELL-004",
+        E,
+        "填写了占位符",
         "“{field}”填写的是占位符“{value}”，不能作为数值。",
         "请填写实际数值；确实不适用的，请在偏差原因中说明并联系财政局。",
     )
     # scores
     SCORE_OUT_OF_RANGE = Rule(
-        "PE-SCORE-001", E, "得分超出范围",
+        "PE-SCORE-001",
+        E,
+        "得分超出范围",
         "指标“{name}”得分{score}超出0至{weight}分的范围。",
         "得分不能为负，也不能超过该指标的分值{weight}分。",
     )
     SCORE_REASON_MISSING = Rule(
-        "PE-SCORE-002", E, "未满分未说明原因",
+        "PE-SCORE-002",
+        E,
+        "未满分未说明原因",
         "指标“{name}”得分{score}低于分值{weight}，但未填写偏差原因分析及改进措施。",
         "请在同一行填写未得满分的原因和改进措施。",
     )
     SCORE_WEIGHT_CHANGED = Rule(
-        "PE-SCORE-003", E, "分值被修改",
+        "PE-SCORE-003",
+        E,
+        "分值被修改",
         "指标“{name}”的分值应为{expected}，现为{found}。",
         "分值由指标体系确定，请恢复原值。",
     )
     SCORE_TOTAL_MISMATCH = Rule(
-        "PE-SCORE-004", W, "表内合计与重算不符",
+        "PE-SCORE-004",
+        W,
+        "表内合计与重算不符",
         "表内显示的{what}为{found}，按各项得分重新计算为{expected}。",
         "以重新计算的结果为准；请检查表内公式是否被改动。",
     )
     # money
     MONEY_BUDGET_CHANGED = Rule(
-        "PE-MONEY-001", E, "资金数与清单不符",
+        "PE-MONEY-001",
+        E,
+        "资金数与清单不符",
         "“{field}”为{found}万元，项目清单为{expected}万元。",
         "资金数由财政局预填，请恢复原值；如清单有误请联系财政局。",
     )
     MONEY_OVERSPENT = Rule(
-        "PE-MONEY-002", W, "执行数大于预算数",
+        "PE-MONEY-002",
+        W,
+        "执行数大于预算数",
         "全年执行数{executed}万元大于全年预算数{budget}万元。",
         "请核对执行数；如确有超支，请在项目概述中说明。",
     )
     MONEY_BUDGET_NOT_POSITIVE = Rule(
-        "PE-MONEY-003", E, "预算数不大于零",
+        "PE-MONEY-003",
+        E,
+        "预算数不大于零",
         "全年预算数为{budget}万元，无法计算预算执行率。",
         "请核对预算数；如清单有误请联系财政局。",
     )
     MONEY_PARTS_MISMATCH = Rule(
-        "PE-MONEY-004", E, "资金合计与分项不符",
+        "PE-MONEY-004",
+        E,
+        "资金合计与分项不符",
         "{column}：年度资金总额{total}万元，分项合计{parts}万元。",
         "请核对本年财政拨款、上年结转资金和其他资金，使分项之和等于总额。",
     )
     # vocabularies
     VOCAB_CATEGORY = Rule(
-        "PE-VOCAB-001", E, "问题分类不在列表中",
+        "PE-VOCAB-001",
+        E,
+        "问题分类不在列表中",
         "问题分类“{value}”不在规定的分类中。",
         "请从下拉列表中选择问题分类。",
     )
     # the roster
     ROSTER_REQUIRED = Rule(
-        "PE-ROSTER-001", E, "清单必填项为空",
+        "PE-ROSTER-001",
+        E,
+        "清单必填项为空",
         "项目清单第{row}行“{field}”未填写，该项目已跳过。",
         "请在项目清单中补全后重新运行。",
     )
     ROSTER_DUPLICATE = Rule(
-        "PE-ROSTER-002", E, "清单项目编号重复",
+        "PE-ROSTER-002",
+        E,
+        "清单项目编号重复",
         "项目编号“{item_id}”在项目清单中重复（第{row}行），该行已跳过。",
         "每个项目应有唯一的编号。",
     )
     ROSTER_FRAMEWORK = Rule(
-        "PE-ROSTER-003", E, "指标体系不存在",
+        "PE-ROSTER-003",
+        E,
+        "指标体系不存在",
         "项目清单第{row}行的指标体系“{value}”不存在，该项目已跳过。可用：{known}。",
         "请填写已有指标体系的编号或名称。",
     )
     ROSTER_KIND = Rule(
-        "PE-ROSTER-004", E, "评价类型不在列表中",
+        "PE-ROSTER-004",
+        E,
+        "评价类型不在列表中",
         "项目清单第{row}行的评价类型“{value}”不在规定类型中（{known}），该项目已跳过。",
         "请从规定的评价类型中选择。",
     )
     ROSTER_NUMBER = Rule(
-        "PE-ROSTER-005", E, "清单金额不是数字",
+        "PE-ROSTER-005",
+        E,
+        "清单金额不是数字",
         "项目清单第{row}行“{field}”应为数字，现为“{value}”，该项目已跳过。",
         "请填写以万元为单位的数字。",
     )
     ROSTER_NOT_RETURNED = Rule(
-        "PE-ROSTER-006", W, "项目未交回",
+        "PE-ROSTER-006",
+        W,
+        "项目未交回",
         "项目“{item_id} {name}”（{unit}）尚未交回填报表。",
         "请督促{unit}按时交回。",
     )
     ROSTER_COVERAGE = Rule(
-        "PE-ROSTER-007", W, "评价覆盖率不足",
+        "PE-ROSTER-007",
+        W,
+        "评价覆盖率不足",
         "{unit}的评价金额{amount}万元占其年度项目预算总额{base}万元的{rate}，低于规定的{minimum}。",
         "请增加该单位的评价项目，或核对项目清单中的单位项目预算总额。",
     )
@@ -245,7 +323,9 @@ class Code(Enum):
 
 class _SafeFormatter(string.Formatter):
     def get_value(self, key: Any, args: Any, kwargs: dict[str, Any]) -> Any:
-        return kwargs.get(key, "?") if isinstance(key, str) else super().get_value(key, args, kwargs)
+        return (
+            kwargs.get(key, "?") if isinstance(key, str) else super().get_value(key, args, kwargs)
+        )
 
 
 _FORMATTER = _SafeFormatter()

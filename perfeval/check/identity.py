@@ -35,13 +35,25 @@ def check_identity(sub: Submission, ws: Workspace) -> tuple[list[Finding], Ident
     info_ref = CellRef(sub.file, L.SHEET_INFO)
     version = ident.get("template_version", "")
     if version != L.TEMPLATE_VERSION:
-        out.append(finding(Code.FILE_TEMPLATE_VERSION, info_ref, found=version or "未知",
-                           expected=L.TEMPLATE_VERSION))
+        out.append(
+            finding(
+                Code.FILE_TEMPLATE_VERSION,
+                info_ref,
+                found=version or "未知",
+                expected=L.TEMPLATE_VERSION,
+            )
+        )
         return out, Identity()
     year_value = sub.info["year"]
     if ident.get("year") != str(ws.settings.year):
-        out.append(finding(Code.ID_WRONG_YEAR, year_value.ref, found=ident.get("year", "未知"),
-                           expected=ws.settings.year))
+        out.append(
+            finding(
+                Code.ID_WRONG_YEAR,
+                year_value.ref,
+                found=ident.get("year", "未知"),
+                expected=ws.settings.year,
+            )
+        )
         return out, Identity()
     item_id = ident.get("item_id", "")
     item = ws.roster.get(item_id)
@@ -49,12 +61,23 @@ def check_identity(sub: Submission, ws: Workspace) -> tuple[list[Finding], Ident
         out.append(finding(Code.ID_UNKNOWN_ITEM, sub.info["item_id"].ref, item_id=item_id))
         return out, Identity()
     fw = ws.frameworks.get(item.framework_id)
-    if fw is None or ident.get("framework_id") != fw.id or ident.get("framework_hash") != fw.content_hash:
+    if (
+        fw is None
+        or ident.get("framework_id") != fw.id
+        or ident.get("framework_hash") != fw.content_hash
+    ):
         found = ident.get("framework_id", "未知")
         if fw is not None and ident.get("framework_id") == fw.id:
             found = f"{fw.name}（下发后已修改）"
-        out.append(finding(Code.ID_FRAMEWORK_MISMATCH, sub.info["framework"].ref, item_id=item_id,
-                           found=found, expected=fw.name if fw else item.framework_id))
+        out.append(
+            finding(
+                Code.ID_FRAMEWORK_MISMATCH,
+                sub.info["framework"].ref,
+                item_id=item_id,
+                found=found,
+                expected=fw.name if fw else item.framework_id,
+            )
+        )
         return out, Identity(item=item)
     rows, row_findings = _indicator_rows(sub, fw, item_id)
     out += row_findings
@@ -70,17 +93,37 @@ def _indicator_rows(
     known = {i.code for i in fw.leaves}
     for row in sub.indicators:
         if row.code in rows:
-            out.append(finding(Code.ID_INDICATOR_DUPLICATE, row.values["code"].ref, item_id=item_id,
-                               code=row.code, other=rows[row.code].row))
+            out.append(
+                finding(
+                    Code.ID_INDICATOR_DUPLICATE,
+                    row.values["code"].ref,
+                    item_id=item_id,
+                    code=row.code,
+                    other=rows[row.code].row,
+                )
+            )
         elif row.code not in known:
-            out.append(finding(Code.ID_INDICATOR_UNKNOWN, row.values["code"].ref, item_id=item_id,
-                               code=row.code or "（空）"))
+            out.append(
+                finding(
+                    Code.ID_INDICATOR_UNKNOWN,
+                    row.values["code"].ref,
+                    item_id=item_id,
+                    code=row.code or "（空）",
+                )
+            )
         else:
             rows[row.code] = row
     for ind in fw.leaves:
         if ind.code not in rows:
-            out.append(finding(Code.ID_INDICATOR_MISSING, CellRef(sub.file, L.SHEET_INDICATORS),
-                               item_id=item_id, code=ind.code, name=ind.name))
+            out.append(
+                finding(
+                    Code.ID_INDICATOR_MISSING,
+                    CellRef(sub.file, L.SHEET_INDICATORS),
+                    item_id=item_id,
+                    code=ind.code,
+                    name=ind.name,
+                )
+            )
     return rows, out
 
 
@@ -93,16 +136,30 @@ def _locked_values(
 ) -> list[Finding]:
     """Compare every locked cell with what perfeval issued for today's roster and framework."""
     expected: list[tuple[str, object, Value, str]] = []  # key, expected, value read, label
-    facts = {"item_id": item.item_id, "name": item.name, "department": item.department,
-             "unit": item.unit, "kind": item.kind, "framework": fw.name, "year": sub.identity["year"]}
+    facts = {
+        "item_id": item.item_id,
+        "name": item.name,
+        "department": item.department,
+        "unit": item.unit,
+        "kind": item.kind,
+        "framework": fw.name,
+        "year": sub.identity["year"],
+    }
     for key, label in L.INFO_FIELDS.items():
         expected.append((key, facts[key], sub.info[key], label))
     expected.append(("budget", item.budget, sub.money[("total", "budget")], "全年预算数"))
     if item.executed is not None:
         expected.append(("executed", item.executed, sub.money[("total", "executed")], "全年执行数"))
     read_pairs: list[tuple[str, object]] = [(k, v.parsed) for k, _, v, _ in expected]
-    labels = {"l1": "一级指标", "l2": "二级指标", "l3": "三级指标", "weight": "分值",
-              "direction": "指标性质", "target": "年度指标值", "unit": "计量单位"}
+    labels = {
+        "l1": "一级指标",
+        "l2": "二级指标",
+        "l3": "三级指标",
+        "weight": "分值",
+        "direction": "指标性质",
+        "target": "年度指标值",
+        "unit": "计量单位",
+    }
     for key, value in indicator_locked_pairs(fw):
         code, _, col = key.rpartition(".")
         row = rows.get(code)
@@ -117,19 +174,50 @@ def _locked_values(
         if L.canon(want) == L.canon(got.parsed):
             continue
         if untouched:
-            out.append(finding(Code.ID_ROSTER_CHANGED, got.ref, item_id=item.item_id, field=label,
-                               found=_shown(got.parsed), expected=_shown(want)))
+            out.append(
+                finding(
+                    Code.ID_ROSTER_CHANGED,
+                    got.ref,
+                    item_id=item.item_id,
+                    field=label,
+                    found=_shown(got.parsed),
+                    expected=_shown(want),
+                )
+            )
         elif key in ("budget", "executed"):
-            out.append(finding(Code.MONEY_BUDGET_CHANGED, got.ref, item_id=item.item_id,
-                               field=label, found=fmt_money(got.parsed) if got.parsed is not None
-                               and not isinstance(got.parsed, str) else _shown(got.parsed),
-                               expected=fmt_money(want)))
+            out.append(
+                finding(
+                    Code.MONEY_BUDGET_CHANGED,
+                    got.ref,
+                    item_id=item.item_id,
+                    field=label,
+                    found=fmt_money(got.parsed)
+                    if got.parsed is not None and not isinstance(got.parsed, str)
+                    else _shown(got.parsed),
+                    expected=fmt_money(want),
+                )
+            )
         elif key.endswith(".weight"):
             ind = fw.by_code(key.rpartition(".")[0])
-            out.append(finding(Code.SCORE_WEIGHT_CHANGED, got.ref, item_id=item.item_id,
-                               name=ind.name if ind else label, expected=_shown(want),
-                               found=_shown(got.parsed)))
+            out.append(
+                finding(
+                    Code.SCORE_WEIGHT_CHANGED,
+                    got.ref,
+                    item_id=item.item_id,
+                    name=ind.name if ind else label,
+                    expected=_shown(want),
+                    found=_shown(got.parsed),
+                )
+            )
         else:
-            out.append(finding(Code.ID_LOCKED_CHANGED, got.ref, item_id=item.item_id, field=label,
-                               expected=_shown(want), found=_shown(got.parsed)))
+            out.append(
+                finding(
+                    Code.ID_LOCKED_CHANGED,
+                    got.ref,
+                    item_id=item.item_id,
+                    field=label,
+                    expected=_shown(want),
+                    found=_shown(got.parsed),
+                )
+            )
     return out

@@ -1,5 +1,8 @@
-"""Rules on the 指标 sheet: each indicator row filled, scores numeric and within 0…分值, a reason for
-every score below full marks, problem categories from the vocabulary; and the 问题与建议 sheet."""
+"""Rules on the 指标 and 问题与建议 sheets.
+
+Each indicator row filled, scores numeric and within 0…分值, a reason for every score below full
+marks, problem categories from the vocabulary.
+"""
 
 from __future__ import annotations
 
@@ -40,7 +43,9 @@ def _category(value, settings: Settings, item_id: str) -> list[Finding]:
     return []
 
 
-def _check_row(ind: Indicator, row: IndicatorRow, settings: Settings, item_id: str) -> list[Finding]:
+def _check_row(
+    ind: Indicator, row: IndicatorRow, settings: Settings, item_id: str
+) -> list[Finding]:
     out: list[Finding] = []
     v = row.values
     name = ind.name
@@ -57,9 +62,25 @@ def _check_row(ind: Indicator, row: IndicatorRow, settings: Settings, item_id: s
         return out
     score: Decimal = v["score"].parsed
     if score < 0 or score > ind.weight:
-        out.append(finding(Code.SCORE_OUT_OF_RANGE, v["score"].ref, item_id=item_id, name=name,
-                           score=normalize_text(v["score"].raw), weight=ind.weight))
+        out.append(
+            finding(
+                Code.SCORE_OUT_OF_RANGE,
+                v["score"].ref,
+                item_id=item_id,
+                name=name,
+                score=normalize_text(v["score"].raw),
+                weight=ind.weight,
+            )
+        )
     elif score < ind.weight and v["reason"].empty:
-        out.append(finding(Code.SCORE_REASON_MISSING, v["reason"].ref, item_id=item_id, name=name,
-                           score=normalize_text(v["score"].raw), weight=ind.weight))
+        out.append(
+            finding(
+                Code.SCORE_REASON_MISSING,
+                v["reason"].ref,
+                item_id=item_id,
+                name=name,
+                score=normalize_text(v["score"].raw),
+                weight=ind.weight,
+            )
+        )
     return out

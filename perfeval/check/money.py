@@ -20,12 +20,28 @@ def check_money(sub: Submission, item: RosterItem) -> list[Finding]:
     if item.executed is None:
         out += values.number(executed, "全年执行数", iid)
     if values.usable_number(budget) and budget.parsed <= 0:
-        out.append(finding(Code.MONEY_BUDGET_NOT_POSITIVE, budget.ref, item_id=iid,
-                           budget=fmt_money(budget.parsed)))
-    if (values.usable_number(budget) and values.usable_number(executed)
-            and executed.parsed > budget.parsed > 0):
-        out.append(finding(Code.MONEY_OVERSPENT, executed.ref, item_id=iid,
-                           executed=fmt_money(executed.parsed), budget=fmt_money(budget.parsed)))
+        out.append(
+            finding(
+                Code.MONEY_BUDGET_NOT_POSITIVE,
+                budget.ref,
+                item_id=iid,
+                budget=fmt_money(budget.parsed),
+            )
+        )
+    if (
+        values.usable_number(budget)
+        and values.usable_number(executed)
+        and executed.parsed > budget.parsed > 0
+    ):
+        out.append(
+            finding(
+                Code.MONEY_OVERSPENT,
+                executed.ref,
+                item_id=iid,
+                executed=fmt_money(executed.parsed),
+                budget=fmt_money(budget.parsed),
+            )
+        )
     for col in ("budget", "executed"):
         out += _parts(sub, col, iid)
     return out
@@ -44,7 +60,14 @@ def _parts(sub: Submission, col: str, iid: str) -> list[Finding]:
         return out
     parts_sum = sum((p.parsed for p in parts if values.usable_number(p)), Decimal(0))
     if q2(parts_sum) != q2(total.parsed):
-        out.append(finding(Code.MONEY_PARTS_MISMATCH, total.ref, item_id=iid,
-                           column=L.MONEY_COLUMN_LABELS[col], total=fmt_money(total.parsed),
-                           parts=fmt_money(parts_sum)))
+        out.append(
+            finding(
+                Code.MONEY_PARTS_MISMATCH,
+                total.ref,
+                item_id=iid,
+                column=L.MONEY_COLUMN_LABELS[col],
+                total=fmt_money(total.parsed),
+                parts=fmt_money(parts_sum),
+            )
+        )
     return out

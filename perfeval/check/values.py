@@ -12,8 +12,15 @@ def required_text(value: Value, field: str, item_id: str) -> list[Finding]:
     if value.issue == parse.EMPTY:
         return [finding(Code.CELL_REQUIRED, value.ref, item_id=item_id, field=field)]
     if value.issue == parse.PLACEHOLDER:
-        return [finding(Code.CELL_PLACEHOLDER, value.ref, item_id=item_id, field=field,
-                        value=parse.normalize_text(value.raw))]
+        return [
+            finding(
+                Code.CELL_PLACEHOLDER,
+                value.ref,
+                item_id=item_id,
+                field=field,
+                value=parse.normalize_text(value.raw),
+            )
+        ]
     return []
 
 
@@ -21,15 +28,27 @@ def number(value: Value, field: str, item_id: str, *, required: bool = True) -> 
     """Findings for a cell that must hold a number; a readable number is returned in ``parsed``."""
     issue = value.issue
     if issue == parse.EMPTY:
-        return [finding(Code.CELL_REQUIRED, value.ref, item_id=item_id, field=field)] if required else []
+        return (
+            [finding(Code.CELL_REQUIRED, value.ref, item_id=item_id, field=field)]
+            if required
+            else []
+        )
     text = parse.normalize_text(value.raw)
     if issue == parse.PLACEHOLDER:
         return [finding(Code.CELL_PLACEHOLDER, value.ref, item_id=item_id, field=field, value=text)]
     if issue in (parse.NOT_NUMBER, parse.PERCENT):
         return [finding(Code.CELL_NOT_NUMBER, value.ref, item_id=item_id, field=field, value=text)]
     if issue == parse.TEXT_NUMBER:
-        return [finding(Code.CELL_TEXT_NUMBER, value.ref, item_id=item_id, field=field, value=text,
-                        parsed=fmt_score(value.parsed, trailing_zeros=False))]
+        return [
+            finding(
+                Code.CELL_TEXT_NUMBER,
+                value.ref,
+                item_id=item_id,
+                field=field,
+                value=text,
+                parsed=fmt_score(value.parsed, trailing_zeros=False),
+            )
+        ]
     return []
 
 

@@ -33,14 +33,21 @@ def write_info(wb: Workbook, f: Formats, plan: Plan) -> InfoResult:
     ws.set_column(1, 5, 16)
     ws.merge_range(0, 0, 0, 5, f"{s.year}年度{item.kind}绩效评价填报表", f.title)
     ws.set_row(0, 32)
-    ws.merge_range(1, 0, 1, 5, "浅黄色单元格为填报区，其余内容已预填并锁定。金额单位：万元。", f.note)
+    ws.merge_range(
+        1, 0, 1, 5, "浅黄色单元格为填报区，其余内容已预填并锁定。金额单位：万元。", f.note
+    )
     locked: list[tuple[str, object]] = []
     r = 2
     ws.merge_range(r, 0, r, 5, "一、基本信息", f.section)
     r += 1
     facts = {
-        "item_id": item.item_id, "name": item.name, "department": item.department,
-        "unit": item.unit, "kind": item.kind, "framework": fw.name, "year": str(s.year),
+        "item_id": item.item_id,
+        "name": item.name,
+        "department": item.department,
+        "unit": item.unit,
+        "kind": item.kind,
+        "framework": fw.name,
+        "year": str(s.year),
     }
     for key, label in L.INFO_FIELDS.items():
         ws.write_string(r, 0, label, f.label)
@@ -75,10 +82,19 @@ def write_info(wb: Workbook, f: Formats, plan: Plan) -> InfoResult:
             cached = ""
         for col in (1, 2):
             if key != "total" or (col == 2 and item.executed is None):
-                ws.data_validation(r, col, r, col, {
-                    "validate": "decimal", "criteria": ">=", "value": 0,
-                    "error_title": "金额有误", "error_message": "请填写不小于0的数字（万元）。",
-                })
+                ws.data_validation(
+                    r,
+                    col,
+                    r,
+                    col,
+                    {
+                        "validate": "decimal",
+                        "criteria": ">=",
+                        "value": 0,
+                        "error_title": "金额有误",
+                        "error_message": "请填写不小于0的数字（万元）。",
+                    },
+                )
         ws.write_formula(r, 3, f'=IFERROR({c_cell}/{b_cell},"")', f.calc_rate, cached)
         r += 1
 
@@ -96,18 +112,29 @@ def write_info(wb: Workbook, f: Formats, plan: Plan) -> InfoResult:
         ws.write_number(r, 1, float(ind.weight), f.locked_score)
         a_cell = xl_rowcol_to_cell(r, 0)
         cached_score = plan.level1_cached(ind.name)
-        ws.write_formula(r, 2, f"=SUMIF({l1_range},{a_cell},{score_range})", f.calc_score,
-                         float(cached_score))
-        ws.write_formula(r, 3, f"=IFERROR({xl_rowcol_to_cell(r, 2)}/{xl_rowcol_to_cell(r, 1)},0)",
-                         f.calc_rate, float(cached_score / ind.weight))
+        ws.write_formula(
+            r, 2, f"=SUMIF({l1_range},{a_cell},{score_range})", f.calc_score, float(cached_score)
+        )
+        ws.write_formula(
+            r,
+            3,
+            f"=IFERROR({xl_rowcol_to_cell(r, 2)}/{xl_rowcol_to_cell(r, 1)},0)",
+            f.calc_rate,
+            float(cached_score / ind.weight),
+        )
         r += 1
     ws.write_string(r, 0, L.TOTAL_LABEL, f.label)
     ws.write_number(r, 1, float(fw.total), f.locked_score)
     total_cached = plan.total_cached()
     sum_range = f"{xl_rowcol_to_cell(first_l1, 2)}:{xl_rowcol_to_cell(r - 1, 2)}"
     ws.write_formula(r, 2, f"=SUM({sum_range})", f.calc_score, float(total_cached))
-    ws.write_formula(r, 3, f"=IFERROR({xl_rowcol_to_cell(r, 2)}/{xl_rowcol_to_cell(r, 1)},0)",
-                     f.calc_rate, float(total_cached / fw.total) if fw.total else 0.0)
+    ws.write_formula(
+        r,
+        3,
+        f"=IFERROR({xl_rowcol_to_cell(r, 2)}/{xl_rowcol_to_cell(r, 1)},0)",
+        f.calc_rate,
+        float(total_cached / fw.total) if fw.total else 0.0,
+    )
     total_cell = xl_rowcol_to_cell(r, 2, True, True)
     r += 1
     ws.write_string(r, 0, L.GRADE_LABEL, f.label)

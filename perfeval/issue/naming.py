@@ -8,8 +8,14 @@ import unicodedata
 from perfeval.roster import RosterItem
 
 _FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
-             *(f"LPT{i}" for i in range(1, 10))}
+_RESERVED = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{i}" for i in range(1, 10)),
+    *(f"LPT{i}" for i in range(1, 10)),
+}
 MAX_STEM = 80
 
 
@@ -22,7 +28,7 @@ def _clean(text: str) -> str:
 def short_unit(unit: str, region: str) -> str:
     """特克斯县民政局 -> 民政局 when the region is 特克斯县."""
     if region and unit.startswith(region) and len(unit) > len(region):
-        return unit[len(region):]
+        return unit[len(region) :]
     return unit
 
 
@@ -30,14 +36,20 @@ def short_name(name: str, year: int) -> str:
     """2024年基层民政工作经办能力项目 -> 基层民政工作经办能力项目."""
     for prefix in (f"{year}年度", f"{year}年"):
         if name.startswith(prefix) and len(name) > len(prefix):
-            return name[len(prefix):]
+            return name[len(prefix) :]
     return name
 
 
 def workbook_name(item: RosterItem, year: int, region: str, taken: set[str]) -> str:
-    """e.g. ``2024_民政局_基层民政工作经办能力项目.xlsx``; unique (case-insensitive) in ``taken``."""
+    """e.g. ``2024_民政局_基层民政工作经办能力项目.xlsx``, unique (ignoring case) in ``taken``."""
     stem = "_".join(
-        p for p in (str(year), _clean(short_unit(item.unit, region)), _clean(short_name(item.name, year))) if p
+        p
+        for p in (
+            str(year),
+            _clean(short_unit(item.unit, region)),
+            _clean(short_name(item.name, year)),
+        )
+        if p
     )[:MAX_STEM]
     if stem.upper() in _RESERVED:
         stem = f"_{stem}"

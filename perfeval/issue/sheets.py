@@ -1,4 +1,7 @@
-"""The sheets of an issued workbook, one function each. Positions come from :mod:`perfeval.layout`."""
+"""The sheets of an issued workbook, one function each.
+
+Positions come from :mod:`perfeval.layout`.
+"""
 
 from __future__ import annotations
 
@@ -95,13 +98,25 @@ def write_guide(wb: Workbook, f: Formats, plan: Plan) -> Worksheet:
     contact = "、".join(x for x in (s.contact, s.phone) if x) or "财政局绩效管理股"
     lines = [
         ("填报对象", f"{plan.item.unit}：{plan.item.name}（项目编号 {plan.item.item_id}）"),
-        ("填报方法", "只在浅黄色单元格中填写，其余内容已由财政局预填并锁定，不能修改。"
-                    "请不要删除、插入或重命名工作表和行列，不要修改A列的指标编码。"),
-        ("基本信息", "核对预填的项目信息和资金数；填写资金分项（如有）、项目概述、主要产出和填报人。"),
-        ("指标", "逐项填写实际完成值和得分。得分在0至分值之间；未得满分的，必须在同一行填写"
-                "偏差原因分析及改进措施，并可选择问题分类。执行率类指标由表格自动计算。"),
+        (
+            "填报方法",
+            "只在浅黄色单元格中填写，其余内容已由财政局预填并锁定，不能修改。"
+            "请不要删除、插入或重命名工作表和行列，不要修改A列的指标编码。",
+        ),
+        (
+            "基本信息",
+            "核对预填的项目信息和资金数；填写资金分项（如有）、项目概述、主要产出和填报人。",
+        ),
+        (
+            "指标",
+            "逐项填写实际完成值和得分。得分在0至分值之间；未得满分的，必须在同一行填写"
+            "偏差原因分析及改进措施，并可选择问题分类。执行率类指标由表格自动计算。",
+        ),
         ("问题与建议", "列出项目存在的主要问题，从下拉列表选择问题分类，并写明改进措施。"),
-        ("自动计算", "一级指标得分、总分和评价等级随填写自动计算，仅供参考；财政局以重新核算的结果为准。"),
+        (
+            "自动计算",
+            "一级指标得分、总分和评价等级随填写自动计算，仅供参考；财政局以重新核算的结果为准。",
+        ),
         ("截止日期", f"请于{deadline}前交回本工作簿（保持.xlsx格式，不要改名为其他格式或加密）。"),
         ("联系方式", contact),
     ]
@@ -117,15 +132,29 @@ def write_guide(wb: Workbook, f: Formats, plan: Plan) -> Worksheet:
 
 def write_indicators(wb: Workbook, f: Formats, plan: Plan, rate_cell: str) -> Worksheet:
     ws = wb.add_worksheet(L.SHEET_INDICATORS)
-    widths = {"code": 8, "l1": 10, "l2": 12, "l3": 22, "direction": 8, "target": 12, "unit": 8,
-              "weight": 7, "standard": 40, "actual": 14, "score": 8, "reason": 36, "category": 30}
+    widths = {
+        "code": 8,
+        "l1": 10,
+        "l2": 12,
+        "l3": 22,
+        "direction": 8,
+        "target": 12,
+        "unit": 8,
+        "weight": 7,
+        "standard": 40,
+        "actual": 14,
+        "score": 8,
+        "reason": 36,
+        "category": 30,
+    }
     for key, col in IND_COL.items():
         ws.set_column(col - 1, col - 1, widths[key])
     last_col = len(IND_COL) - 1
     ws.merge_range(0, 0, 0, last_col, f"{plan.framework.name}评分表", f.title)
     ws.set_row(0, 28)
-    ws.merge_range(1, 0, 1, last_col,
-                   f"{plan.item.name}（{plan.item.unit}）　浅黄色单元格为填报区", f.note)
+    ws.merge_range(
+        1, 0, 1, last_col, f"{plan.item.name}（{plan.item.unit}）　浅黄色单元格为填报区", f.note
+    )
     for key, label in L.IND_COLUMNS.items():
         ws.write_string(L.IND_HEADER_ROW - 1, IND_COL[key] - 1, label, f.header)
     ws.set_row(L.IND_HEADER_ROW - 1, 30)
@@ -163,29 +192,54 @@ def _write_indicator_row(
         else:
             ws.write_blank(r, c[key], None, f.input)
     if not ind.direction:
-        ws.data_validation(r, c["direction"], r, c["direction"],
-                           {"validate": "list", "source": f"={L.LIST_DIRECTIONS}"})
+        ws.data_validation(
+            r,
+            c["direction"],
+            r,
+            c["direction"],
+            {"validate": "list", "source": f"={L.LIST_DIRECTIONS}"},
+        )
     ws.write_number(r, c["weight"], float(ind.weight), f.locked_score)
     ws.write_string(r, c["standard"], ind.standard, f.locked_wrap)
     if ind.computed:
         rate = plan.rate
-        ws.write_formula(r, c["actual"], f"=IFERROR({rate_cell},\"\")", f.calc_rate,
-                         float(rate) if rate is not None else "")
+        ws.write_formula(
+            r,
+            c["actual"],
+            f'=IFERROR({rate_cell},"")',
+            f.calc_rate,
+            float(rate) if rate is not None else "",
+        )
         weight_cell = xl_rowcol_to_cell(r, c["weight"])
-        ws.write_formula(r, c["score"], f"=IFERROR(ROUND(MIN({rate_cell},1)*{weight_cell},2),0)",
-                         f.locked_score, float(plan.computed_score(ind)))
+        ws.write_formula(
+            r,
+            c["score"],
+            f"=IFERROR(ROUND(MIN({rate_cell},1)*{weight_cell},2),0)",
+            f.locked_score,
+            float(plan.computed_score(ind)),
+        )
     else:
         ws.write_blank(r, c["actual"], None, f.input)
         ws.write_blank(r, c["score"], None, f.input_score)
-        ws.data_validation(r, c["score"], r, c["score"], {
-            "validate": "decimal", "criteria": "between", "minimum": 0,
-            "maximum": float(ind.weight), "error_title": "得分超出范围",
-            "error_message": f"得分应在0至{ind.weight}分之间。",
-        })
+        ws.data_validation(
+            r,
+            c["score"],
+            r,
+            c["score"],
+            {
+                "validate": "decimal",
+                "criteria": "between",
+                "minimum": 0,
+                "maximum": float(ind.weight),
+                "error_title": "得分超出范围",
+                "error_message": f"得分应在0至{ind.weight}分之间。",
+            },
+        )
     ws.write_blank(r, c["reason"], None, f.input_wrap)
     ws.write_blank(r, c["category"], None, f.input)
-    ws.data_validation(r, c["category"], r, c["category"],
-                       {"validate": "list", "source": f"={L.LIST_CATEGORIES}"})
+    ws.data_validation(
+        r, c["category"], r, c["category"], {"validate": "list", "source": f"={L.LIST_CATEGORIES}"}
+    )
     ws.set_row(r, 45)
 
 
@@ -196,8 +250,9 @@ def write_problems(wb: Workbook, f: Formats, plan: Plan) -> Worksheet:
         ws.set_column(col, col, width)
     ws.merge_range(0, 0, 0, 4, "存在的问题与改进措施", f.title)
     ws.set_row(0, 28)
-    ws.merge_range(1, 0, 1, 4, "如实列出项目存在的主要问题，从下拉列表选择问题分类。没有问题的可不填。",
-                   f.note)
+    ws.merge_range(
+        1, 0, 1, 4, "如实列出项目存在的主要问题，从下拉列表选择问题分类。没有问题的可不填。", f.note
+    )
     for col, label in enumerate(L.PROB_COLUMNS.values()):
         ws.write_string(L.PROB_HEADER_ROW - 1, col, label, f.header)
     for n in range(L.PROB_ROWS):
@@ -209,8 +264,9 @@ def write_problems(wb: Workbook, f: Formats, plan: Plan) -> Worksheet:
         ws.write_blank(r, 4, None, f.input_money)
         ws.set_row(r, 40)
     last = L.PROB_FIRST_ROW - 1 + L.PROB_ROWS - 1
-    ws.data_validation(L.PROB_FIRST_ROW - 1, 1, last, 1,
-                       {"validate": "list", "source": f"={L.LIST_CATEGORIES}"})
+    ws.data_validation(
+        L.PROB_FIRST_ROW - 1, 1, last, 1, {"validate": "list", "source": f"={L.LIST_CATEGORIES}"}
+    )
     ws.freeze_panes(L.PROB_HEADER_ROW, 0)
     ws.set_landscape()
     ws.set_paper(9)

@@ -45,8 +45,12 @@ def indicator_locked_pairs(fw: Framework) -> list[tuple[str, object]]:
     """The framework part of the fingerprint: what the 指标 sheet shows locked, row by row."""
     pairs: list[tuple[str, object]] = []
     for ind in fw.leaves:
-        pairs += [(f"{ind.code}.l1", ind.l1), (f"{ind.code}.l2", ind.l2),
-                  (f"{ind.code}.l3", ind.name), (f"{ind.code}.weight", ind.weight)]
+        pairs += [
+            (f"{ind.code}.l1", ind.l1),
+            (f"{ind.code}.l2", ind.l2),
+            (f"{ind.code}.l3", ind.name),
+            (f"{ind.code}.weight", ind.weight),
+        ]
         for key in ("direction", "target", "unit"):
             if getattr(ind, key):
                 pairs.append((f"{ind.code}.{key}", getattr(ind, key)))
@@ -54,7 +58,10 @@ def indicator_locked_pairs(fw: Framework) -> list[tuple[str, object]]:
 
 
 def issue_workbook(
-    target: Path, item: RosterItem, fw: Framework, settings: Settings,
+    target: Path,
+    item: RosterItem,
+    fw: Framework,
+    settings: Settings,
     issued_at: dt.datetime | None = None,
 ) -> Path:
     """Write the workbook for one roster item to ``target``."""
@@ -63,11 +70,13 @@ def issue_workbook(
     plan = Plan(item=item, framework=fw, settings=settings, leaves=fw.leaves, rate=rate)
     with atomic_path(target) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
-        wb.set_properties({
-            "title": f"{item.name}绩效评价填报表",
-            "author": settings.bureau or "perfeval",
-            "comments": f"perfeval {__version__}",
-        })
+        wb.set_properties(
+            {
+                "title": f"{item.name}绩效评价填报表",
+                "author": settings.bureau or "perfeval",
+                "comments": f"perfeval {__version__}",
+            }
+        )
         formats = make_formats(wb)
         write_guide(wb, formats, plan)
         info = write_info(wb, formats, plan)
@@ -75,18 +84,21 @@ def issue_workbook(
         write_problems(wb, formats, plan)
         write_lists(wb, settings)
         locked = info.locked + indicator_locked_pairs(fw)
-        write_identity(wb, [
-            ("template_id", L.TEMPLATE_ID),
-            ("template_version", L.TEMPLATE_VERSION),
-            ("framework_id", fw.id),
-            ("framework_version", fw.version),
-            ("framework_hash", fw.content_hash),
-            ("item_id", item.item_id),
-            ("year", str(settings.year)),
-            ("issued_at", issued_at.isoformat()),
-            ("fingerprint", L.fingerprint(locked)),
-            ("generator", f"perfeval {__version__}"),
-        ])
+        write_identity(
+            wb,
+            [
+                ("template_id", L.TEMPLATE_ID),
+                ("template_version", L.TEMPLATE_VERSION),
+                ("framework_id", fw.id),
+                ("framework_version", fw.version),
+                ("framework_hash", fw.content_hash),
+                ("item_id", item.item_id),
+                ("year", str(settings.year)),
+                ("issued_at", issued_at.isoformat()),
+                ("fingerprint", L.fingerprint(locked)),
+                ("generator", f"perfeval {__version__}"),
+            ],
+        )
         wb.close()
     return target
 

@@ -67,7 +67,9 @@ class Book:
         handle = io.BytesIO(source) if isinstance(source, bytes) else source
         self._wb = python_calamine.load_workbook(handle)
         self.sheet_names: list[str] = list(self._wb.sheet_names)
-        self.visibility = {m.name: str(m.visible).rsplit(".", 1)[-1] for m in self._wb.sheets_metadata}
+        self.visibility = {
+            m.name: str(m.visible).rsplit(".", 1)[-1] for m in self._wb.sheets_metadata
+        }
 
     def grid(self, name: str) -> Grid:
         sheet = self._wb.get_sheet_by_name(name)

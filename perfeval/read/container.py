@@ -55,19 +55,29 @@ def inspect_file(path: Path, name: str, max_bytes: int, max_uncompressed: int) -
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            return Inspected(None, "", finding(
-                Code.FILE_TOO_LARGE, ref, what="大小", size=size // MB, limit=max_bytes // MB))
+            return Inspected(
+                None,
+                "",
+                finding(
+                    Code.FILE_TOO_LARGE, ref, what="大小", size=size // MB, limit=max_bytes // MB
+                ),
+            )
         data = path.read_bytes()
     except OSError as exc:
-        return Inspected(None, "", finding(Code.FILE_UNREADABLE, ref, detail=f"读取失败：{exc.strerror}"))
+        return Inspected(
+            None, "", finding(Code.FILE_UNREADABLE, ref, detail=f"读取失败：{exc.strerror}")
+        )
     digest = hashlib.sha256(data).hexdigest()
     if not data:
         return Inspected(None, digest, finding(Code.FILE_UNREADABLE, ref, detail="文件为空"))
     if data.startswith(OLE2_MAGIC):
         if "EncryptedPackage".encode("utf-16-le") in data:
             return Inspected(None, digest, finding(Code.FILE_ENCRYPTED, ref))
-        return Inspected(None, digest, finding(
-            Code.FILE_OLD_FORMAT, ref, detail="旧版Excel或WPS格式（.xls/.et）"))
+        return Inspected(
+            None,
+            digest,
+            finding(Code.FILE_OLD_FORMAT, ref, detail="旧版Excel或WPS格式（.xls/.et）"),
+        )
     if not data.startswith(ZIP_MAGIC):
         head = data[:512].lstrip()
         kind = "网页或XML文件" if head[:1] == b"<" else "文本或其他格式文件"
@@ -88,17 +98,30 @@ def _check_zip(data: bytes, ref: CellRef, max_uncompressed: int) -> Finding | bo
                 return finding(Code.FILE_UNREADABLE, ref, detail="压缩包内有重复的部件")
             total = sum(i.file_size for i in infos)
             if total > max_uncompressed:
-                return finding(Code.FILE_TOO_LARGE, ref, what="解压后大小", size=total // MB,
-                               limit=max_uncompressed // MB)
+                return finding(
+                    Code.FILE_TOO_LARGE,
+                    ref,
+                    what="解压后大小",
+                    size=total // MB,
+                    limit=max_uncompressed // MB,
+                )
             if "xl/workbook.xml" not in names:
                 detail = "Word文档" if "word/document.xml" in names else "压缩包中没有Excel工作簿"
                 return finding(Code.FILE_OLD_FORMAT, ref, detail=detail)
             for info, lower in zip(infos, names, strict=True):
-                if lower.startswith("xl/worksheets/") and lower.endswith(".xml"):
-                    if _out_of_grid(zf.read(info)):
-                        return finding(Code.FILE_UNREADABLE, ref, detail="表格中有超出正常范围的单元格")
-            return any(n.endswith("vbaproject.bin") or n.startswith("xl/macrosheets/") for n in names)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError) as exc:
+                is_sheet = lower.startswith("xl/worksheets/") and lower.endswith(".xml")
+                if is_sheet and _out_of_grid(zf.read(info)):
+                    return finding(Code.FILE_UNREADABLE, ref, detail="表格中有超出正常范围的单元格")
+            return any(
+                n.endswith("vbaproject.bin") or n.startswith("xl/macrosheets/") for n in names
+            )
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        ValueError,
+        NotImplementedError,
+    ) as exc:
         return finding(Code.FILE_UNREADABLE, ref, detail=f"文件已损坏或未完整传输：{exc}")
 
 

@@ -82,7 +82,9 @@ def read_submission(path: Path, name: str, max_bytes: int, max_uncompressed: int
     """Read ``path`` (shown to users as ``name``)."""
     inspected = inspect_file(path, name, max_bytes, max_uncompressed)
     if inspected.data is None:
-        return ReadResult(name, None, [inspected.finding] if inspected.finding else [], inspected.sha256)
+        return ReadResult(
+            name, None, [inspected.finding] if inspected.finding else [], inspected.sha256
+        )
     findings: list[Finding] = []
     if inspected.macros:
         findings.append(finding(Code.FILE_MACROS, CellRef(name)))
@@ -90,8 +92,11 @@ def read_submission(path: Path, name: str, max_bytes: int, max_uncompressed: int
         with Book(inspected.data) as book:
             sub = _read_book(book, name, inspected.sha256, findings)
     except _LayoutError as exc:
-        findings.append(finding(Code.FILE_LAYOUT_CHANGED, CellRef(name, exc.sheet), sheet=exc.sheet,
-                                label=exc.label))
+        findings.append(
+            finding(
+                Code.FILE_LAYOUT_CHANGED, CellRef(name, exc.sheet), sheet=exc.sheet, label=exc.label
+            )
+        )
         sub = None
     except Exception as exc:  # calamine's own error types: damaged parts, bad XML, entities
         detail = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
@@ -172,15 +177,16 @@ def _header_columns(grid: Grid, header_row: int, labels: dict[str, str]) -> dict
 
 def _read_indicators(grid: Grid, sub: Submission) -> None:
     cols = _header_columns(grid, L.IND_HEADER_ROW, L.IND_COLUMNS)
-    parsers = {key: parse_text for key in L.IND_COLUMNS}
+    parsers = dict.fromkeys(L.IND_COLUMNS, parse_text)
     parsers["weight"] = _number(SCORE_UNITS)
     parsers["score"] = _number(SCORE_UNITS)
     for row in range(L.IND_HEADER_ROW + 1, grid.height + 1):
         code = normalize_text(grid.get(row, cols["code"]))
         label = normalize_text(grid.get(row, cols["l3"]))
         if label == L.IND_TOTAL_LABEL and not code:
-            sub.cached["indicator_total"] = _value(grid, sub.file, row, cols["score"],
-                                                   _number(SCORE_UNITS))
+            sub.cached["indicator_total"] = _value(
+                grid, sub.file, row, cols["score"], _number(SCORE_UNITS)
+            )
             continue
         if not code and not label:
             continue
@@ -192,9 +198,11 @@ def _read_problems(grid: Grid, sub: Submission) -> None:
     cols = _header_columns(grid, L.PROB_HEADER_ROW, L.PROB_COLUMNS)
     for row in range(L.PROB_FIRST_ROW, grid.height + 1):
         values = {
-            key: _value(grid, sub.file, row, col,
-                        _number(MONEY_UNITS) if key == "amount" else parse_text)
-            for key, col in cols.items() if key != "no"
+            key: _value(
+                grid, sub.file, row, col, _number(MONEY_UNITS) if key == "amount" else parse_text
+            )
+            for key, col in cols.items()
+            if key != "no"
         }
         if any(not v.empty for v in values.values()):
             sub.problems.append(ProblemRow(row, values))

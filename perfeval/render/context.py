@@ -36,8 +36,15 @@ def build_context(r: Results, today: dt.date | None = None) -> dict[str, Any]:
         return fmt_score(v, trailing_zeros=False)
 
     def level1(i) -> list[dict[str, str]]:
-        return [{"name": x.name, "weight": weight(x.weight), "score": score(x.score),
-                 "rate": rate(x.rate)} for x in i.level1]
+        return [
+            {
+                "name": x.name,
+                "weight": weight(x.weight),
+                "score": score(x.score),
+                "rate": rate(x.rate),
+            }
+            for x in i.level1
+        ]
 
     kinds = []
     for kind in s.kinds:
@@ -46,21 +53,38 @@ def build_context(r: Results, today: dt.date | None = None) -> dict[str, Any]:
             kinds.append(f"{count}个{kind.noun}")
     items = []
     for n, i in enumerate(r.items, start=1):
-        items.append({
-            "no": heading_label(2, n), "name": i.item.name, "unit": i.item.unit,
-            "department": i.item.department, "kind": i.item.kind,
-            "is_department": i.item.kind == DEPARTMENT_KIND,
-            "budget": money(i.budget), "executed": money(i.executed),
-            "rate": rate(i.execution_rate), "score": score(i.total), "grade": i.grade.name,
-            "overview": i.overview, "outputs": i.outputs,
-            "indicator_count": len(i.indicators), "full_marks": i.full_marks,
+        items.append(
+            {
+                "no": heading_label(2, n),
+                "name": i.item.name,
+                "unit": i.item.unit,
+                "department": i.item.department,
+                "kind": i.item.kind,
+                "is_department": i.item.kind == DEPARTMENT_KIND,
+                "budget": money(i.budget),
+                "executed": money(i.executed),
+                "rate": rate(i.execution_rate),
+                "score": score(i.total),
+                "grade": i.grade.name,
+                "overview": i.overview,
+                "outputs": i.outputs,
+                "indicator_count": len(i.indicators),
+                "full_marks": i.full_marks,
+                "level1": level1(i),
+            }
+        )
+    departments = [
+        {
+            "name": i.item.name,
+            "unit": i.item.unit,
+            "indicator_count": len(i.indicators),
+            "full_marks": i.full_marks,
             "level1": level1(i),
-        })
-    departments = [{
-        "name": i.item.name, "unit": i.item.unit, "indicator_count": len(i.indicators),
-        "full_marks": i.full_marks, "level1": level1(i), "score": score(i.total),
-        "grade": i.grade.name,
-    } for i in r.departments]
+            "score": score(i.total),
+            "grade": i.grade.name,
+        }
+        for i in r.departments
+    ]
     grade_rows, phrases, applications = [], [], []
     for n, grade in enumerate(s.grades):
         members = [i for i in r.items if i.grade.name == grade.name]
@@ -71,9 +95,14 @@ def build_context(r: Results, today: dt.date | None = None) -> dict[str, Any]:
             band = f"{weight(s.grades[n - 1].min)}分以下"
         else:
             band = f"{weight(grade.min)}分（含）至{weight(s.grades[n - 1].min)}分"
-        row = {"name": grade.name, "band": band, "count": len(members),
-               "amount": money(amount), "action": grade.action,
-               "item_names": _join([i.item.name for i in members])}
+        row = {
+            "name": grade.name,
+            "band": band,
+            "count": len(members),
+            "amount": money(amount),
+            "action": grade.action,
+            "item_names": _join([i.item.name for i in members]),
+        }
         grade_rows.append(row)
         if members:
             phrases.append(f"评价结果为“{grade.name}”的{len(members)}个，合计{money(amount)}万元")
@@ -108,8 +137,11 @@ def _problems(r: Results) -> dict[str, Any]:
     by_cat = r.by_category()
     groups = []
     for group in s.problem_groups:
-        cats = [(label, items) for label, items in by_cat.items()
-                if (c := s.category(label)) is not None and c.group == group.code]
+        cats = [
+            (label, items)
+            for label, items in by_cat.items()
+            if (c := s.category(label)) is not None and c.group == group.code
+        ]
         if not cats:
             continue
         involved = list(dict.fromkeys(i.item.name for _, items in cats for i in items))
@@ -119,19 +151,30 @@ def _problems(r: Results) -> dict[str, Any]:
                 cat = s.category(label)
                 if desc and cat is not None and cat.group == group.code:
                     details.append({"item": i.item.name, "text": desc})
-        groups.append({
-            "name": group.name,
-            "count": len(involved),
-            "categories": [{"label": label, "name": s.category(label).name, "count": len(items),
-                            "item_names": _join([i.item.name for i in items])}
-                           for label, items in cats],
-            "details": details,
-            "measure": group.measure,
-        })
+        groups.append(
+            {
+                "name": group.name,
+                "count": len(involved),
+                "categories": [
+                    {
+                        "label": label,
+                        "name": s.category(label).name,
+                        "count": len(items),
+                        "item_names": _join([i.item.name for i in items]),
+                    }
+                    for label, items in cats
+                ],
+                "details": details,
+                "measure": group.measure,
+            }
+        )
     for n, g in enumerate(groups, start=1):
         g["no"] = heading_label(2, n)
-    measures = [{"no": heading_label(4, n), "group": g["name"], "text": g["measure"]}
-                for n, g in enumerate((g for g in groups if g["measure"]), start=1)]
-    unit_measures = [{"item": i.item.name, "text": m}
-                     for i in r.items for _, _, m, _ in i.problems if m]
+    measures = [
+        {"no": heading_label(4, n), "group": g["name"], "text": g["measure"]}
+        for n, g in enumerate((g for g in groups if g["measure"]), start=1)
+    ]
+    unit_measures = [
+        {"item": i.item.name, "text": m} for i in r.items for _, _, m, _ in i.problems if m
+    ]
     return {"problem_groups": groups, "measures": measures, "unit_measures": unit_measures}

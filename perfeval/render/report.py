@@ -57,7 +57,9 @@ def render_markdown(context: dict[str, Any], template: Path) -> str:
     except jinja2.UndefinedError as exc:
         raise ConfigError(f"报告模板使用了系统不提供的变量：{exc.message}", path=template) from exc
     except jinja2.TemplateSyntaxError as exc:
-        raise ConfigError(f"报告模板第{exc.lineno}行语法有误：{exc.message}", path=template) from exc
+        raise ConfigError(
+            f"报告模板第{exc.lineno}行语法有误：{exc.message}", path=template
+        ) from exc
 
 
 def write_markdown(context: dict[str, Any], template: Path, target: Path) -> Path:

@@ -37,8 +37,9 @@ def clean_text(text: str) -> str:
 class TableFormats:
     def __init__(self, wb: Workbook) -> None:
         base = {"font_name": "宋体", "font_size": 10, "border": 1, "valign": "vcenter"}
-        self.header = wb.add_format({**base, "bold": True, "bg_color": "#D9E1F2",
-                                     "text_wrap": True, "align": "center"})
+        self.header = wb.add_format(
+            {**base, "bold": True, "bg_color": "#D9E1F2", "text_wrap": True, "align": "center"}
+        )
         self.text = wb.add_format({**base, "text_wrap": True})
         self.number = wb.add_format({**base, "num_format": "0.00"})
         self.integer = wb.add_format({**base, "num_format": "0"})
@@ -72,8 +73,14 @@ def _width(value: Any) -> int:
 
 
 def write_frame(
-    wb: Workbook, name: str, df: pd.DataFrame, f: TableFormats, *, title: str = "",
-    total_columns: tuple[str, ...] = (), empty_note: str = "（无数据）",
+    wb: Workbook,
+    name: str,
+    df: pd.DataFrame,
+    f: TableFormats,
+    *,
+    title: str = "",
+    total_columns: tuple[str, ...] = (),
+    empty_note: str = "（无数据）",
 ) -> Worksheet:
     """One sheet per table: optional title row, header, rows, optional totals row, autofilter."""
     ws = wb.add_worksheet(name)

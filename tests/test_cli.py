@@ -1,0 +1,69 @@
+"""The command line on small folders: exit codes 0 / 1 / 2 and the files each command leaves."""
+
+import json
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from perfeval.cli import app
+from tests.conftest import full_fill, row_of
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_init_then_issue(tmp_path):
+    folder = tmp_path / "ev"
+    result = invoke("init", folder, "--year", "2024", "--region", "某县")
+    assert result.exit_code == 0, result.output
+    assert (folder / "perfeval.toml").is_file()
+    assert (folder / "项目清单.xlsx").is_file()
+    result = invoke("issue", folder)
+    assert result.exit_code == 0, result.output
+    assert "已下发0个工作簿" in result.output
+    assert invoke("init", folder, "--year", "2024", "--region", "某县").exit_code == 2
+
+
+def test_validate_exit_codes_and_json(folder):
+    for iid in folder.issued:
+        folder.fill(iid)
+    path = folder.ws.folder
+    clean = invoke("validate", path)
+    assert clean.exit_code == 0, clean.output
+    assert (path / "输出" / "校验报告.xlsx").is_file()
+
+    fw = folder.framework("P1")
+    bad = folder.fill("P1", full_fill(fw, **{"1.1.1": {"score": 9}}))
+    result = invoke("validate", path, "--json")
+    assert result.exit_code == 1
+    payload = json.loads(result.output)
+    assert payload["files"] == 3
+    assert [(f["file"], f["sheet"], f["cell"], f["code"]) for f in payload["findings"]] == [
+        (bad.name, "指标", f"K{row_of(fw, '1.1.1')}", "PE-SCORE-001")
+    ]
+
+
+def test_unusable_configuration_exits_2(tmp_path):
+    result = invoke("validate", tmp_path)
+    assert result.exit_code == 2
+    assert "找不到配置文件" in result.output
+
+
+def test_aggregate_writes_the_summary(folder):
+    for iid in folder.issued:
+        folder.fill(iid)
+    result = invoke("aggregate", folder.ws.folder)
+    assert result.exit_code == 0, result.output
+    assert (folder.ws.folder / "输出" / "汇总表.xlsx").is_file()
+
+
+def test_python_dash_m_runs():
+    done = subprocess.run(
+        [sys.executable, "-m", "perfeval", "version"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0
+    assert "perfeval" in done.stdout

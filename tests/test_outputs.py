@@ -1,0 +1,105 @@
+"""The workbooks perfeval writes for people, read back with openpyxl."""
+
+import os
+import zipfile
+
+import openpyxl
+import pytest
+
+from perfeval import pipeline
+from perfeval.atomic import atomic_path
+from perfeval.errors import OutputError
+from tests.conftest import full_fill
+
+
+def rows(path, sheet, header_row=1):
+    ws = openpyxl.load_workbook(path)[sheet]
+    data = list(ws.iter_rows(values_only=True))
+    header = data[header_row - 1]
+    return [dict(zip(header, r, strict=True)) for r in data[header_row:]]
+
+
+def test_validation_report_lists_every_finding(folder):
+    fw = folder.framework("P1")
+    folder.fill("P1", full_fill(fw, **{"1.1.1": {"score": 9}}))
+    folder.fill("P2")
+    outcome = pipeline.do_validate(folder.ws.folder)
+    report = outcome.outputs[0]
+    listed = rows(report, "问题清单", header_row=2)
+    assert [(r["文件"], r["工作表"], r["单元格"], r["代码"]) for r in listed] == [
+        f.key for f in outcome.validation.findings
+    ]
+    p1 = next(r for r in listed if r["代码"] == "PE-SCORE-001")
+    assert (p1["项目编号"], p1["实施单位"], p1["级别"]) == ("P1", "测试县民政局", "错误")
+    files = {r["文件"]: r for r in rows(report, "文件汇总")}
+    assert len(files) == 2
+    assert {r["状态"] for r in files.values()} == {"通过", "需退回修改"}
+
+
+def test_summary_workbook_figures(folder):
+    for iid in folder.issued:
+        folder.fill(iid)
+    outcome = pipeline.do_aggregate(folder.ws.folder)
+    summary = outcome.outputs[-1]
+    items = rows(summary, "项目汇总", header_row=2)
+    by_id = {r["项目编号"]: r for r in items if r["项目编号"] != "合计"}
+    assert by_id["P1"]["得分"] == pytest.approx(99.5)
+    assert by_id["P1"]["执行率（%）"] == pytest.approx(90)
+    assert by_id["P1"]["等级"] == "优"
+    total = next(r for r in items if r["项目编号"] == "合计")
+    assert total["预算数（万元）"] == pytest.approx(450.5)
+    dept = rows(summary, "部门整体")
+    assert (dept[0]["指标个数"], dept[0]["满分指标个数"], dept[0]["部门决策得分"]) == (31, 31, 15)
+    assert len(rows(summary, "指标明细")) == 19 + 19 + 31
+
+
+def test_department_text_never_becomes_a_formula(folder):
+    fw = folder.framework("P1")
+    evil = '=HYPERLINK("http://x","点我")'
+    folder.fill(
+        "P1",
+        full_fill(
+            fw, **{"1.1.1": {"score": 2, "reason": evil}, "1.1.2": {"score": 2, "reason": "+1+1"}}
+        ),
+    )
+    outcome = pipeline.do_aggregate(folder.ws.folder)
+    summary = outcome.outputs[-1]
+    details = rows(summary, "指标明细")
+    assert evil in [r["偏差原因分析及改进措施"] for r in details]
+    with zipfile.ZipFile(summary) as zf:
+        for name in zf.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"HYPERLINK" not in zf.read(name)  # stored as a shared string, not <f>
+
+
+def test_output_locked_by_excel_gives_a_chinese_message(tmp_path, monkeypatch):
+    target = tmp_path / "汇总表.xlsx"
+    target.write_bytes(b"old")
+
+    def locked(*_):
+        raise PermissionError(13, "denied")
+
+    monkeypatch.setattr(os, "replace", locked)
+    with (
+        pytest.raises(OutputError, match="正在被Excel或WPS打开") as err,
+        atomic_path(target) as tmp,
+    ):
+        tmp.write_bytes(b"new")
+    assert "汇总表.xlsx" in err.value.render()
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["汇总表.xlsx"]
+
+
+def test_failed_write_leaves_previous_output(tmp_path):
+    target = tmp_path / "a.md"
+    target.write_text("old", encoding="utf-8")
+
+    def killed_midway():
+        with atomic_path(target) as tmp:
+            tmp.write_text("half", encoding="utf-8")
+            raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError):
+        killed_midway()
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.md"]

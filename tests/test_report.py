@@ -1,0 +1,143 @@
+"""The demo end to end: every figure the seed county published, in the Markdown and Word reports."""
+
+import difflib
+import os
+import re
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+
+from perfeval import pipeline
+from perfeval.render.context import build_context
+from perfeval.render.report import render_markdown, undeclared_variables
+
+GOLDEN = Path(__file__).parent / "golden" / "工作总结报告.md"
+UPDATE = "PERFEVAL_UPDATE_GOLDEN=1 python -m pytest tests/test_report.py"
+
+SEED = {
+    # unit, budget, executed, score
+    "2024年基层民政工作经办能力项目": ("特克斯县民政局", "123.77", "97.17"),
+    "2024年自治区彩票公益金残疾人事业发展资金项目": ("特克斯县残疾人联合会", "55.03", "94.80"),
+    "2024年特克斯县县级地方储备及应急成品粮油费用补贴项目": (
+        "特克斯县发展和改革委员会",
+        "251.99",
+        "96.07",
+    ),
+    "2024年特克斯第一小学债券项目": ("特克斯县教育局", "1000.00", "93.61"),
+    "2024年人力资源和社会保障局部门整体支出绩效评价": (
+        "特克斯县人力资源和社会保障局",
+        "7349.30",
+        "92.49",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = pipeline.prepare_demo(tmp_path_factory.mktemp("demo") / "perfeval-demo")
+    outcome = pipeline.do_run(folder)
+    assert outcome.exit_code == 0
+    return outcome
+
+
+def _out(demo, suffix):
+    return next(p for p in demo.outputs if p.suffix == suffix and p.stem == "工作总结报告")
+
+
+def test_demo_leaves_every_output(demo):
+    names = sorted(p.name for p in demo.outputs)
+    assert names == ["工作总结报告.docx", "工作总结报告.md", "校验报告.xlsx", "汇总表.xlsx"]
+    assert all(p.is_file() and p.stat().st_size > 0 for p in demo.outputs)
+    assert demo.validation.findings == []
+
+
+def test_markdown_states_the_seed_figures(demo):
+    text = _out(demo, ".md").read_text(encoding="utf-8")
+    assert "共5个项目" in text
+    assert "涉及5个部门单位" in text
+    assert "评价金额合计8780.09万元" in text
+    assert "评价结果为“优”的5个，合计8780.09万元" in text
+    blocks = re.split(r"\n### （[一二三四五]）", text)
+    for name, (unit, budget, score) in SEED.items():
+        block = next(b for b in blocks if b.startswith(name))
+        assert f"实施单位：{unit}" in block
+        assert f"预算{budget}万元，执行{budget}万元" in block
+        assert f"评价得分：{score}分" in block
+        assert "评价结果：“优”" in block
+    assert "共设置评价指标31个，其中满分指标26个" in text
+    for name, weight, score, rate in (
+        ("部门决策", "15", "14.00", "93.33%"),
+        ("部门管理", "25", "22.00", "88.00%"),
+        ("部门绩效", "60", "56.49", "94.15%"),
+    ):
+        assert f"{name}类指标权重{weight}分，得分{score}分，得分率{rate}" in text
+
+
+def _normalise(text: str) -> list[str]:
+    return [line.rstrip() for line in text.strip().splitlines() if line.strip()]
+
+
+def test_markdown_matches_golden(demo):
+    got = _out(demo, ".md").read_text(encoding="utf-8")
+    if os.environ.get("PERFEVAL_UPDATE_GOLDEN") == "1":
+        GOLDEN.write_text(got, encoding="utf-8")
+    want = GOLDEN.read_text(encoding="utf-8")
+    if _normalise(got) != _normalise(want):
+        diff = "\n".join(
+            difflib.unified_diff(
+                _normalise(want), _normalise(got), "golden", "now", lineterm="", n=1
+            )
+        )
+        pytest.fail(
+            f"report differs from {GOLDEN.name}; if the change is intended run:\n  {UPDATE}\n{diff}"
+        )
+
+
+def test_docx_styles_headings_tables_and_no_tags(demo):
+    path = _out(demo, ".docx")
+    with zipfile.ZipFile(path) as zf:
+        styles = zf.read("word/styles.xml").decode("utf-8")
+        body = zf.read("word/document.xml").decode("utf-8")
+    for font in ("仿宋", "黑体", "楷体", "宋体"):
+        assert f'w:eastAsia="{font}"' in styles
+    for tag in ("{{", "}}", "{%", "%}"):
+        assert tag not in body
+    document = docx.Document(str(path))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings == [
+        "一、基本情况",
+        "二、各项目评价结果",
+        "三、存在的主要问题",
+        "四、改进措施",
+        "五、评价结果应用",
+        "附件：数据来源",
+    ]
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "评价金额合计8780.09万元" in text
+    for name, (_, _, score) in SEED.items():
+        assert name in text
+        assert f"评价得分：{score}分" in text
+    assert "部门管理类指标权重25分，得分22.00分，得分率88.00%" in text
+    grades = document.tables[0]
+    assert [c.text for c in grades.rows[1].cells] == ["优", "90分及以上", "5", "8780.09"]
+    figures = document.tables[-1]
+    assert len(figures.rows) == 1 + len(demo.results.figures)
+
+
+def test_missing_variable_fails_loudly(demo, tmp_path):
+    template = tmp_path / "t.md.j2"
+    template.write_text("{{ title }} {{ no_such_figure }}", encoding="utf-8")
+    context = build_context(demo.results)
+    assert undeclared_variables(template, context) == ["no_such_figure"]
+    from perfeval.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="no_such_figure"):
+        render_markdown(context, template)
+
+
+def test_department_text_is_escaped_in_markdown(demo):
+    from perfeval.render.report import md_escape
+
+    assert md_escape("**粗** <b>|</b>") == r"\*\*粗\*\* \<b\>\|\</b\>"

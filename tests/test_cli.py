@@ -67,3 +67,39 @@ def test_python_dash_m_runs():
     )
     assert done.returncode == 0
     assert "perfeval" in done.stdout
+
+
+def test_demo_run_and_report_commands(tmp_path):
+    target = tmp_path / "demo"
+    result = invoke("demo", target)
+    assert result.exit_code == 0, result.output
+    out = target / "输出"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "工作总结报告.docx",
+        "工作总结报告.md",
+        "校验报告.xlsx",
+        "汇总表.xlsx",
+    ]
+    (out / "工作总结报告.md").unlink()
+    assert invoke("report", target).exit_code == 0
+    assert (out / "工作总结报告.md").is_file()
+    assert invoke("run", target).exit_code == 0
+    assert invoke("demo", target).exit_code == 0  # a demo folder may be refreshed
+
+
+def test_demo_refuses_a_folder_that_is_not_a_demo(tmp_path):
+    (tmp_path / "mine.txt").write_text("keep me", encoding="utf-8")
+    result = invoke("demo", tmp_path)
+    assert result.exit_code == 2
+    assert (tmp_path / "mine.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_run_exits_1_with_errors_but_still_reports_clean_items(folder):
+    fw = folder.framework("P1")
+    folder.fill("P1", full_fill(fw, **{"1.1.1": {"score": 9}}))
+    folder.fill("P2")
+    result = invoke("run", folder.ws.folder)
+    assert result.exit_code == 1
+    report = (folder.ws.folder / "输出" / "工作总结报告.md").read_text(encoding="utf-8")
+    assert "2024年测试项目乙" in report
+    assert "2024年测试项目甲" not in report

@@ -32,6 +32,7 @@ class Fill:
     overview: str | None = None
     outputs: str | None = None
     contact: dict[str, Any] = field(default_factory=dict)
+    other: dict[str, Any] = field(default_factory=dict)  # keys of layout.OTHER_FIELDS
     indicators: dict[str, dict[str, Any]] = field(default_factory=dict)
     problems: list[dict[str, Any]] = field(default_factory=list)
     cells: dict[tuple[str, str], Any] = field(default_factory=dict)  # raw (sheet, A1) -> value
@@ -76,6 +77,8 @@ def fill_workbook(src: Path, dst: Path, fill: Fill, *, force: bool = False) -> P
     for key, value in (("overview", fill.overview), ("outputs", fill.outputs)):
         if value is not None:
             _put(info, _find_row(info, L.NARRATIVE_FIELDS[key]), 2, value, force)
+    for key, value in fill.other.items():
+        _put(info, _find_row(info, L.OTHER_FIELDS[key]), 2, value, force)
     for key, value in fill.contact.items():
         _put(info, _find_row(info, L.CONTACT_FIELDS[key]), 2, value, force)
 

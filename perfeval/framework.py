@@ -7,6 +7,9 @@ A framework file is a small workbook a finance clerk can edit, in the XLSForm ma
   一级指标 declares a first-level indicator and its weight, a row with 二级指标 a second-level one
   under the latest first-level row, a row with 三级指标 a scored leaf under the latest second-level
   row. Parents carry their own weight, and the loader checks that children add up to it.
+* a second-level row may reserve rows (可增行) for the department's own 三级 indicators; its
+  fixed children may then add up to less than its weight, and the department's rows make up the
+  rest (checked when a returned workbook is validated).
 
 Every problem found on load is reported at once, with the file and the row.
 """
@@ -39,6 +42,7 @@ COLUMNS = {
     "unit": "计量单位",
     "method": "评分方法",
     "standard": "评分标准",
+    "reserved": "可增行",
 }
 REQUIRED_COLUMNS = ("code", "l1", "l2", "l3", "weight")
 
@@ -62,6 +66,8 @@ class Indicator:
     unit: str = ""
     method: str = "manual"
     standard: str = ""
+    reserved: int = 0
+    custom: bool = False  # a department's own indicator, read from a reserved row
 
     @property
     def computed(self) -> bool:
@@ -86,7 +92,12 @@ class Framework:
         return [i for i in self.indicators if i.level == 1]
 
     @property
+    def level2(self) -> list[Indicator]:
+        return [i for i in self.indicators if i.level == 2]
+
+    @property
     def leaves(self) -> list[Indicator]:
+        """The fixed 三级 indicators (without the rows reserved for departments)."""
         return [i for i in self.indicators if i.level == 3]
 
     def children(self, code: str) -> list[Indicator]:
@@ -130,6 +141,7 @@ def _canonical_hash(fw_fields: dict, indicators: Iterable[Indicator]) -> str:
                 i.unit,
                 i.method,
                 i.standard,
+                i.reserved,
             ]
             for i in indicators
         ],
@@ -239,6 +251,7 @@ def _read_indicators(grid: Grid, cols: dict[str, int]) -> tuple[list[Indicator],
             problems.append(f"{where}：指标性质“{direction_label}”无法识别，可用：≥、≤、=、定性。")
         if level < 3 and method_label not in ("", "人工评分"):
             problems.append(f"{where}：只有三级指标可以设置评分方法。")
+        reserved = _reserved(grid, row, cols, level, where, problems)
         l1 = current[1].name if level > 1 else names[1]
         l2 = current[2].name if level > 2 else (names[2] if level == 2 else "")
         ind = Indicator(
@@ -255,6 +268,7 @@ def _read_indicators(grid: Grid, cols: dict[str, int]) -> tuple[list[Indicator],
             unit=_cell_text(grid, row, cols.get("unit")),
             method=METHODS.get(method_label, "manual"),
             standard=_cell_text(grid, row, cols.get("standard")),
+            reserved=reserved,
         )
         indicators.append(ind)
         current[level] = ind
@@ -263,14 +277,38 @@ def _read_indicators(grid: Grid, cols: dict[str, int]) -> tuple[list[Indicator],
     return indicators, problems
 
 
+def _reserved(
+    grid: Grid, row: int, cols: dict[str, int], level: int, where: str, problems: list[str]
+) -> int:
+    """可增行: how many rows a second-level indicator reserves for the department's own."""
+    text = _cell_text(grid, row, cols.get("reserved"))
+    if not text:
+        return 0
+    number = parse_number(grid.get(row, cols["reserved"])).value
+    if not isinstance(number, Decimal) or number < 0 or number != int(number) or number > 20:
+        problems.append(f"{where}：可增行“{text}”应为0至20的整数。")
+        return 0
+    if number and level != 2:
+        problems.append(f"{where}：只有二级指标可以设置可增行。")
+        return 0
+    return int(number)
+
+
 def _check_tree(indicators: list[Indicator], total: Decimal | None) -> list[str]:
     problems: list[str] = []
     if not indicators:
         return ["“指标”工作表没有指标。"]
     for ind in indicators:
         kids = [i for i in indicators if i.parent == ind.code]
-        if ind.level < 3 and not kids:
+        if ind.level < 3 and not kids and not ind.reserved:
             problems.append(f"第{ind.row}行：“{ind.name}”下面没有下一级指标。")
+        elif ind.reserved:
+            subtotal = sum((k.weight for k in kids), Decimal(0))
+            if subtotal >= ind.weight:
+                problems.append(
+                    f"第{ind.row}行：“{ind.name}”设置了可增行，但固定的下级指标分值合计"
+                    f"{subtotal}已达到分值{ind.weight}，单位增加的指标将没有分值。"
+                )
         elif kids:
             subtotal = sum((k.weight for k in kids), Decimal(0))
             if subtotal != ind.weight:

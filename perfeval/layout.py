@@ -49,6 +49,9 @@ NARRATIVE_FIELDS = {
     "overview": "项目（部门）概述",
     "outputs": "主要产出",
 }
+OTHER_FIELDS = {
+    "survey": "是否开展满意度调查",
+}
 CONTACT_FIELDS = {
     "contact": "联系人",
     "phone": "联系电话",
@@ -75,6 +78,21 @@ IND_COLUMNS = {
     "category": "问题分类",
 }
 IND_TOTAL_LABEL = "合计"
+CUSTOM_MARK = "+"
+
+
+def custom_code(level2_code: str, n: int) -> str:
+    """Code of the n-th row reserved under a second-level indicator: 1.1.+1, 1.1.+2, …"""
+    return f"{level2_code}.{CUSTOM_MARK}{n}"
+
+
+def parse_custom_code(code: str) -> tuple[str, int] | None:
+    """(second-level code, n) for a reserved row's code, else None."""
+    head, _, tail = code.rpartition(".")
+    if head and tail.startswith(CUSTOM_MARK) and tail[1:].isdigit():
+        return head, int(tail[1:])
+    return None
+
 
 # 问题与建议: header row, then numbered input rows
 PROB_HEADER_ROW = 3
@@ -91,7 +109,10 @@ PROB_COLUMNS = {
 # names of the dropdown lists (workbook-level defined names over the hidden 选项 sheet)
 LIST_CATEGORIES = "问题分类列表"
 LIST_DIRECTIONS = "指标性质列表"
+LIST_QUALITATIVE = "定性等级列表"
+LIST_YES_NO = "是否列表"
 DIRECTION_CHOICES = ("≥", "≤", "=", "定性")
+YES_NO = ("是", "否")
 
 
 def canon(value: object) -> str:
@@ -108,9 +129,10 @@ def canon(value: object) -> str:
     return " ".join(unicodedata.normalize("NFKC", str(value)).split())
 
 
-def fingerprint(pairs: list[tuple[str, object]]) -> str:
-    """Hash of the locked, prefilled content: (key, value) pairs in a fixed order."""
-    payload = json.dumps([[k, canon(v)] for k, v in pairs], ensure_ascii=False)
+def fingerprint(identity: dict[str, str], pairs: list[tuple[str, object]]) -> str:
+    """Hash binding the identity (item, year, framework) to the locked, prefilled content."""
+    head = [[key, identity.get(key, "")] for key in ("item_id", "year", "framework_hash")]
+    payload = json.dumps(head + [[k, canon(v)] for k, v in pairs], ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from perfeval.framework import Framework, Indicator
 from perfeval.model import CellRef
 from perfeval.numbers import percent, q2, ratio
+from perfeval.read.rows import resolve_rows
 from perfeval.read.submission import IndicatorRow, Submission
 from perfeval.roster import RosterItem
 from perfeval.settings import Grade, Settings
@@ -80,12 +81,10 @@ def score_item(
     budget, executed = budget_v.parsed, executed_v.parsed
     share = ratio(executed, budget)
     scores: list[IndicatorScore] = []
-    for ind in fw.leaves:
-        row = rows[ind.code]
+    for _, ind, row in resolve_rows(fw, rows):
         v = row.values
         if ind.computed:
-            value = min(share or Decimal(0), Decimal(1)) * ind.weight
-            score = q2(value)
+            score = q2(min(share or Decimal(0), Decimal(1)) * ind.weight)
         else:
             score = v["score"].parsed
         category = settings.category(_text(v["category"]))

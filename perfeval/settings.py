@@ -74,6 +74,7 @@ class Settings:
     max_uncompressed_bytes: int
     trailing_zeros_in_text: bool
     arabic_heading: str
+    qualitative: tuple[str, ...]
     grades: tuple[Grade, ...]
     kinds: tuple[Kind, ...]
     problem_groups: tuple[ProblemGroup, ...]
@@ -202,6 +203,13 @@ def build_settings(raw: dict[str, Any], folder: Path, source: Path) -> Settings:
     arabic = str(fmt.get("arabic_heading", "1."))
     if arabic not in ("1.", "1、"):
         raise ConfigError('[format] arabic_heading 只能是 "1." 或 "1、"。', path=source)
+    qualitative = raw.get("lists", {}).get("qualitative", [])
+    if (
+        not isinstance(qualitative, list)
+        or not qualitative
+        or not all(isinstance(q, str) and q.strip() for q in qualitative)
+    ):
+        raise ConfigError("[lists] qualitative 应为非空的文字列表。", path=source)
     paths = {k: str(v) for k, v in raw.get("paths", {}).items()}
     for key in ("roster", "issued", "returned", "output", "frameworks"):
         if not paths.get(key):
@@ -225,6 +233,7 @@ def build_settings(raw: dict[str, Any], folder: Path, source: Path) -> Settings:
         max_uncompressed_bytes=int(_decimal(raw, "rules", "max_uncompressed_mb", source) * mb),
         trailing_zeros_in_text=bool(fmt.get("trailing_zeros_in_text", True)),
         arabic_heading=arabic,
+        qualitative=tuple(q.strip() for q in qualitative),
         grades=grades,
         kinds=kinds,
         problem_groups=groups,

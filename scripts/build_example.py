@@ -60,10 +60,11 @@ def fill_for(it: dict, fw: Framework, filled_on: dt.date) -> Fill:
         if ind.computed:
             continue
         row = rows.get(ind.code, {})
-        entry = {
-            "actual": row.get("actual") or ind.target or "达成",
-            "score": float(it["scores"][ind.code]),
-        }
+        score = Decimal(str(it["scores"][ind.code]))
+        default = ind.target or "达成"
+        if ind.direction == "定性":
+            default = "达成" if score == ind.weight else "基本达成"
+        entry = {"actual": row.get("actual") or default, "score": float(score)}
         for key in ("direction", "target", "unit"):
             if key in row and not getattr(ind, key):
                 entry[key] = row[key]
@@ -76,6 +77,7 @@ def fill_for(it: dict, fw: Framework, filled_on: dt.date) -> Fill:
         overview=it["overview"],
         outputs=it["outputs"] or None,
         contact={"filled_on": filled_on},
+        other={"survey": "是"},
         indicators=indicators,
         problems=[dict(p) for p in it.get("problems", [])],
     )

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from perfeval import layout
 from perfeval.fill import Fill, fill_workbook
 from perfeval.framework import Framework
 from perfeval.issue import issue_all
+from perfeval.layout import custom_code
 from perfeval.roster import RosterItem, write_roster
 from perfeval.workspace import Workspace, init_folder, open_workspace
 
@@ -35,6 +37,16 @@ ITEMS = [
         "300",
         "300",
         "300",
+    ),
+    (
+        "S1",
+        "2024年测试自评项目",
+        "测试县农业农村局",
+        "单位自评",
+        "项目支出绩效自评",
+        "20",
+        None,
+        "80",
     ),
 ]
 
@@ -66,7 +78,9 @@ def make_workspace(folder: Path, rows: list[tuple] = ITEMS) -> Workspace:
 
 
 def full_fill(fw: Framework, **changes: dict) -> Fill:
-    """A fill that validates clean: full marks everywhere, targets where the framework has none."""
+    """A fill that validates clean: full marks everywhere, targets where the framework has none,
+    and one own indicator in each group with reserved rows, taking up the group's remaining weight.
+    An item without 执行数 in the roster gets it typed (equal to its budget)."""
     indicators = {}
     for ind in fw.leaves:
         if ind.computed:
@@ -75,9 +89,26 @@ def full_fill(fw: Framework, **changes: dict) -> Fill:
         if not ind.direction:
             entry.update({"direction": "≥", "target": "10", "unit": "个"})
         indicators[ind.code] = entry
+    for group in fw.level2:
+        if group.reserved:
+            rest = group.weight - sum(k.weight for k in fw.children(group.code))
+            indicators[custom_code(group.code, 1)] = {
+                "l3": f"{group.name}自设",
+                "direction": "≥",
+                "target": "10",
+                "unit": "个",
+                "weight": float(rest),
+                "actual": "10",
+                "score": float(rest),
+            }
     for code, entry in changes.items():
         indicators.setdefault(code, {}).update(entry)
-    return Fill(overview="项目概述。", outputs="完成10个。", indicators=indicators)
+    return Fill(
+        overview="项目概述。",
+        outputs="完成10个。",
+        indicators=indicators,
+        executed=20 if fw.id == "xmzc-zp" else None,
+    )
 
 
 class Folder:
@@ -118,6 +149,6 @@ def folder(tmp_path: Path) -> Folder:
 
 def row_of(fw: Framework, code: str) -> int:
     """Excel row of an indicator on the 指标 sheet of a freshly issued workbook."""
-    from perfeval import layout
+    from perfeval.issue.plan import sheet_rows
 
-    return layout.IND_FIRST_ROW + [i.code for i in fw.leaves].index(code)
+    return layout.IND_FIRST_ROW + [r.code for r in sheet_rows(fw)].index(code)

@@ -41,7 +41,7 @@ def test_validate_exit_codes_and_json(folder):
     result = invoke("validate", path, "--json")
     assert result.exit_code == 1
     payload = json.loads(result.output)
-    assert payload["files"] == 3
+    assert payload["files"] == 4
     assert [(f["file"], f["sheet"], f["cell"], f["code"]) for f in payload["findings"]] == [
         (bad.name, "指标", f"K{row_of(fw, '1.1.1')}", "PE-SCORE-001")
     ]

@@ -1,41 +1,64 @@
+"""Issued workbooks read back: structure, protection, inputs, dropdowns, formulas, identity."""
+
 import re
 import zipfile
+from dataclasses import replace
 
 import openpyxl
 import pytest
 
 from perfeval import layout as L
+from perfeval.issue import issue_all
 from perfeval.issue.naming import workbook_name
-from tests.conftest import row_of
+from perfeval.issue.plan import sheet_rows
+from perfeval.validate import validate
+from tests.conftest import full_fill, row_of
 
-INPUT_KEYS = {"actual", "score", "reason", "category"}
+COLS = {key: n for n, key in enumerate(L.IND_COLUMNS, start=1)}
+EVERY_FRAMEWORK = ["P1", "D1", "S1"]  # 项目支出绩效评价, 部门整体支出绩效评价, 项目支出绩效自评
 
 
-def load(path):
-    return openpyxl.load_workbook(path)
+def load(path, **kw):
+    return openpyxl.load_workbook(path, **kw)
+
+
+def unlocked(ws):
+    return {c.coordinate for row in ws.iter_rows() for c in row if not c.protection.locked}
 
 
 def test_file_names_are_readable_and_unique(folder):
-    names = sorted(p.name for p in folder.issued.values())
-    assert names == [
-        "2024_人社局_测试局部门整体支出.xlsx",
-        "2024_教育局_测试项目乙.xlsx",
-        "2024_民政局_测试项目甲.xlsx",
-    ]
+    assert sorted(p.name for p in folder.issued.values()) == sorted(
+        [
+            "2024_人社局_测试局部门整体支出.xlsx",
+            "2024_教育局_测试项目乙.xlsx",
+            "2024_民政局_测试项目甲.xlsx",
+            "2024_农业农村局_测试自评项目.xlsx",
+        ]
+    )
     item = folder.ws.roster.get("P1")
     taken = {"2024_民政局_测试项目甲.xlsx"}
     assert workbook_name(item, 2024, "测试县", taken) == "2024_民政局_测试项目甲_P1.xlsx"
 
 
-def test_unsafe_characters_are_removed(folder):
-    from dataclasses import replace
-
+def test_unsafe_characters_and_reserved_names(folder):
     item = replace(folder.ws.roster.get("P1"), name='2024年项目:a/b*c?"d"<e>|f')
     assert workbook_name(item, 2024, "测试县", set()) == "2024_民政局_项目abcdef.xlsx"
+    long = replace(item, name="很" * 200)
+    assert len(workbook_name(long, 2024, "测试县", set())) <= 85
 
 
-def test_sheets_visibility_and_protection(folder):
-    wb = load(folder.issued["P1"])
+@pytest.mark.parametrize("iid", EVERY_FRAMEWORK)
+def test_every_framework_issues_fills_and_validates_clean(folder, iid):
+    folder.fill(iid)  # fill_workbook refuses to touch a locked cell
+    result = validate(folder.ws)
+    mine = [f for f in result.findings if f.item_id == iid and f.file != "项目清单.xlsx"]
+    assert mine == []
+    assert [s.item.item_id for s in result.scores] == [iid]
+
+
+@pytest.mark.parametrize("iid", EVERY_FRAMEWORK)
+def test_sheets_visibility_and_protection(folder, iid):
+    wb = load(folder.issued[iid])
     assert wb.sheetnames == [
         L.SHEET_GUIDE,
         L.SHEET_INFO,
@@ -48,62 +71,113 @@ def test_sheets_visibility_and_protection(folder):
     assert wb[L.SHEET_IDENTITY].sheet_state == "veryHidden"
     for name in wb.sheetnames:
         assert wb[name].protection.sheet, name
+    assert unlocked(wb[L.SHEET_GUIDE]) == set()
+    assert unlocked(wb[L.SHEET_LISTS]) == set()
 
 
-def test_exactly_the_input_cells_are_unlocked_on_the_indicator_sheet(folder):
-    fw = folder.framework("P1")
-    ws = load(folder.issued["P1"])[L.SHEET_INDICATORS]
-    cols = {key: n for n, key in enumerate(L.IND_COLUMNS, start=1)}
-    for ind in fw.leaves:
-        row = row_of(fw, ind.code)
-        assert ws.cell(row, cols["code"]).value == ind.code
-        unlocked = {k for k, c in cols.items() if not ws.cell(row, c).protection.locked}
-        expected = set() if ind.computed else {"actual", "score"}
-        expected |= {"reason", "category"}
-        expected |= {k for k in ("direction", "target", "unit") if not getattr(ind, k)}
-        assert unlocked == expected, ind.code
-        assert ws.cell(row, cols["weight"]).value == float(ind.weight)
+@pytest.mark.parametrize("iid", EVERY_FRAMEWORK)
+def test_exactly_the_input_cells_are_unlocked_on_the_indicator_sheet(folder, iid):
+    fw = folder.framework(iid)
+    ws = load(folder.issued[iid])[L.SHEET_INDICATORS]
+    expected = set()
+    for spec in sheet_rows(fw):
+        row = row_of(fw, spec.code)
+        assert ws.cell(row, COLS["code"]).value == spec.code
+        keys = {"reason", "category"}
+        if spec.leaf is None:
+            keys |= {"l3", "direction", "target", "unit", "weight", "actual", "score"}
+        else:
+            assert ws.cell(row, COLS["weight"]).value == float(spec.leaf.weight)
+            if not spec.leaf.computed:
+                keys |= {"actual", "score"}
+            keys |= {k for k in ("direction", "target", "unit") if not getattr(spec.leaf, k)}
+        expected |= {f"{openpyxl.utils.get_column_letter(COLS[k])}{row}" for k in keys}
+    assert unlocked(ws) == expected
 
 
-def test_prefilled_facts_are_locked(folder):
-    ws = load(folder.issued["P1"])[L.SHEET_INFO]
-    labels = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
-    for label in L.INFO_FIELDS.values():
-        cell = ws.cell(labels[label], 2)
-        assert cell.protection.locked
-    budget = ws.cell(labels["年度资金总额"], 2)
+def test_exactly_the_input_cells_are_unlocked_on_the_other_sheets(folder):
+    wb = load(folder.issued["P1"])  # 执行数 prefilled from the roster
+    info = wb[L.SHEET_INFO]
+    labels = {info.cell(r, 1).value: r for r in range(1, info.max_row + 1)}
+
+    def rows(names, cols):
+        return {f"{c}{labels[n]}" for n in names for c in cols}
+
+    expected = rows([L.MONEY_ROWS[k] for k in ("current", "carryover", "other")], "BC")
+    expected |= rows(L.NARRATIVE_FIELDS.values(), "BCDEF")  # merged B:F
+    expected |= rows(L.OTHER_FIELDS.values(), "B")
+    expected |= rows(L.CONTACT_FIELDS.values(), "BC")  # merged B:C
+    assert unlocked(info) == expected
+    budget = info.cell(labels[L.MONEY_ROWS["total"]], 2)
     assert budget.value == 100
     assert budget.protection.locked
-    assert not ws.cell(labels[L.NARRATIVE_FIELDS["overview"]], 2).protection.locked
+    s1 = load(folder.issued["S1"])[L.SHEET_INFO]  # no 执行数 in the roster: the clerk types it
+    row = next(r for r in range(1, s1.max_row + 1) if s1.cell(r, 1).value == L.MONEY_ROWS["total"])
+    assert not s1.cell(row, 3).protection.locked
+    problems = wb[L.SHEET_PROBLEMS]
+    first, last = L.PROB_FIRST_ROW, L.PROB_FIRST_ROW + L.PROB_ROWS - 1
+    assert unlocked(problems) == {f"{c}{r}" for c in "BCDE" for r in range(first, last + 1)}
 
 
-def test_dropdowns_refer_to_defined_names(folder):
-    wb = load(folder.issued["P1"])
-    names = set(wb.defined_names)
-    assert {L.LIST_CATEGORIES, L.LIST_DIRECTIONS} <= names
-    sources = [
-        dv.formula1
-        for name in (L.SHEET_INDICATORS, L.SHEET_PROBLEMS)
-        for dv in wb[name].data_validations.dataValidation
-        if dv.type == "list"
-    ]
-    assert sources
-    assert all(s in (L.LIST_CATEGORIES, L.LIST_DIRECTIONS) for s in sources)
-    categories = wb[L.SHEET_LISTS]["A1"].value
-    assert categories == folder.ws.settings.problem_categories[0].label
+@pytest.mark.parametrize("iid", EVERY_FRAMEWORK)
+def test_every_dropdown_refers_to_a_defined_name_over_the_list_sheet(folder, iid):
+    wb = load(folder.issued[iid])
+    names = {name: dn.attr_text for name, dn in wb.defined_names.items()}
+    assert set(names) == {L.LIST_CATEGORIES, L.LIST_DIRECTIONS, L.LIST_QUALITATIVE, L.LIST_YES_NO}
+    assert all(v.startswith(f"{L.SHEET_LISTS}!") for v in names.values())
+    lists = 0
+    for ws in wb.worksheets:
+        for dv in ws.data_validations.dataValidation:
+            if dv.type == "list":
+                lists += 1
+                assert dv.formula1 in names, (ws.title, dv.sqref, dv.formula1)
+    assert lists > 10
+    values = [c.value for c in wb[L.SHEET_LISTS]["A"][1:]]
+    assert values == [c.label for c in folder.ws.settings.problem_categories]
 
 
-def test_every_formula_carries_a_cached_value(folder):
-    with zipfile.ZipFile(folder.issued["P1"]) as zf:
-        sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
-        formulas = 0
-        for name in sheets:
-            xml = zf.read(name).decode("utf-8")
-            for cell in re.findall(r"<c [^>]*>.*?</c>", xml):
-                if "<f>" in cell:
-                    formulas += 1
-                    assert "<v>" in cell, cell
+def test_qualitative_rows_get_the_grade_dropdown(folder):
+    fw = folder.framework("P1")
+    ws = load(folder.issued["P1"])[L.SHEET_INDICATORS]
+    actual = openpyxl.utils.get_column_letter(COLS["actual"])
+    graded = {
+        str(dv.sqref)
+        for dv in ws.data_validations.dataValidation
+        if dv.formula1 == L.LIST_QUALITATIVE
+    }
+    assert graded == {f"{actual}{row_of(fw, i.code)}" for i in fw.leaves if i.direction == "定性"}
+
+
+@pytest.mark.parametrize("iid", EVERY_FRAMEWORK)
+def test_every_formula_carries_a_cached_value(folder, iid):
+    formulas = 0
+    with zipfile.ZipFile(folder.issued[iid]) as zf:
+        for name in zf.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                xml = zf.read(name).decode("utf-8")
+                for cell in re.findall(r"<c [^>]*>.*?</c>", xml):
+                    if "<f>" in cell:
+                        formulas += 1
+                        assert "<v>" in cell, cell
     assert formulas >= 15
+
+
+def test_live_feedback_formulas(folder):
+    wb = load(folder.issued["P1"], data_only=True)
+    info = wb[L.SHEET_INFO]
+    labels = {info.cell(r, 1).value: r for r in range(1, info.max_row + 1)}
+    total = labels[L.MONEY_ROWS["total"]]
+    assert info.cell(total, 4).value == pytest.approx(0.9)  # 执行率 = 90 / 100
+    assert info.cell(labels[L.GRADE_LABEL], 2).value == "待填报"
+    process = labels["过程"]  # holds the computed 预算执行率 indicator: 0.9 * 5
+    assert info.cell(process, 3).value == pytest.approx(4.5)
+    assert info.cell(labels["资金管理"], 3).value == pytest.approx(4.5)  # a 二级 subtotal
+    formulas = load(folder.issued["P1"])[L.SHEET_INFO]
+    assert formulas.cell(labels["资金管理"], 3).value.startswith("=SUMIFS(")
+    ind = load(folder.issued["P1"])[L.SHEET_INDICATORS]
+    rules = [r.formula[0] for rng in ind.conditional_formatting for r in rng.rules]
+    assert any("$K4>$H4" in f for f in rules)
+    assert any("LEN(TRIM($L4))=0" in f for f in rules)
 
 
 def test_identity_sheet(folder):
@@ -111,23 +185,36 @@ def test_identity_sheet(folder):
     ident = {r[0]: r[1] for r in wb[L.SHEET_IDENTITY].iter_rows(values_only=True)}
     fw = folder.framework("D1")
     assert ident["template_id"] == L.TEMPLATE_ID
-    assert ident["item_id"] == "D1"
-    assert ident["year"] == "2024"
+    assert ident["template_version"] == L.TEMPLATE_VERSION
+    assert (ident["item_id"], ident["year"]) == ("D1", "2024")
     assert (ident["framework_id"], ident["framework_hash"]) == (fw.id, fw.content_hash)
     assert re.fullmatch(r"[0-9a-f]{16}", ident["fingerprint"])
 
 
-def test_computed_execution_rate_row_has_cached_score(folder):
-    fw = folder.framework("P1")  # budget 100, executed 90 -> rate 0.9
-    ind = next(i for i in fw.leaves if i.computed)
-    ws = openpyxl.load_workbook(folder.issued["P1"], data_only=True)[L.SHEET_INDICATORS]
-    cols = {key: n for n, key in enumerate(L.IND_COLUMNS, start=1)}
-    cached = ws.cell(row_of(fw, ind.code), cols["score"]).value
-    assert cached == pytest.approx(float(ind.weight) * 0.9)
+def test_print_setup_and_frozen_headers(folder):
+    ws = load(folder.issued["D1"])[L.SHEET_INDICATORS]
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.paperSize == 9  # A4
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == f"${L.IND_HEADER_ROW}:${L.IND_HEADER_ROW}"
+    assert ws.freeze_panes == f"E{L.IND_HEADER_ROW + 1}"
+
+
+def test_cjk_columns_are_wide_enough(folder):
+    ws = load(folder.issued["D1"])[L.SHEET_INDICATORS]
+    width = ws.column_dimensions["M"].width  # 问题分类: the longest label must fit
+    longest = max(L.display_width(c.label) for c in folder.ws.settings.problem_categories)
+    assert width >= longest
 
 
 def test_issue_only_some_items(folder):
-    from perfeval.issue import issue_all
+    assert [w.item_id for w in issue_all(folder.ws, only={"P2"})] == ["P2"]
 
-    issued = issue_all(folder.ws, only={"P2"})
-    assert [w.item_id for w in issued] == ["P2"]
+
+def test_fill_refuses_locked_cells(folder):
+    from perfeval.fill import Fill, LockedCellError
+
+    fill = Fill(cells={(L.SHEET_INDICATORS, "H4"): 99})
+    with pytest.raises(LockedCellError):
+        folder.fill("P1", fill)
+    assert full_fill(folder.framework("P1")).indicators

@@ -47,10 +47,10 @@ def test_summary_workbook_figures(folder):
     assert by_id["P1"]["执行率（%）"] == pytest.approx(90)
     assert by_id["P1"]["等级"] == "优"
     total = next(r for r in items if r["项目编号"] == "合计")
-    assert total["预算数（万元）"] == pytest.approx(450.5)
+    assert total["预算数（万元）"] == pytest.approx(470.5)
     dept = rows(summary, "部门整体")
     assert (dept[0]["指标个数"], dept[0]["满分指标个数"], dept[0]["部门决策得分"]) == (31, 31, 15)
-    assert len(rows(summary, "指标明细")) == 19 + 19 + 31
+    assert len(rows(summary, "指标明细")) == 19 + 19 + 31 + 2 + 6  # 自评: 2 fixed, 6 own
 
 
 def test_department_text_never_becomes_a_formula(folder):

@@ -228,6 +228,13 @@ class Code(Enum):
         "表内显示的{what}为{found}，按各项得分重新计算为{expected}。",
         "以重新计算的结果为准；请检查表内公式是否被改动。",
     )
+    SCORE_GROUP_SUM = Rule(
+        "PE-SCORE-005",
+        E,
+        "下级分值合计不符",
+        "二级指标“{name}”分值为{weight}，其下三级指标分值合计为{total}。",
+        "请调整本单位自设指标的分值，使同一二级指标下的分值合计等于{weight}。",
+    )
     # money
     MONEY_BUDGET_CHANGED = Rule(
         "PE-MONEY-001",
@@ -264,6 +271,13 @@ class Code(Enum):
         "问题分类不在列表中",
         "问题分类“{value}”不在规定的分类中。",
         "请从下拉列表中选择问题分类。",
+    )
+    VOCAB_LIST = Rule(
+        "PE-VOCAB-002",
+        E,
+        "不是下拉选项中的值",
+        "“{field}”填写的“{value}”不在可选范围内（{choices}）。",
+        "请从下拉列表中选择。",
     )
     # the roster
     ROSTER_REQUIRED = Rule(
@@ -354,7 +368,7 @@ class Finding:
         return self.severity is Severity.ERROR
 
 
-def finding(code: Code, ref: CellRef, *, item_id: str = "", **context: Any) -> Finding:
+def finding(code: Code, ref: CellRef, /, *, item_id: str = "", **context: Any) -> Finding:
     """Build a finding from the catalogue, formatting its templates with ``context``."""
     rule = code.rule
     context.setdefault("item_id", item_id)

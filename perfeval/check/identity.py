@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from perfeval import layout as L
 from perfeval.check.catalogue import Code, Finding, finding
 from perfeval.framework import Framework
-from perfeval.issue.workbook import indicator_locked_pairs
+from perfeval.issue.plan import locked_pairs, sheet_rows
 from perfeval.model import CellRef, Value
 from perfeval.numbers import fmt_money
 from perfeval.read.submission import IndicatorRow, Submission
@@ -90,7 +90,7 @@ def _indicator_rows(
 ) -> tuple[dict[str, IndicatorRow], list[Finding]]:
     out: list[Finding] = []
     rows: dict[str, IndicatorRow] = {}
-    known = {i.code for i in fw.leaves}
+    known = {r.code for r in sheet_rows(fw)}
     for row in sub.indicators:
         if row.code in rows:
             out.append(
@@ -160,7 +160,7 @@ def _locked_values(
         "target": "年度指标值",
         "unit": "计量单位",
     }
-    for key, value in indicator_locked_pairs(fw):
+    for key, value in locked_pairs(fw):
         code, _, col = key.rpartition(".")
         row = rows.get(code)
         if row is None:
@@ -168,7 +168,7 @@ def _locked_values(
         read_value = row.values[col]
         expected.append((key, value, read_value, f"{code} {labels[col]}"))
         read_pairs.append((key, read_value.parsed))
-    untouched = L.fingerprint(read_pairs) == sub.identity.get("fingerprint")
+    untouched = L.fingerprint(sub.identity, read_pairs) == sub.identity.get("fingerprint")
     out: list[Finding] = []
     for key, want, got, label in expected:
         if L.canon(want) == L.canon(got.parsed):

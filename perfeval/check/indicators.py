@@ -1,17 +1,22 @@
 """Rules on the 指标 and 问题与建议 sheets.
 
-Each indicator row filled, scores numeric and within 0…分值, a reason for every score below full
-marks, problem categories from the vocabulary.
+Each indicator row filled; scores numeric and within 0…分值; a reason for every score below full
+marks; values from the dropdown lists (problem category, qualitative grade, yes/no); and the
+department's own indicators in reserved rows named, weighted, and adding up to their group.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from perfeval import layout as L
 from perfeval.check import values
 from perfeval.check.catalogue import Code, Finding, finding
 from perfeval.framework import Framework, Indicator
+from perfeval.issue.plan import SheetRow
+from perfeval.model import Value
 from perfeval.read.parse import normalize_text
+from perfeval.read.rows import resolve_rows
 from perfeval.read.submission import IndicatorRow, Submission
 from perfeval.settings import Settings
 
@@ -20,21 +25,26 @@ def check_indicators(
     sub: Submission, fw: Framework, rows: dict[str, IndicatorRow], settings: Settings, item_id: str
 ) -> list[Finding]:
     out: list[Finding] = []
-    for ind in fw.leaves:
-        row = rows.get(ind.code)
-        if row is not None:
-            out += _check_row(ind, row, settings, item_id)
+    resolved = resolve_rows(fw, rows)
+    for _, ind, row in resolved:
+        if ind.custom:
+            out += _check_custom(ind, row, item_id)
+        out += _check_row(ind, row, settings, item_id)
+    out += _group_sums(fw, resolved, rows, item_id)
     for prob in sub.problems:
-        out += _category(prob.values["category"], settings, item_id)
-        if prob.values["category"].empty:
-            out += values.required_text(prob.values["category"], "问题分类", item_id)
-        if prob.values["description"].empty:
-            out += values.required_text(prob.values["description"], "问题描述", item_id)
-        out += values.number(prob.values["amount"], "涉及金额", item_id, required=False)
+        v = prob.values
+        out += _category(v["category"], settings, item_id)
+        if v["category"].empty:
+            out += values.required_text(v["category"], "问题分类", item_id)
+        if v["description"].empty:
+            out += values.required_text(v["description"], "问题描述", item_id)
+        out += values.number(v["amount"], "涉及金额", item_id, required=False)
+    for key, label in L.OTHER_FIELDS.items():
+        out += _in_list(sub.other[key], label, L.YES_NO, item_id)
     return out
 
 
-def _category(value, settings: Settings, item_id: str) -> list[Finding]:
+def _category(value: Value, settings: Settings, item_id: str) -> list[Finding]:
     if value.empty:
         return []
     text = normalize_text(value.parsed)
@@ -43,24 +53,65 @@ def _category(value, settings: Settings, item_id: str) -> list[Finding]:
     return []
 
 
+def _in_list(value: Value, field: str, choices: tuple[str, ...], item_id: str) -> list[Finding]:
+    if value.empty or normalize_text(value.parsed) in choices:
+        return []
+    return [
+        finding(
+            Code.VOCAB_LIST,
+            value.ref,
+            item_id=item_id,
+            field=field,
+            value=normalize_text(value.parsed),
+            choices="、".join(choices),
+        )
+    ]
+
+
+def _check_custom(ind: Indicator, row: IndicatorRow, item_id: str) -> list[Finding]:
+    """A reserved row in use must name the indicator and give it a positive weight."""
+    v = row.values
+    label = f"自设指标（{ind.code}）"
+    out = values.required_text(v["l3"], f"{label}的三级指标名称", item_id)
+    out += values.number(v["weight"], f"{label}的分值", item_id)
+    if values.usable_number(v["weight"]) and v["weight"].parsed <= 0:
+        out.append(
+            finding(
+                Code.CELL_NOT_NUMBER,
+                v["weight"].ref,
+                item_id=item_id,
+                field=f"{label}的分值",
+                value=normalize_text(v["weight"].raw),
+            )
+        )
+    out += values.required_text(v["direction"], f"{label}的指标性质", item_id)
+    out += values.required_text(v["target"], f"{label}的年度指标值", item_id)
+    return out
+
+
 def _check_row(
     ind: Indicator, row: IndicatorRow, settings: Settings, item_id: str
 ) -> list[Finding]:
     out: list[Finding] = []
     v = row.values
-    name = ind.name
-    for key, label in (("direction", "指标性质"), ("target", "年度指标值"), ("unit", "计量单位")):
-        if not getattr(ind, key) and key != "unit":
-            out += values.required_text(v[key], f"{name}的{label}", item_id)
+    name = ind.name or ind.code
+    if not ind.custom:
+        for key, label in (("direction", "指标性质"), ("target", "年度指标值")):
+            if not getattr(ind, key):
+                out += values.required_text(v[key], f"{name}的{label}", item_id)
+    if not v["direction"].empty:
+        out += _in_list(v["direction"], f"{name}的指标性质", L.DIRECTION_CHOICES, item_id)
     out += _category(v["category"], settings, item_id)
     if ind.computed:
         return out
     out += values.required_text(v["actual"], f"{name}的实际完成值", item_id)
-    score_findings = values.number(v["score"], f"{name}的得分", item_id)
-    out += score_findings
-    if not values.usable_number(v["score"]):
+    if ind.direction == "定性" and not ind.custom:
+        out += _in_list(v["actual"], f"{name}的实际完成值", settings.qualitative, item_id)
+    out += values.number(v["score"], f"{name}的得分", item_id)
+    if not values.usable_number(v["score"]) or (ind.custom and ind.weight <= 0):
         return out
     score: Decimal = v["score"].parsed
+    shown = normalize_text(v["score"].raw)
     if score < 0 or score > ind.weight:
         out.append(
             finding(
@@ -68,7 +119,7 @@ def _check_row(
                 v["score"].ref,
                 item_id=item_id,
                 name=name,
-                score=normalize_text(v["score"].raw),
+                score=shown,
                 weight=ind.weight,
             )
         )
@@ -79,8 +130,41 @@ def _check_row(
                 v["reason"].ref,
                 item_id=item_id,
                 name=name,
-                score=normalize_text(v["score"].raw),
+                score=shown,
                 weight=ind.weight,
+            )
+        )
+    return out
+
+
+def _group_sums(
+    fw: Framework,
+    resolved: list[tuple[SheetRow, Indicator, IndicatorRow]],
+    rows: dict[str, IndicatorRow],
+    item_id: str,
+) -> list[Finding]:
+    """Under a group with reserved rows, fixed and own weights must add up to the group's."""
+    out: list[Finding] = []
+    for group in fw.level2:
+        if not group.reserved:
+            continue
+        mine = [(spec, ind, row) for spec, ind, row in resolved if spec.group.code == group.code]
+        total = sum((ind.weight for _, ind, _ in mine), Decimal(0))
+        if total == group.weight:
+            continue
+        custom = [row for _, ind, row in mine if ind.custom]
+        first = custom[0] if custom else rows.get(L.custom_code(group.code, 1))
+        if first is None:  # the reserved rows were deleted; reported as tampering already
+            continue
+        ref = first.values["weight"].ref
+        out.append(
+            finding(
+                Code.SCORE_GROUP_SUM,
+                ref,
+                item_id=item_id,
+                name=group.name,
+                weight=group.weight,
+                total=total,
             )
         )
     return out

@@ -24,6 +24,11 @@ class Formats:
     locked_wrap: Format
     locked_money: Format
     locked_score: Format
+    locked_center: Format
+    locked_code: Format
+    label_indent: Format
+    input_text_center: Format
+    bad: Format
     locked_rate: Format
     input: Format
     input_wrap: Format
@@ -55,6 +60,11 @@ def make_formats(wb: Workbook) -> Formats:
         locked_wrap=fmt(text_wrap=True, num_format="@", **cell),
         locked_money=fmt(num_format="0.00", **cell),
         locked_score=fmt(num_format="0.00", align="center", **cell),
+        locked_center=fmt(align="center", **cell),
+        locked_code=fmt(num_format="@", font_color="#808080", **cell),
+        label_indent=fmt(indent=2, **cell),
+        input_text_center=fmt(num_format="@", align="center", **unlocked),
+        bad=wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"}),
         locked_rate=fmt(num_format="0.00%", **cell),
         input=fmt(num_format="@", **unlocked),
         input_wrap=fmt(text_wrap=True, valign="top", num_format="@", **unlocked),

@@ -13,16 +13,11 @@ from perfeval import layout as L
 from perfeval.atomic import atomic_path
 from perfeval.framework import Framework
 from perfeval.issue.formats import make_formats
+from perfeval.issue.indicator_sheet import write_indicators
 from perfeval.issue.info_sheet import write_info
 from perfeval.issue.naming import workbook_name
-from perfeval.issue.sheets import (
-    Plan,
-    write_guide,
-    write_identity,
-    write_indicators,
-    write_lists,
-    write_problems,
-)
+from perfeval.issue.plan import Plan, locked_pairs
+from perfeval.issue.sheets import write_guide, write_identity, write_lists, write_problems
 from perfeval.numbers import ratio
 from perfeval.roster import RosterItem
 from perfeval.settings import Settings
@@ -41,22 +36,6 @@ class IssuedWorkbook:
     path: Path
 
 
-def indicator_locked_pairs(fw: Framework) -> list[tuple[str, object]]:
-    """The framework part of the fingerprint: what the 指标 sheet shows locked, row by row."""
-    pairs: list[tuple[str, object]] = []
-    for ind in fw.leaves:
-        pairs += [
-            (f"{ind.code}.l1", ind.l1),
-            (f"{ind.code}.l2", ind.l2),
-            (f"{ind.code}.l3", ind.name),
-            (f"{ind.code}.weight", ind.weight),
-        ]
-        for key in ("direction", "target", "unit"):
-            if getattr(ind, key):
-                pairs.append((f"{ind.code}.{key}", getattr(ind, key)))
-    return pairs
-
-
 def issue_workbook(
     target: Path,
     item: RosterItem,
@@ -67,7 +46,7 @@ def issue_workbook(
     """Write the workbook for one roster item to ``target``."""
     issued_at = issued_at or dt.datetime.now().replace(microsecond=0)
     rate = ratio(item.executed, item.budget) if item.executed is not None else None
-    plan = Plan(item=item, framework=fw, settings=settings, leaves=fw.leaves, rate=rate)
+    plan = Plan(item=item, framework=fw, settings=settings, rate=rate)
     with atomic_path(target) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
         wb.set_properties(
@@ -83,22 +62,19 @@ def issue_workbook(
         write_indicators(wb, formats, plan, info.rate_cell)
         write_problems(wb, formats, plan)
         write_lists(wb, settings)
-        locked = info.locked + indicator_locked_pairs(fw)
-        write_identity(
-            wb,
-            [
-                ("template_id", L.TEMPLATE_ID),
-                ("template_version", L.TEMPLATE_VERSION),
-                ("framework_id", fw.id),
-                ("framework_version", fw.version),
-                ("framework_hash", fw.content_hash),
-                ("item_id", item.item_id),
-                ("year", str(settings.year)),
-                ("issued_at", issued_at.isoformat()),
-                ("fingerprint", L.fingerprint(locked)),
-                ("generator", f"perfeval {__version__}"),
-            ],
-        )
+        identity = {
+            "template_id": L.TEMPLATE_ID,
+            "template_version": L.TEMPLATE_VERSION,
+            "framework_id": fw.id,
+            "framework_version": fw.version,
+            "framework_hash": fw.content_hash,
+            "item_id": item.item_id,
+            "year": str(settings.year),
+            "issued_at": issued_at.isoformat(),
+        }
+        identity["fingerprint"] = L.fingerprint(identity, info.locked + locked_pairs(fw))
+        identity["generator"] = f"perfeval {__version__}"
+        write_identity(wb, list(identity.items()))
         wb.close()
     return target
 

@@ -47,7 +47,7 @@ class Submission:
     indicators: list[IndicatorRow] = field(default_factory=list)
     problems: list[ProblemRow] = field(default_factory=list)
     cached: dict[str, Value] = field(default_factory=dict)
-    level1_cached: dict[str, Value] = field(default_factory=dict)
+    other: dict[str, Value] = field(default_factory=dict)
     macros: bool = False
 
     @property
@@ -151,14 +151,12 @@ def _read_info(grid: Grid, sub: Submission) -> None:
             sub.money[(row_key, col_key)] = _value(grid, f, row, col, parser)
     score_start = _row_of(grid, L.SCORE_HEADER)
     total_row = _row_of(grid, L.TOTAL_LABEL, score_start)
-    for row in range(score_start + 1, total_row):
-        label = normalize_text(grid.get(row, 1))
-        if label:
-            sub.level1_cached[label] = _value(grid, f, row, 3, _number(SCORE_UNITS))
     sub.cached["total"] = _value(grid, f, total_row, 3, _number(SCORE_UNITS))
     sub.cached["grade"] = _value(grid, f, _row_of(grid, L.GRADE_LABEL, total_row), 2, parse_text)
     for key, label in L.NARRATIVE_FIELDS.items():
         sub.narrative[key] = _value(grid, f, _row_of(grid, label), 2, parse_text)
+    for key, label in L.OTHER_FIELDS.items():
+        sub.other[key] = _value(grid, f, _row_of(grid, label), 2, parse_text)
     for key, label in L.CONTACT_FIELDS.items():
         parser = parse_date if key == "filled_on" else parse_text
         sub.contact[key] = _value(grid, f, _row_of(grid, label), 2, parser)

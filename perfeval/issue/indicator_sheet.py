@@ -1,0 +1,243 @@
+"""The 指标 sheet: one row per 三级 indicator (fixed, or reserved for the department's own).
+
+Fixed rows show the framework's names, weight and standard locked; the clerk types 实际完成值, 得分,
+the reason and a category. Reserved rows also let the clerk name the indicator and set its weight.
+Conditional formats turn a score above its weight, or a missing reason, red while filling.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from perfeval import layout as L
+from perfeval.issue.formats import Formats
+from perfeval.issue.plan import Plan, SheetRow
+from perfeval.layout import display_width
+
+COL = {key: n for n, key in enumerate(L.IND_COLUMNS)}  # zero-based, as XlsxWriter counts
+CAPS = {
+    "code": 9,
+    "l1": 10,
+    "l2": 12,
+    "l3": 24,
+    "direction": 8,
+    "target": 12,
+    "unit": 9,
+    "weight": 7,
+    "standard": 40,
+    "actual": 14,
+    "score": 8,
+    "reason": 36,
+    "category": 40,
+}
+CUSTOM_STANDARD = "单位自设指标：请填写指标名称、指标性质、年度指标值、计量单位和分值。"
+
+
+def _widths(plan: Plan) -> dict[str, int]:
+    widths = {key: display_width(label) + 2 for key, label in L.IND_COLUMNS.items()}
+    for row in plan.rows:
+        texts = {"code": row.code, "l1": row.l1, "l2": row.l2}
+        if row.leaf is not None:
+            texts |= {
+                "l3": row.leaf.name,
+                "target": row.leaf.target,
+                "unit": row.leaf.unit,
+                "standard": row.leaf.standard,
+            }
+        for key, text in texts.items():
+            widths[key] = max(widths[key], display_width(text) + 2)
+    labels = [c.label for c in plan.settings.problem_categories]
+    widths["category"] = max(display_width(x) for x in labels) + 4
+    widths["reason"] = CAPS["reason"]
+    widths["actual"] = max(widths["actual"], 14)
+    return {key: min(max(w, 6), CAPS[key]) for key, w in widths.items()}
+
+
+def _height(row: SheetRow, widths: dict[str, int]) -> int:
+    lines = 2
+    if row.leaf is not None:
+        for key in ("standard", "l3"):
+            text = getattr(row.leaf, "name" if key == "l3" else key)
+            lines = max(lines, math.ceil(display_width(text) / max(widths[key] - 1, 1)))
+    return min(15 * lines + 4, 120)
+
+
+def write_indicators(wb: Workbook, f: Formats, plan: Plan, rate_cell: str) -> Worksheet:
+    ws = wb.add_worksheet(L.SHEET_INDICATORS)
+    widths = _widths(plan)
+    for key, col in COL.items():
+        ws.set_column(col, col, widths[key])
+    last_col = len(COL) - 1
+    ws.merge_range(0, 0, 0, last_col, f"{plan.framework.name}评分表", f.title)
+    ws.set_row(0, 28)
+    note = (
+        f"{plan.item.name}（{plan.item.unit}）　浅黄色单元格为填报区；编码带“+”的行为单位自设指标。"
+    )
+    ws.merge_range(1, 0, 1, last_col, note, f.note)
+    for key, label in L.IND_COLUMNS.items():
+        ws.write_string(L.IND_HEADER_ROW - 1, COL[key], label, f.header)
+    ws.set_row(L.IND_HEADER_ROW - 1, 30)
+    ws.freeze_panes(L.IND_HEADER_ROW, COL["l3"] + 1)
+    for offset, row in enumerate(plan.rows):
+        r = L.IND_FIRST_ROW - 1 + offset
+        if row.leaf is None:
+            _custom_row(ws, f, plan, row, r)
+        else:
+            _fixed_row(ws, f, plan, row, r, rate_cell)
+        ws.set_row(r, _height(row, widths))
+    _live_checks(ws, f, plan)
+    total_r = plan.last_row  # zero-based index of the row after the last indicator
+    ws.write_string(total_r, COL["l3"], L.IND_TOTAL_LABEL, f.calc_text)
+    fixed_weights = sum((r.leaf.weight for r in plan.rows if r.leaf is not None), Decimal(0))
+    for key, cached in (("weight", fixed_weights), ("score", plan.cached())):
+        col = COL[key]
+        first = xl_rowcol_to_cell(plan.first_row - 1, col)
+        last = xl_rowcol_to_cell(plan.last_row - 1, col)
+        ws.write_formula(total_r, col, f"=SUM({first}:{last})", f.calc_score, float(cached))
+    ws.repeat_rows(L.IND_HEADER_ROW - 1)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.protect(options={"format_columns": True, "format_rows": True})
+    return ws
+
+
+def _list(ws: Worksheet, r: int, key: str, name: str) -> None:
+    ws.data_validation(r, COL[key], r, COL[key], {"validate": "list", "source": f"={name}"})
+
+
+def _common_inputs(ws: Worksheet, f: Formats, r: int) -> None:
+    ws.write_blank(r, COL["reason"], None, f.input_wrap)
+    ws.write_blank(r, COL["category"], None, f.input)
+    _list(ws, r, "category", L.LIST_CATEGORIES)
+
+
+def _score_input(ws: Worksheet, f: Formats, r: int, maximum: float | str) -> None:
+    ws.write_blank(r, COL["score"], None, f.input_score)
+    ws.data_validation(
+        r,
+        COL["score"],
+        r,
+        COL["score"],
+        {
+            "validate": "decimal",
+            "criteria": "between",
+            "minimum": 0,
+            "maximum": maximum,
+            "error_title": "得分超出范围",
+            "error_message": "得分应在0至该指标分值之间。",
+        },
+    )
+
+
+def _fixed_row(
+    ws: Worksheet, f: Formats, plan: Plan, row: SheetRow, r: int, rate_cell: str
+) -> None:
+    ind = row.leaf
+    assert ind is not None
+    ws.write_string(r, COL["code"], row.code, f.locked)
+    for key, text in (("l1", row.l1), ("l2", row.l2), ("l3", ind.name)):
+        ws.write_string(r, COL[key], text, f.locked_wrap)
+    for key in ("direction", "target", "unit"):
+        value = getattr(ind, key)
+        if value:
+            ws.write_string(r, COL[key], value, f.locked)
+        else:
+            ws.write_blank(
+                r, COL[key], None, f.input_text_center if key == "direction" else f.input
+            )
+    if not ind.direction:
+        _list(ws, r, "direction", L.LIST_DIRECTIONS)
+    ws.write_number(r, COL["weight"], float(ind.weight), f.locked_score)
+    ws.write_string(r, COL["standard"], ind.standard, f.locked_wrap)
+    if ind.computed:
+        rate = plan.rate
+        ws.write_formula(
+            r,
+            COL["actual"],
+            f'=IFERROR({rate_cell},"")',
+            f.calc_rate,
+            float(rate) if rate is not None else "",
+        )
+        weight_cell = xl_rowcol_to_cell(r, COL["weight"])
+        ws.write_formula(
+            r,
+            COL["score"],
+            f"=IFERROR(ROUND(MIN({rate_cell},1)*{weight_cell},2),0)",
+            f.locked_score,
+            float(plan.computed_score(ind)),
+        )
+    else:
+        ws.write_blank(r, COL["actual"], None, f.input)
+        if ind.direction == "定性":
+            _list(ws, r, "actual", L.LIST_QUALITATIVE)
+        _score_input(ws, f, r, float(ind.weight))
+    _common_inputs(ws, f, r)
+
+
+def _custom_row(ws: Worksheet, f: Formats, plan: Plan, row: SheetRow, r: int) -> None:
+    ws.write_string(r, COL["code"], row.code, f.locked_code)
+    ws.write_string(r, COL["l1"], row.l1, f.locked_wrap)
+    ws.write_string(r, COL["l2"], row.l2, f.locked_wrap)
+    ws.write_blank(r, COL["l3"], None, f.input_wrap)
+    ws.write_blank(r, COL["direction"], None, f.input_text_center)
+    _list(ws, r, "direction", L.LIST_DIRECTIONS)
+    ws.write_blank(r, COL["target"], None, f.input)
+    ws.write_blank(r, COL["unit"], None, f.input)
+    ws.write_blank(r, COL["weight"], None, f.input_score)
+    parent = row.group
+    ws.data_validation(
+        r,
+        COL["weight"],
+        r,
+        COL["weight"],
+        {
+            "validate": "decimal",
+            "criteria": "between",
+            "minimum": 0,
+            "maximum": float(parent.weight),
+            "error_title": "分值有误",
+            "error_message": (
+                f"分值应在0至{parent.weight}分之间，同一二级指标下合计为{parent.weight}分。"
+            ),
+        },
+    )
+    ws.write_string(r, COL["standard"], CUSTOM_STANDARD, f.locked_wrap)
+    ws.write_blank(r, COL["actual"], None, f.input)
+    _score_input(ws, f, r, f"={xl_rowcol_to_cell(r, COL['weight'], True, True)}")
+    _common_inputs(ws, f, r)
+
+
+def _live_checks(ws: Worksheet, f: Formats, plan: Plan) -> None:
+    """Red cells while filling: a score outside 0…分值; a score below 分值 without a reason."""
+    first, last = plan.first_row - 1, plan.last_row - 1
+    k = xl_rowcol_to_cell(first, COL["score"], row_abs=False, col_abs=True)
+    h = xl_rowcol_to_cell(first, COL["weight"], row_abs=False, col_abs=True)
+    reason = xl_rowcol_to_cell(first, COL["reason"], row_abs=False, col_abs=True)
+    ws.conditional_format(
+        first,
+        COL["score"],
+        last,
+        COL["score"],
+        {
+            "type": "formula",
+            "criteria": f"=AND(ISNUMBER({k}),OR({k}<0,{k}>{h}))",
+            "format": f.bad,
+        },
+    )
+    ws.conditional_format(
+        first,
+        COL["reason"],
+        last,
+        COL["reason"],
+        {
+            "type": "formula",
+            "criteria": f"=AND(ISNUMBER({k}),ISNUMBER({h}),{k}<{h},LEN(TRIM({reason}))=0)",
+            "format": f.bad,
+        },
+    )

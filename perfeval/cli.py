@@ -64,9 +64,11 @@ def _show_findings(result: ValidationResult) -> None:
     )
 
 
-def _show_outputs(paths: list[Path]) -> None:
+def _show_outputs(paths: list[Path], returns: list[Path] | None = None) -> None:
     for path in paths:
         console.print(f"已生成：{path}")
+    if returns:
+        console.print(f"已为{len(returns)}个有错误的工作簿生成批注副本：{returns[0].parent}")
 
 
 @app.command()
@@ -128,11 +130,12 @@ def validate(
                 for f in outcome.validation.findings
             ],
             "outputs": [str(p) for p in outcome.outputs],
+            "returns": [str(p) for p in outcome.returns],
         }
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     else:
         _show_findings(outcome.validation)
-        _show_outputs(outcome.outputs)
+        _show_outputs(outcome.outputs, outcome.returns)
     raise typer.Exit(outcome.exit_code)
 
 
@@ -180,7 +183,7 @@ def _run(folder: Path) -> None:
         raise _fail(exc) from exc
     assert outcome.validation is not None
     _show_findings(outcome.validation)
-    _show_outputs(outcome.outputs)
+    _show_outputs(outcome.outputs, outcome.returns)
     raise typer.Exit(outcome.exit_code)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from perfeval.aggregate import Results, aggregate
 from perfeval.errors import ConfigError
 from perfeval.issue import IssuedWorkbook, issue_all
+from perfeval.render.annotate import write_annotated
 from perfeval.render.context import build_context
 from perfeval.render.report import (
     DOCX_TEMPLATE,
@@ -40,6 +41,7 @@ class RunOutcome:
     validation: ValidationResult | None = None
     results: Results | None = None
     outputs: list[Path] = field(default_factory=list)
+    returns: list[Path] = field(default_factory=list)  # annotated copies to send back
 
     @property
     def exit_code(self) -> int:
@@ -56,7 +58,23 @@ def do_validate(folder: Path, ws: Workspace | None = None) -> RunOutcome:
     result = validate(ws)
     out = ws.settings.path("output") / VALIDATION_REPORT
     write_validation_report(result, ws, out)
-    return RunOutcome(ws, result, outputs=[out])
+    outcome = RunOutcome(ws, result, outputs=[out])
+    outcome.returns = write_returns(result, ws)
+    return outcome
+
+
+def write_returns(result: ValidationResult, ws: Workspace) -> list[Path]:
+    """An annotated copy of every readable workbook with errors; stale copies are removed."""
+    folder = ws.settings.path("returns")
+    if folder.is_dir():
+        for old in folder.rglob("*.xlsx"):
+            old.unlink()
+    written = []
+    returned = ws.settings.path("returned")
+    for fr in result.files:
+        if fr.errors and fr.readable:
+            written.append(write_annotated(returned / fr.file, fr.findings, folder / fr.file))
+    return written
 
 
 def do_aggregate(folder: Path, outcome: RunOutcome | None = None) -> RunOutcome:

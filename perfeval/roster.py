@@ -7,7 +7,7 @@ cannot be used at all and raises :class:`ConfigError`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -63,6 +63,13 @@ class Roster:
     path: Path
     items: list[RosterItem]
     findings: list[Finding]
+    sheet: str = SHEET
+    columns: dict[str, int] = field(default_factory=dict)
+
+    def ref(self, item: RosterItem, key: str) -> CellRef:
+        """The roster cell holding ``key`` (a COLUMNS key) for ``item``."""
+        col = self.columns.get(key, self.columns.get("item_id", 1))
+        return CellRef(self.path.name, self.sheet, a1(item.row, col))
 
     def get(self, item_id: str) -> RosterItem | None:
         return next((i for i in self.items if i.item_id == item_id), None)
@@ -115,7 +122,7 @@ def load_roster(settings: Settings, registry: FrameworkRegistry) -> Roster:
             findings.append(finding(Code.ROSTER_DUPLICATE, ref, item_id=item.item_id, row=row))
             continue
         items.append(item)
-    return Roster(path, items, findings)
+    return Roster(path, items, findings, grid.sheet, cols)
 
 
 def _read_row(

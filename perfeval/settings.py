@@ -70,6 +70,8 @@ class Settings:
     coverage_min: Decimal
     execution_reason_below: Decimal
     score_tolerance: Decimal
+    percent_capped: tuple[str, ...]
+    unfinished_words: tuple[str, ...]
     max_file_bytes: int
     max_uncompressed_bytes: int
     trailing_zeros_in_text: bool
@@ -144,6 +146,13 @@ def _decimal(raw: dict[str, Any], section: str, key: str, path: Path) -> Decimal
     return number
 
 
+def _words(raw: dict[str, Any], key: str, path: Path) -> tuple[str, ...]:
+    words = raw.get("rules", {}).get(key, [])
+    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+        raise ConfigError(f"[rules] {key} 应为文字列表。", path=path)
+    return tuple(w.strip() for w in words)
+
+
 def _table_list(raw: dict[str, Any], key: str, fields: tuple[str, ...], path: Path) -> list[dict]:
     items = raw.get(key)
     if not isinstance(items, list) or not items:
@@ -211,7 +220,7 @@ def build_settings(raw: dict[str, Any], folder: Path, source: Path) -> Settings:
     ):
         raise ConfigError("[lists] qualitative 应为非空的文字列表。", path=source)
     paths = {k: str(v) for k, v in raw.get("paths", {}).items()}
-    for key in ("roster", "issued", "returned", "output", "frameworks"):
+    for key in ("roster", "issued", "returned", "output", "returns", "frameworks"):
         if not paths.get(key):
             raise ConfigError(f"[paths] 缺少 {key}。", path=source)
     mb = 1024 * 1024
@@ -229,6 +238,8 @@ def build_settings(raw: dict[str, Any], folder: Path, source: Path) -> Settings:
         coverage_min=_decimal(raw, "rules", "coverage_min", source),
         execution_reason_below=_decimal(raw, "rules", "execution_reason_below", source),
         score_tolerance=_decimal(raw, "rules", "score_tolerance", source),
+        percent_capped=_words(raw, "percent_capped", source),
+        unfinished_words=_words(raw, "unfinished_words", source),
         max_file_bytes=int(_decimal(raw, "rules", "max_file_mb", source) * mb),
         max_uncompressed_bytes=int(_decimal(raw, "rules", "max_uncompressed_mb", source) * mb),
         trailing_zeros_in_text=bool(fmt.get("trailing_zeros_in_text", True)),

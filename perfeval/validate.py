@@ -18,10 +18,10 @@ from perfeval.check.catalogue import Code, Finding, Severity, finding
 from perfeval.check.identity import Identity, check_identity
 from perfeval.check.indicators import check_indicators
 from perfeval.check.money import check_money
+from perfeval.check.roster_rules import roster_rules
 from perfeval.model import CellRef
 from perfeval.read.container import is_lock_file
 from perfeval.read.submission import ReadResult, read_submission
-from perfeval.roster import SHEET as ROSTER_SHEET
 from perfeval.score import ItemScore, score_item
 from perfeval.workspace import Workspace
 
@@ -35,6 +35,7 @@ class FileResult:
     findings: list[Finding]
     identity: Identity = field(default_factory=Identity)
     score: ItemScore | None = None
+    readable: bool = False  # opened as one of our workbooks (an annotated copy can be made)
 
     @property
     def errors(self) -> int:
@@ -84,6 +85,7 @@ def check_file(read: ReadResult, ws: Workspace) -> FileResult:
     sub = read.submission
     if sub is None:
         return result
+    result.readable = True
     found, ident = check_identity(sub, ws)
     result.findings += found
     result.identity = ident
@@ -92,7 +94,13 @@ def check_file(read: ReadResult, ws: Workspace) -> FileResult:
     iid = ident.item.item_id
     result.findings = [_with_item(f, iid) for f in result.findings]
     result.findings += check_indicators(sub, ident.framework, ident.rows, ws.settings, iid)
-    result.findings += check_money(sub, ident.item)
+    rate_row = next(
+        (ident.rows[i.code] for i in ident.framework.leaves if i.computed and i.code in ident.rows),
+        None,
+    )
+    rate_reason = rate_row.values["reason"] if rate_row else None
+    result.findings += check_money(sub, ident.item, ws.settings, rate_reason)
+    result.findings += _filled_on(sub, iid)
     result.findings += values.required_text(
         sub.narrative["overview"], L.NARRATIVE_FIELDS["overview"], iid
     )
@@ -100,6 +108,21 @@ def check_file(read: ReadResult, ws: Workspace) -> FileResult:
         result.score = score_item(sub, ident.item, ident.framework, ident.rows, ws.settings)
         result.findings += _total_mismatch(sub, result.score, ws)
     return result
+
+
+def _filled_on(sub, item_id: str) -> list[Finding]:
+    value = sub.contact["filled_on"]
+    if value.issue == "not_number":
+        return [
+            finding(
+                Code.CELL_BAD_DATE,
+                value.ref,
+                item_id=item_id,
+                field=L.CONTACT_FIELDS["filled_on"],
+                value=str(value.raw),
+            )
+        ]
+    return []
 
 
 def _with_item(f: Finding, item_id: str) -> Finding:
@@ -150,7 +173,8 @@ def validate(ws: Workspace) -> ValidationResult:
                 )
             )
     _duplicates(results)
-    return ValidationResult(results, list(ws.roster.findings) + _not_returned(results, ws))
+    returned = {r.identity.item.item_id for r in results if r.identity.item is not None}
+    return ValidationResult(results, list(ws.roster.findings) + roster_rules(ws, returned))
 
 
 def _duplicates(results: list[FileResult]) -> None:
@@ -167,21 +191,3 @@ def _duplicates(results: list[FileResult]) -> None:
                 finding(Code.ID_DUPLICATE_ITEM, CellRef(r.file), item_id=item_id, other=others)
             )
             r.score = None
-
-
-def _not_returned(results: list[FileResult], ws: Workspace) -> list[Finding]:
-    returned = {r.identity.item.item_id for r in results if r.identity.item is not None}
-    out = []
-    for item in ws.roster.items:
-        if item.item_id not in returned:
-            ref = CellRef(ws.roster.path.name, ROSTER_SHEET, f"A{item.row}")
-            out.append(
-                finding(
-                    Code.ROSTER_NOT_RETURNED,
-                    ref,
-                    item_id=item.item_id,
-                    name=item.name,
-                    unit=item.unit,
-                )
-            )
-    return out

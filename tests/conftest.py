@@ -114,8 +114,8 @@ def full_fill(fw: Framework, **changes: dict) -> Fill:
 class Folder:
     """An evaluation folder with every roster item issued."""
 
-    def __init__(self, path: Path) -> None:
-        self.ws = make_workspace(path)
+    def __init__(self, path: Path, rows: list[tuple] = ITEMS) -> None:
+        self.ws = make_workspace(path, rows)
         self.issued = {w.item_id: w.path for w in issue_all(self.ws)}
 
     @property

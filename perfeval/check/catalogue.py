@@ -199,6 +199,20 @@ class Code(Enum):
         "“{field}”填写的是占位符“{value}”，不能作为数值。",
         "请填写实际数值；确实不适用的，请在偏差原因中说明并联系财政局。",
     )
+    CELL_OVER_100 = Rule(
+        "PE-CELL-005",
+        E,
+        "比率超过100%",
+        "“{field}”为{value}，{name}不可能超过100%。",
+        "请核对数值；比率请按百分数填写，例如 95 或 95%。",
+    )
+    CELL_BAD_DATE = Rule(
+        "PE-CELL-006",
+        W,
+        "日期无法识别",
+        "“{field}”的“{value}”不是可识别的日期。",
+        "请按 2025-03-16 或 2025年3月16日 的格式填写。",
+    )
     # scores
     SCORE_OUT_OF_RANGE = Rule(
         "PE-SCORE-001",
@@ -235,6 +249,20 @@ class Code(Enum):
         "二级指标“{name}”分值为{weight}，其下三级指标分值合计为{total}。",
         "请调整本单位自设指标的分值，使同一二级指标下的分值合计等于{weight}。",
     )
+    SCORE_FULL_BUT_UNFINISHED = Rule(
+        "PE-SCORE-006",
+        W,
+        "满分但原因称未完成",
+        "指标“{name}”得满分，但偏差原因写有“{word}”。",
+        "请核对：确未完成的应扣分；已完成的请修改原因的表述。",
+    )
+    SCORE_INCONSISTENT = Rule(
+        "PE-SCORE-007",
+        W,
+        "得分与完成情况不一致",
+        "指标“{name}”{detail}，却得满分{weight}分。",
+        "请按评分标准核对得分，或在原因中说明给满分的依据。",
+    )
     # money
     MONEY_BUDGET_CHANGED = Rule(
         "PE-MONEY-001",
@@ -263,6 +291,13 @@ class Code(Enum):
         "资金合计与分项不符",
         "{column}：年度资金总额{total}万元，分项合计{parts}万元。",
         "请核对本年财政拨款、上年结转资金和其他资金，使分项之和等于总额。",
+    )
+    MONEY_LOW_EXECUTION = Rule(
+        "PE-MONEY-005",
+        E,
+        "执行率偏低未说明",
+        "预算执行率为{rate}，低于{threshold}，但未说明原因。",
+        "请在“预算执行率”指标行的偏差原因分析及改进措施中说明执行率偏低的原因。",
     )
     # vocabularies
     VOCAB_CATEGORY = Rule(

@@ -12,6 +12,7 @@ from decimal import Decimal
 from perfeval import layout as L
 from perfeval.check import values
 from perfeval.check.catalogue import Code, Finding, finding
+from perfeval.check.consistency import check_consistency
 from perfeval.framework import Framework, Indicator
 from perfeval.issue.plan import SheetRow
 from perfeval.model import Value
@@ -29,7 +30,10 @@ def check_indicators(
     for _, ind, row in resolved:
         if ind.custom:
             out += _check_custom(ind, row, item_id)
-        out += _check_row(ind, row, settings, item_id)
+        found = _check_row(ind, row, settings, item_id)
+        out += found
+        if not any(f.is_error for f in found):
+            out += check_consistency(ind, row, settings, item_id)
     out += _group_sums(fw, resolved, rows, item_id)
     for prob in sub.problems:
         v = prob.values

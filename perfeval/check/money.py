@@ -7,12 +7,17 @@ from decimal import Decimal
 from perfeval import layout as L
 from perfeval.check import values
 from perfeval.check.catalogue import Code, Finding, finding
-from perfeval.numbers import fmt_money, q2
+from perfeval.model import Value
+from perfeval.numbers import HUNDRED, fmt_money, fmt_rate, percent, q2
 from perfeval.read.submission import Submission
 from perfeval.roster import RosterItem
+from perfeval.settings import Settings
 
 
-def check_money(sub: Submission, item: RosterItem) -> list[Finding]:
+def check_money(
+    sub: Submission, item: RosterItem, settings: Settings, rate_reason: Value | None
+) -> list[Finding]:
+    """``rate_reason`` is the reason cell of the framework's 预算执行率 row, if it has one."""
     out: list[Finding] = []
     iid = item.item_id
     budget = sub.money[("total", "budget")]
@@ -44,6 +49,22 @@ def check_money(sub: Submission, item: RosterItem) -> list[Finding]:
         )
     for col in ("budget", "executed"):
         out += _parts(sub, col, iid)
+    # only when the money cells agree with the roster; otherwise that is reported already
+    agrees = values.usable_number(budget) and budget.parsed == item.budget
+    if item.executed is not None:
+        agrees = agrees and values.usable_number(executed) and executed.parsed == item.executed
+    if rate_reason is not None and rate_reason.empty and agrees and item.budget > 0:
+        spent = executed.parsed if values.usable_number(executed) else None
+        if spent is not None and spent / item.budget < settings.execution_reason_below:
+            out.append(
+                finding(
+                    Code.MONEY_LOW_EXECUTION,
+                    rate_reason.ref,
+                    item_id=iid,
+                    rate=fmt_rate(percent(spent, item.budget)),
+                    threshold=fmt_rate(settings.execution_reason_below * HUNDRED),
+                )
+            )
     return out
 
 

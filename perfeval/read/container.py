@@ -23,7 +23,7 @@ MB = 1024 * 1024
 #: Far beyond any issued workbook; cells out here mean a damaged or hostile file.
 MAX_CELL_ROW = 100_000
 MAX_CELL_COL = 200
-_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,8})"')
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d{1,8})"[^>]*>')
 
 
 @dataclass(frozen=True)
@@ -106,10 +106,11 @@ def _check_zip(data: bytes, ref: CellRef, max_uncompressed: int) -> Finding | bo
                     limit=max_uncompressed // MB,
                 )
             if "xl/workbook.xml" not in names:
-                detail = "Word文档" if "word/document.xml" in names else "压缩包中没有Excel工作簿"
-                return finding(Code.FILE_OLD_FORMAT, ref, detail=detail)
+                detail = _not_a_workbook(zf, names)
+                if detail:
+                    return finding(Code.FILE_OLD_FORMAT, ref, detail=detail)
             for info, lower in zip(infos, names, strict=True):
-                is_sheet = lower.startswith("xl/worksheets/") and lower.endswith(".xml")
+                is_sheet = "worksheets/" in lower and lower.endswith(".xml")
                 if is_sheet and _out_of_grid(zf.read(info)):
                     return finding(Code.FILE_UNREADABLE, ref, detail="表格中有超出正常范围的单元格")
             return any(
@@ -125,8 +126,27 @@ def _check_zip(data: bytes, ref: CellRef, max_uncompressed: int) -> Finding | bo
         return finding(Code.FILE_UNREADABLE, ref, detail=f"文件已损坏或未完整传输：{exc}")
 
 
+def _not_a_workbook(zf: zipfile.ZipFile, names: list[str]) -> str:
+    """Why a zip without xl/workbook.xml is not a spreadsheet; '' if it still looks like one."""
+    if "mimetype" in names:
+        kind = zf.read("mimetype")[:80]
+        if b"opendocument" in kind:
+            return "OpenDocument文件（.ods/.odt）"
+    if "word/document.xml" in names:
+        return "Word文档"
+    if "ppt/presentation.xml" in names:
+        return "PowerPoint演示文稿"
+    types = next((n for n in zf.namelist() if n.lower() == "[content_types].xml"), None)
+    if types and b"spreadsheetml" in zf.read(types):
+        return ""  # a workbook with unusual part names: let the reader decide
+    return "压缩包中没有Excel工作簿"
+
+
 def _out_of_grid(xml: bytes) -> bool:
+    """Cells holding something far outside any issued workbook (empty styled cells are fine)."""
     for match in _CELL_REF.finditer(xml):
+        if match.group(0).endswith(b"/>"):
+            continue
         if int(match.group(2)) > MAX_CELL_ROW or _col_number(match.group(1)) > MAX_CELL_COL:
             return True
     return False

@@ -99,7 +99,8 @@ def read_submission(path: Path, name: str, max_bytes: int, max_uncompressed: int
         )
         sub = None
     except Exception as exc:  # calamine's own error types: damaged parts, bad XML, entities
-        detail = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        technical = str(exc).splitlines()[0][:100] if str(exc) else type(exc).__name__
+        detail = f"文件内部结构损坏或含有不安全的内容；技术信息：{technical}"
         findings.append(finding(Code.FILE_UNREADABLE, CellRef(name), detail=detail))
         sub = None
     if sub is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,12 @@ def clean_text(text: str) -> str:
     return _ILLEGAL.sub("", text)
 
 
+def needs_quote_prefix(text: str) -> bool:
+    """Text Excel would turn into a formula if the cell were edited (OWASP CSV injection list)."""
+    head = unicodedata.normalize("NFKC", text).lstrip(" ")[:1]
+    return head in ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
+
+
 class TableFormats:
     def __init__(self, wb: Workbook) -> None:
         base = {"font_name": "宋体", "font_size": 10, "border": 1, "valign": "vcenter"}
@@ -41,6 +48,7 @@ class TableFormats:
             {**base, "bold": True, "bg_color": "#D9E1F2", "text_wrap": True, "align": "center"}
         )
         self.text = wb.add_format({**base, "text_wrap": True})
+        self.inert_text = wb.add_format({**base, "text_wrap": True, "quote_prefix": True})
         self.number = wb.add_format({**base, "num_format": "0.00"})
         self.integer = wb.add_format({**base, "num_format": "0"})
         self.date = wb.add_format({**base, "num_format": "yyyy-mm-dd"})
@@ -62,7 +70,8 @@ def write_cell(ws: Worksheet, row: int, col: int, value: Any, f: TableFormats) -
     elif isinstance(value, dt.date):
         ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), f.date)
     else:
-        ws.write_string(row, col, clean_text(str(value)), f.text)
+        text = clean_text(str(value))
+        ws.write_string(row, col, text, f.inert_text if needs_quote_prefix(text) else f.text)
 
 
 def _width(value: Any) -> int:

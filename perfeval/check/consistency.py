@@ -1,0 +1,109 @@
+"""Does a row's score agree with its target and actual value?
+
+Warnings, not errors, because evaluators may have reasons; each says what looks inconsistent:
+full marks although the target was missed, full marks with a reason saying it was not done. One
+error: a rate such as 满意度 above 100%.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from perfeval.check.catalogue import Code, Finding, finding
+from perfeval.framework import Indicator
+from perfeval.model import Value
+from perfeval.read.parse import normalize_text
+from perfeval.read.submission import IndicatorRow
+from perfeval.settings import Settings
+
+_ONE_NUMBER = re.compile(r"^[≥≤=<>]?\s*([+-]?\d+(?:\.\d+)?)\s*(%?)[^\d]*$")
+MISSED_GRADES = ("部分达成", "未达成")
+
+
+def single_number(text: str) -> tuple[Decimal, bool] | None:
+    """(number, is_percent) when the text holds exactly one number, such as '≥32人' or '95.5%'."""
+    match = _ONE_NUMBER.match(normalize_text(text).replace(",", ""))
+    if match is None:
+        return None
+    return Decimal(match.group(1)), bool(match.group(2))
+
+
+def _text(value: Value) -> str:
+    return value.parsed if isinstance(value.parsed, str) else ""
+
+
+def _target_missed(direction: str, target: Decimal, actual: Decimal) -> bool:
+    if direction == "≥":
+        return actual < target
+    if direction == "≤":
+        return actual > target
+    if direction == "=":
+        return actual != target
+    return False
+
+
+def check_consistency(
+    ind: Indicator, row: IndicatorRow, settings: Settings, item_id: str
+) -> list[Finding]:
+    v = row.values
+    name = ind.name or ind.code
+    out: list[Finding] = []
+    direction = ind.direction or normalize_text(_text(v["direction"]))
+    target_text = ind.target or _text(v["target"])
+    unit = ind.unit or _text(v["unit"])
+    actual_text = _text(v["actual"])
+    if any(word in name for word in settings.percent_capped):
+        for key, text in (("target", target_text), ("actual", actual_text)):
+            number = single_number(text)
+            if number and (number[1] or unit == "%") and number[0] > 100:
+                label = "年度指标值" if key == "target" else "实际完成值"
+                out.append(
+                    finding(
+                        Code.CELL_OVER_100,
+                        v[key].ref,
+                        item_id=item_id,
+                        field=f"{name}的{label}",
+                        value=text,
+                        name=name,
+                    )
+                )
+    score = v["score"].parsed
+    if ind.computed or not isinstance(score, Decimal) or score != ind.weight:
+        return out
+    reason = _text(v["reason"])
+    word = next((w for w in settings.unfinished_words if w in reason), None)
+    if word:
+        out.append(
+            finding(
+                Code.SCORE_FULL_BUT_UNFINISHED,
+                v["reason"].ref,
+                item_id=item_id,
+                name=name,
+                word=word,
+            )
+        )
+    detail = ""
+    if direction == "定性" and actual_text in MISSED_GRADES:
+        detail = f"完成情况为“{actual_text}”"
+    else:
+        target, actual = single_number(target_text), single_number(actual_text)
+        if (
+            direction in ("≥", "≤", "=")
+            and target
+            and actual
+            and _target_missed(direction, target[0], actual[0])
+        ):
+            detail = f"实际完成值{actual_text}未达到年度指标值{direction}{target_text}"
+    if detail:
+        out.append(
+            finding(
+                Code.SCORE_INCONSISTENT,
+                v["score"].ref,
+                item_id=item_id,
+                name=name,
+                detail=detail,
+                weight=ind.weight,
+            )
+        )
+    return out

@@ -1,0 +1,94 @@
+"""Annotated copies to send back: each offending cell highlighted, with the message as a comment.
+
+The copy is made from the department's own file (never changing it), with a first sheet 校验问题
+listing every finding with a link to its cell. The copy keeps the hidden identity sheet, so the
+department can correct it and send it back as their return.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import defaultdict
+from pathlib import Path
+
+import openpyxl
+from openpyxl.cell.cell import MergedCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import quote_sheetname
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
+
+from perfeval.atomic import atomic_path
+from perfeval.check.catalogue import Finding
+from perfeval.render.xlsx_tables import clean_text, needs_quote_prefix
+
+SUMMARY_SHEET = "校验问题"
+BAD_FILL = PatternFill("solid", fgColor="FFC7CE")
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+COLUMNS = (
+    ("工作表", 12),
+    ("单元格", 8),
+    ("代码", 13),
+    ("级别", 6),
+    ("问题说明", 60),
+    ("修改建议", 50),
+)
+
+
+def _target_cell(ws: Worksheet, coordinate: str):
+    cell = ws[coordinate]
+    if isinstance(cell, MergedCell):
+        for rng in ws.merged_cells.ranges:
+            if coordinate in rng:
+                return ws.cell(rng.min_row, rng.min_col)
+    return cell
+
+
+def _text_cell(ws: Worksheet, row: int, col: int, text: str) -> None:
+    cell = ws.cell(row, col)
+    cell.value = clean_text(text)
+    cell.data_type = "s"  # department text stays text, whatever it starts with
+    if needs_quote_prefix(text):
+        cell.quotePrefix = True
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def write_annotated(source: Path, findings: list[Finding], target: Path) -> Path:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # extensions openpyxl cannot keep
+        wb = openpyxl.load_workbook(source)
+    by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for f in findings:
+        if f.sheet in wb.sheetnames and f.cell:
+            by_cell[(f.sheet, f.cell)].append(f)
+    for (sheet, coordinate), found in by_cell.items():
+        cell = _target_cell(wb[sheet], coordinate)
+        cell.fill = BAD_FILL
+        text = "\n".join(f"【{f.severity}】{f.message}\n{f.hint}" for f in found)
+        cell.comment = Comment(clean_text(text), "perfeval", width=360, height=40 + 60 * len(found))
+    ws = wb.create_sheet(SUMMARY_SHEET, 0)
+    for col, (label, width) in enumerate(COLUMNS, start=1):
+        head = ws.cell(1, col, label)
+        head.font = Font(bold=True)
+        head.fill = HEADER_FILL
+        ws.column_dimensions[openpyxl.utils.get_column_letter(col)].width = width
+    for row, f in enumerate(findings, start=2):
+        for col, text in enumerate(
+            (f.sheet, f.cell, f.code, str(f.severity), f.message, f.hint), start=1
+        ):
+            _text_cell(ws, row, col, text)
+        if f.sheet in wb.sheetnames and f.cell:
+            link = ws.cell(row, 2)
+            link.hyperlink = Hyperlink(
+                ref=link.coordinate, location=f"{quote_sheetname(f.sheet)}!{f.cell}"
+            )
+            link.font = Font(color="0563C1", underline="single")
+    ws.freeze_panes = "A2"
+    wb.active = 0
+    for sheet in wb.worksheets[1:]:
+        sheet.sheet_view.tabSelected = False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(target) as tmp:
+        wb.save(tmp)
+    return target

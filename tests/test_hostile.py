@@ -1,0 +1,168 @@
+"""Broken, hostile and foreign files: one clear finding each, the run goes on, nothing explodes."""
+
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from perfeval.validate import validate
+
+CORPUS = Path(__file__).parent / "data" / "corpus"
+FILE_LEVEL = {"PE-FILE-001", "PE-FILE-002", "PE-FILE-003", "PE-FILE-004", "PE-FILE-006"}
+
+
+def by_file(result):
+    out = {}
+    for f in result.findings:
+        out.setdefault(f.file, []).append(f.code)
+    return out
+
+
+def test_real_world_corpus_costs_one_finding_per_file(folder):
+    folder.fill("P1")
+    names = []
+    for path in sorted(CORPUS.iterdir()):
+        if path.suffix not in (".csv", ".md"):
+            shutil.copyfile(path, folder.returned / path.name)
+            names.append(path.name)
+    result = validate(folder.ws)
+    found = by_file(result)
+    for name in names:
+        codes = [c for c in found[name] if c != "PE-FILE-010"]  # macros: a warning on top
+        assert len(codes) == 1, (name, found[name])
+        assert codes[0] in FILE_LEVEL, (name, codes)
+    expected = {
+        "calamine__pass_protected.xlsx": "PE-FILE-002",
+        "poi__protected_passtika.xlsx": "PE-FILE-002",
+        "pycalamine__empty_file.xlsx": "PE-FILE-001",
+        "poi__poc-xmlbomb.xlsx": "PE-FILE-001",
+        "poi__duplicate-filename.xlsx": "PE-FILE-001",
+        "sheetjs__wps_fn.et": "PE-FILE-004",
+        "sheetjs__artifacts_wps_write.xls": "PE-FILE-004",
+        "calamine__issue_594_dos.ods": "PE-FILE-004",
+        "calamine__too_small.xls": "PE-FILE-004",
+        "sheetjs__wps_fn.xlsx": "PE-FILE-006",
+        "calamine__issue_174.xlsx": "PE-FILE-006",  # dimension A1:XFD1048576, few real cells
+    }
+    assert {n: found[n][-1] for n in expected} == expected
+    assert "PE-FILE-010" in found["calamine__vba.xlsm"]
+    # our own workbook among them is still read and scored
+    assert [s.item.item_id for s in result.scores] == ["P1"]
+
+
+def _zip(parts: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, body in parts.items():
+            zf.writestr(name, body)
+    return out.getvalue()
+
+
+def _tiny_workbook(sheet_xml: bytes) -> bytes:
+    ns = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    return _zip(
+        {
+            "[Content_Types].xml": b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats'
+            b'.org/package/2006/content-types"><Default Extension="rels" ContentType="application/'
+            b'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType='
+            b'"application/xml"/><Override PartName="/xl/workbook.xml" '
+            b'ContentType="application/vnd.'
+            b'openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/'
+            b'worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            b'spreadsheetml.worksheet+xml"/></Types>',
+            "_rels/.rels": b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats'
+            b'.org/package/2006/relationships"><Relationship Id="rId1" Type="'
+            + rel
+            + b'/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+            "xl/workbook.xml": b'<?xml version="1.0"?><workbook '
+            + ns
+            + b' xmlns:r="'
+            + rel
+            + b'"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>',
+            "xl/_rels/workbook.xml.rels": b'<?xml version="1.0"?><Relationships xmlns="http://'
+            b'schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="'
+            + rel
+            + b'/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+            "xl/worksheets/sheet1.xml": sheet_xml,
+        }
+    )
+
+
+def _sheet(cells: bytes, dimension: bytes = b"A1") -> bytes:
+    return (
+        b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+        b'spreadsheetml/2006/main"><dimension ref="'
+        + dimension
+        + b'"/><sheetData>'
+        + cells
+        + b"</sheetData></worksheet>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "code"),
+    [
+        # a cell at the grid's far corner makes python-calamine abort the whole process
+        (
+            "corner.xlsx",
+            _tiny_workbook(
+                _sheet(
+                    b'<row r="1"><c r="A1"><v>1</v></c></row>'
+                    b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+                )
+            ),
+            "PE-FILE-001",
+        ),
+        # a sheet claiming a million rows and sixteen thousand columns, holding two cells
+        (
+            "claims.xlsx",
+            _tiny_workbook(
+                _sheet(
+                    b'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>',
+                    b"A1:XFD1048576",
+                )
+            ),
+            "PE-FILE-006",
+        ),
+        (
+            "bomb.xlsx",
+            _tiny_workbook(_sheet(b'<row r="1">' + b" " * (4 * 1024 * 1024) + b"</row>")),
+            "PE-FILE-003",
+        ),
+        (
+            "docx.xlsx",
+            _zip({"word/document.xml": b"<w/>", "[Content_Types].xml": b"<x/>"}),
+            "PE-FILE-004",
+        ),
+        ("html.xlsx", b"<html><table><tr><td>1</td></tr></table></html>", "PE-FILE-004"),
+    ],
+)
+def test_generated_hostile_files(folder, name, data, code):
+    config = folder.ws.folder / "perfeval.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "max_uncompressed_mb = 300", "max_uncompressed_mb = 2"
+        ),
+        encoding="utf-8",
+    )
+    folder.fill("P2")
+    (folder.returned / name).write_bytes(data)
+    result = validate(folder.reopen())
+    assert by_file(result)[name] == [code]
+    assert [s.item.item_id for s in result.scores] == ["P2"]
+
+
+def test_our_workbook_with_macros_is_read_with_a_warning(folder):
+    path = folder.fill("P2")
+    data = io.BytesIO(path.read_bytes())
+    with zipfile.ZipFile(data, "a") as zf:
+        zf.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 not really vba")
+    macro = folder.returned / "P2.xlsm"
+    macro.write_bytes(data.getvalue())
+    path.unlink()
+    result = validate(folder.ws)
+    assert by_file(result)["P2.xlsm"] == ["PE-FILE-010"]
+    assert [s.item.item_id for s in result.scores] == ["P2"]

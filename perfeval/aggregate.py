@@ -16,9 +16,8 @@ from perfeval.model import CellRef
 from perfeval.numbers import percent, q2, ratio
 from perfeval.score import ItemScore
 from perfeval.settings import Settings
+from perfeval.tables import DEPARTMENT_KIND, build_tables
 from perfeval.validate import ValidationResult
-
-DEPARTMENT_KIND = "部门整体"
 
 
 @dataclass(frozen=True)
@@ -92,7 +91,7 @@ def aggregate(validation: ValidationResult, settings: Settings, roster_order: li
     excluded = [(f.file, f"{f.errors}个错误") for f in validation.files if f.score is None]
     results = Results(settings, items, excluded)
     results.coverage = _coverage(items, settings)
-    results.tables = _tables(results)
+    results.tables = build_tables(results)
     results.figures = _figures(results)
     return results
 
@@ -120,80 +119,6 @@ def _coverage(items: list[ItemScore], settings: Settings) -> list[Coverage]:
             )
         )
     return out
-
-
-def _tables(r: Results) -> dict[str, pd.DataFrame]:
-    rows, details, level1, depts = [], [], [], []
-    for i in r.items:
-        row = {
-            "项目编号": i.item.item_id,
-            "项目名称": i.item.name,
-            "主管部门": i.item.department,
-            "实施单位": i.item.unit,
-            "评价类型": i.item.kind,
-            "指标体系": i.framework.name,
-            "预算数（万元）": q2(i.budget),
-            "执行数（万元）": q2(i.executed),
-            "执行率（%）": i.execution_rate,
-            "得分": i.total,
-            "等级": i.grade.name,
-        }
-        for l1 in i.level1:
-            row[f"{l1.name}得分"] = l1.score
-            row[f"{l1.name}得分率（%）"] = l1.rate
-        row["来源文件"] = i.file
-        rows.append(row)
-        for s in i.indicators:
-            ind = s.indicator
-            details.append(
-                {
-                    "项目编号": i.item.item_id,
-                    "项目名称": i.item.name,
-                    "实施单位": i.item.unit,
-                    "编码": ind.code,
-                    "一级指标": ind.l1,
-                    "二级指标": ind.l2,
-                    "三级指标": ind.name,
-                    "分值": ind.weight,
-                    "得分": q2(s.score),
-                    "是否满分": "是" if s.full else "否",
-                    "实际完成值": s.actual,
-                    "偏差原因分析及改进措施": s.reason,
-                    "问题分类": s.category,
-                    "来源": _ref(s.ref),
-                }
-            )
-        for l1 in i.level1:
-            level1.append(
-                {
-                    "项目编号": i.item.item_id,
-                    "项目名称": i.item.name,
-                    "一级指标": l1.name,
-                    "分值": l1.weight,
-                    "得分": l1.score,
-                    "得分率（%）": l1.rate,
-                }
-            )
-        if i.item.kind == DEPARTMENT_KIND:
-            dept = {
-                "部门": i.item.unit,
-                "项目名称": i.item.name,
-                "指标个数": len(i.indicators),
-                "满分指标个数": i.full_marks,
-            }
-            for l1 in i.level1:
-                dept[f"{l1.name}分值"] = l1.weight
-                dept[f"{l1.name}得分"] = l1.score
-                dept[f"{l1.name}得分率（%）"] = l1.rate
-            dept["总分"] = i.total
-            dept["等级"] = i.grade.name
-            depts.append(dept)
-    return {
-        "项目汇总": pd.DataFrame(rows),
-        "指标明细": pd.DataFrame(details),
-        "一级指标分析": pd.DataFrame(level1),
-        "部门整体": pd.DataFrame(depts),
-    }
 
 
 def _figures(r: Results) -> list[Figure]:
@@ -232,4 +157,30 @@ def _figures(r: Results) -> list[Figure]:
                         f"{i.file} “指标”工作表{cells}之和 ÷ 分值",
                     )
                 )
+    for grade, members in r.by_grade():
+        amount = q2(sum((i.budget for i in members), Decimal(0)))
+        figs.append(
+            Figure(
+                f"评价结果为“{grade}”的项目个数/金额（万元）",
+                f"{len(members)}/{amount}",
+                "按等级统计项目汇总表",
+            )
+        )
+    for label, members in r.by_category().items():
+        figs.append(
+            Figure(
+                f"问题“{label}”涉及项目个数",
+                str(len(members)),
+                "各工作簿“指标”表问题分类列和“问题与建议”表中选择该分类的项目数",
+            )
+        )
+    for c in r.coverage:
+        if c.rate is not None:
+            figs.append(
+                Figure(
+                    f"{c.unit} 评价覆盖率（%）",
+                    f"{c.rate}",
+                    "该单位评价金额 ÷ 项目清单中的单位项目预算总额 × 100%",
+                )
+            )
     return figs

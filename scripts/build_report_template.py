@@ -229,7 +229,8 @@ def build_body(doc) -> None:
         "在各部门单位开展绩效自评的基础上，按照评价金额不低于单位年度项目预算总额"
         "{{ scope.coverage_min }}的要求，本年度选取{{ scope.kind_phrase }}开展重点绩效评价，"
         "共{{ scope.item_count }}个项目，涉及{{ scope.unit_count }}个部门单位，评价金额合计"
-        "{{ scope.amount }}万元。{% if scope.coverage_low %}其中"
+        "{{ scope.amount }}万元。{% if scope.coverage_range %}各单位评价金额占其年度项目预算"
+        "总额的比例为{{ scope.coverage_range }}。{% endif %}{% if scope.coverage_low %}其中"
         '{{ scope.coverage_low | join("、") }}的评价金额占比低于规定比例，需在下一年度补足。'
         "{% endif %}",
     )

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -103,3 +104,21 @@ def test_run_exits_1_with_errors_but_still_reports_clean_items(folder):
     report = (folder.ws.folder / "输出" / "工作总结报告.md").read_text(encoding="utf-8")
     assert "2024年测试项目乙" in report
     assert "2024年测试项目甲" not in report
+
+
+def test_check_template_lists_unknown_variables(tmp_path):
+    target = tmp_path / "demo"
+    assert invoke("demo", target).exit_code == 0
+    good = invoke(
+        "report",
+        target,
+        "--check-template",
+        Path(__file__).parent.parent / "templates" / "report" / "工作总结报告.docx",
+    )
+    assert good.exit_code == 0, good.output
+    assert "均由系统提供" in good.output
+    bad = tmp_path / "bad.md.j2"
+    bad.write_text("{{ title }}{{ 不存在的数字 }}{{ scope.amount }}", encoding="utf-8")
+    result = invoke("report", target, "--check-template", bad)
+    assert result.exit_code == 1
+    assert "不存在的数字" in result.output

@@ -121,6 +121,7 @@ def build_context(r: Results, today: dt.date | None = None) -> dict[str, Any]:
             "kind_phrase": "和".join(kinds) if len(kinds) <= 2 else "、".join(kinds),
             "coverage_min": rate(s.coverage_min * HUNDRED).replace(".00%", "%"),
             "coverage_low": [c.unit for c in r.coverage if c.below],
+            "coverage_range": _coverage_range(r, rate),
         },
         "grade_rows": grade_rows,
         "grade_phrase": "；".join(phrases),
@@ -130,6 +131,14 @@ def build_context(r: Results, today: dt.date | None = None) -> dict[str, Any]:
         "applications": applications,
         "figures": [{"label": f.label, "value": f.value, "source": f.source} for f in r.figures],
     }
+
+
+def _coverage_range(r: Results, rate) -> str:
+    rates = [c.rate for c in r.coverage if c.rate is not None]
+    if not rates:
+        return ""
+    low, high = min(rates), max(rates)
+    return rate(low) if low == high else f"{rate(low)}至{rate(high)}"
 
 
 def _problems(r: Results) -> dict[str, Any]:

@@ -1,0 +1,226 @@
+"""Results -> the summary tables (pandas DataFrames), one function per sheet of 汇总表.xlsx.
+
+Figures stay Decimal (rounded half up once); writers format them. Each row that comes from a
+workbook names its file, so a clerk can trace a figure back to its source.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from perfeval.numbers import q2
+
+if TYPE_CHECKING:
+    from perfeval.aggregate import Results
+
+DEPARTMENT_KIND = "部门整体"
+
+
+def _ref(ref) -> str:
+    return f"{ref.file}!{ref.sheet}!{ref.cell}"
+
+
+def _mean(values: list[Decimal]) -> Decimal | None:
+    return q2(sum(values, Decimal(0)) / len(values)) if values else None
+
+
+def items_table(r: Results) -> pd.DataFrame:
+    rows = []
+    for i in r.items:
+        row = {
+            "项目编号": i.item.item_id,
+            "项目名称": i.item.name,
+            "主管部门": i.item.department,
+            "实施单位": i.item.unit,
+            "评价类型": i.item.kind,
+            "指标体系": i.framework.name,
+            "预算数（万元）": q2(i.budget),
+            "执行数（万元）": q2(i.executed),
+            "执行率（%）": i.execution_rate,
+            "得分": i.total,
+            "等级": i.grade.name,
+        }
+        for l1 in i.level1:
+            row[f"{l1.name}得分"] = l1.score
+            row[f"{l1.name}得分率（%）"] = l1.rate
+        row["来源文件"] = i.file
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def details_table(r: Results) -> pd.DataFrame:
+    rows = []
+    for i in r.items:
+        for s in i.indicators:
+            ind = s.indicator
+            rows.append(
+                {
+                    "项目编号": i.item.item_id,
+                    "项目名称": i.item.name,
+                    "实施单位": i.item.unit,
+                    "编码": ind.code,
+                    "一级指标": ind.l1,
+                    "二级指标": ind.l2,
+                    "三级指标": ind.name,
+                    "单位自设": "是" if ind.custom else "否",
+                    "分值": ind.weight,
+                    "得分": q2(s.score),
+                    "是否满分": "是" if s.full else "否",
+                    "实际完成值": s.actual,
+                    "偏差原因分析及改进措施": s.reason,
+                    "问题分类": s.category,
+                    "来源": _ref(s.ref),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def level1_table(r: Results) -> pd.DataFrame:
+    """Per item × 一级指标, then one average row per 一级指标 name."""
+    rows = []
+    for i in r.items:
+        for l1 in i.level1:
+            rows.append(
+                {
+                    "项目编号": i.item.item_id,
+                    "项目名称": i.item.name,
+                    "一级指标": l1.name,
+                    "分值": l1.weight,
+                    "得分": l1.score,
+                    "得分率（%）": l1.rate,
+                }
+            )
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    averages = []
+    for name, group in frame.groupby("一级指标", sort=False):
+        averages.append(
+            {
+                "项目编号": "平均",
+                "项目名称": f"{len(group)}个项目平均",
+                "一级指标": name,
+                "分值": _mean(list(group["分值"])),
+                "得分": _mean(list(group["得分"])),
+                "得分率（%）": _mean(list(group["得分率（%）"])),
+            }
+        )
+    return pd.concat([frame, pd.DataFrame(averages)], ignore_index=True)
+
+
+def level1_averages(r: Results) -> list[tuple[str, Decimal]]:
+    """(一级指标, average 得分率) in first-seen order, for the chart."""
+    table = level1_table(r)
+    if table.empty:
+        return []
+    avg = table[table["项目编号"] == "平均"]
+    return list(zip(avg["一级指标"], avg["得分率（%）"], strict=True))
+
+
+def department_table(r: Results) -> pd.DataFrame:
+    rows = []
+    for i in r.items:
+        if i.item.kind != DEPARTMENT_KIND:
+            continue
+        row = {
+            "部门": i.item.unit,
+            "项目名称": i.item.name,
+            "指标个数": len(i.indicators),
+            "满分指标个数": i.full_marks,
+        }
+        for l1 in i.level1:
+            row[f"{l1.name}分值"] = l1.weight
+            row[f"{l1.name}得分"] = l1.score
+            row[f"{l1.name}得分率（%）"] = l1.rate
+        row["总分"] = i.total
+        row["等级"] = i.grade.name
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def grade_table(r: Results) -> pd.DataFrame:
+    rows = []
+    for grade in r.settings.grades:
+        members = [i for i in r.items if i.grade.name == grade.name]
+        rows.append(
+            {
+                "等级": grade.name,
+                "分数下限": grade.min,
+                "项目个数": len(members),
+                "金额（万元）": q2(sum((i.budget for i in members), Decimal(0))),
+                "结果应用": grade.action,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def problem_table(r: Results) -> pd.DataFrame:
+    rows = [
+        {
+            "问题分类": label,
+            "项目个数": len(items),
+            "涉及项目": "、".join(i.item.name for i in items),
+        }
+        for label, items in r.by_category().items()
+    ]
+    return pd.DataFrame(rows, columns=["问题分类", "项目个数", "涉及项目"])
+
+
+def coverage_table(r: Results) -> pd.DataFrame:
+    rows = [
+        {
+            "实施单位": c.unit,
+            "评价金额（万元）": q2(c.amount),
+            "单位项目预算总额（万元）": q2(c.base) if c.base is not None else None,
+            "覆盖率（%）": c.rate,
+            "规定下限（%）": q2(r.settings.coverage_min * 100),
+            "是否低于下限": "是" if c.below else "否",
+        }
+        for c in r.coverage
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "实施单位",
+            "评价金额（万元）",
+            "单位项目预算总额（万元）",
+            "覆盖率（%）",
+            "规定下限（%）",
+            "是否低于下限",
+        ],
+    )
+
+
+def application_table(r: Results) -> pd.DataFrame:
+    rows = [
+        {
+            "项目编号": i.item.item_id,
+            "项目名称": i.item.name,
+            "实施单位": i.item.unit,
+            "预算数（万元）": q2(i.budget),
+            "得分": i.total,
+            "等级": i.grade.name,
+            "结果应用": i.grade.action,
+        }
+        for i in r.items
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=["项目编号", "项目名称", "实施单位", "预算数（万元）", "得分", "等级", "结果应用"],
+    )
+
+
+def build_tables(r: Results) -> dict[str, pd.DataFrame]:
+    return {
+        "项目汇总": items_table(r),
+        "指标明细": details_table(r),
+        "一级指标分析": level1_table(r),
+        "等级分布": grade_table(r),
+        "问题汇总": problem_table(r),
+        "部门整体": department_table(r),
+        "覆盖率": coverage_table(r),
+        "结果应用": application_table(r),
+    }

@@ -1,0 +1,120 @@
+"""汇总表.xlsx on the bundled example: sheets, figures, formats, charts, traceability."""
+
+import re
+import zipfile
+
+import openpyxl
+import pytest
+
+from perfeval import pipeline
+
+SHEETS = [
+    "项目汇总",
+    "指标明细",
+    "一级指标分析",
+    "等级分布",
+    "问题汇总",
+    "部门整体",
+    "覆盖率",
+    "结果应用",
+    "图表",
+    "图表数据",
+    "数据来源",
+    "未纳入汇总",
+]
+
+
+@pytest.fixture(scope="module")
+def summary(tmp_path_factory):
+    folder = pipeline.prepare_demo(tmp_path_factory.mktemp("s") / "demo")
+    outcome = pipeline.do_aggregate(folder)
+    return next(p for p in outcome.outputs if p.name == "汇总表.xlsx")
+
+
+def table(path, sheet, header_row=1):
+    rows = list(openpyxl.load_workbook(path)[sheet].iter_rows(values_only=True))
+    head = rows[header_row - 1]
+    return [dict(zip(head, r, strict=True)) for r in rows[header_row:]]
+
+
+def test_sheets(summary):
+    assert openpyxl.load_workbook(summary).sheetnames == SHEETS
+
+
+def test_items_and_totals(summary):
+    rows = table(summary, "项目汇总", header_row=2)
+    items = [r for r in rows if r["项目编号"] != "合计"]
+    assert [r["得分"] for r in items] == [97.17, 94.8, 96.07, 93.61, 92.49]
+    assert {r["等级"] for r in items} == {"优"}
+    total = next(r for r in rows if r["项目编号"] == "合计")
+    assert total["预算数（万元）"] == pytest.approx(8780.09)
+    ws = openpyxl.load_workbook(summary)["项目汇总"]
+    assert ws.freeze_panes == "A3"
+    assert ws.auto_filter.ref.startswith("A2:")
+    assert ws["G3"].number_format == "0.00"
+
+
+def test_department_whole(summary):
+    (dept,) = table(summary, "部门整体")
+    assert (dept["指标个数"], dept["满分指标个数"]) == (31, 26)
+    assert (dept["部门决策分值"], dept["部门决策得分"], dept["部门决策得分率（%）"]) == (
+        15,
+        14,
+        93.33,
+    )
+    assert (dept["部门管理得分"], dept["部门管理得分率（%）"]) == (22, 88)
+    assert (dept["部门绩效得分"], dept["部门绩效得分率（%）"]) == (56.49, 94.15)
+    assert dept["总分"] == 92.49
+
+
+def test_level1_averages_grades_coverage_and_application(summary):
+    level1 = table(summary, "一级指标分析")
+    averages = {r["一级指标"]: r for r in level1 if r["项目编号"] == "平均"}
+    assert averages["决策"]["项目名称"] == "4个项目平均"
+    assert averages["部门决策"]["得分率（%）"] == 93.33
+    grades = {r["等级"]: r for r in table(summary, "等级分布") if r["等级"] != "合计"}
+    assert (grades["优"]["项目个数"], grades["优"]["金额（万元）"]) == (5, 8780.09)
+    assert grades["差"]["项目个数"] == 0
+    coverage = table(summary, "覆盖率")
+    assert {
+        r["实施单位"]: r["是否低于下限"] for r in coverage if r["实施单位"] != "合计"
+    } == dict.fromkeys(
+        (
+            "特克斯县民政局",
+            "特克斯县残疾人联合会",
+            "特克斯县发展和改革委员会",
+            "特克斯县教育局",
+            "特克斯县人力资源和社会保障局",
+        ),
+        "否",
+    )
+    applied = table(summary, "结果应用")
+    assert {r["结果应用"] for r in applied} == {"下一年度预算予以优先保障"}
+    problems = {r["问题分类"]: r["项目个数"] for r in table(summary, "问题汇总")}
+    assert problems["B2 预算编制不科学、测算依据不足"] == 3
+
+
+def test_native_charts(summary):
+    with zipfile.ZipFile(summary) as zf:
+        charts = sorted(n for n in zf.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n))
+        xml = [zf.read(n).decode("utf-8") for n in charts]
+    assert len(charts) == 3
+    assert "<c:barChart>" in xml[0]  # scores by item …
+    assert "<c:lineChart>" in xml[0]  # … with the grade bands as lines
+    assert "<c:barChart>" in xml[2]
+    assert all("图表数据" in x for x in xml)
+    data = table(summary, "图表数据")
+    assert [r["得分"] for r in data if r["项目"]] == [97.17, 94.8, 96.07, 93.61, 92.49]
+    assert {r["优（90分）"] for r in data if r["项目"]} == {90}
+
+
+def test_every_stated_figure_has_a_source(summary):
+    sources = table(summary, "数据来源")
+    assert all(r["来源"] for r in sources)
+    labels = {r["数据"]: r["数值"] for r in sources}
+    assert labels["评价金额合计（万元）"] == "8780.09"
+    assert labels["评价结果为“优”的项目个数/金额（万元）"] == "5/8780.09"
+    budget = labels["2024年特克斯第一小学债券项目 预算数（万元）"]
+    assert budget == "1000.00"
+    cell = next(r["来源"] for r in sources if r["数据"].endswith("第一小学债券项目 预算数（万元）"))
+    assert re.fullmatch(r".+\.xlsx!基本信息!B\d+", cell)

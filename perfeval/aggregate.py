@@ -69,9 +69,7 @@ class Results:
         """Problem category label -> items that reported it (indicator rows or problem sheet)."""
         found: dict[str, list[ItemScore]] = defaultdict(list)
         for item in self.items:
-            labels = [s.category for s in item.indicators if s.category]
-            labels += [p[0] for p in item.problems if p[0]]
-            for label in dict.fromkeys(labels):
+            for label in item.categories():
                 found[label].append(item)
         order = [c.label for c in self.settings.problem_categories]
         return {label: found[label] for label in order if label in found}
@@ -149,7 +147,7 @@ def _figures(r: Results) -> list[Figure]:
                 )
             )
             for l1 in i.level1:
-                cells = f"{l1.refs[0].cell}等{len(l1.refs)}格" if l1.refs else ""
+                cells = f"{l1.first_cell}等{l1.cells}格" if l1.cells else ""
                 figs.append(
                     Figure(
                         f"{name} {l1.name} 分值→得分→得分率",

@@ -23,15 +23,39 @@ class CellRef:
         return " ".join(parts)
 
 
-@dataclass(frozen=True)
 class Value:
-    """What the clerk typed (``raw``), what perfeval understood (``parsed``), and where."""
+    """What the clerk typed (``raw``), what perfeval understood (``parsed``), and where.
 
-    raw: Any
-    parsed: Any
-    ref: CellRef
-    issue: str | None = None
+    Thousands of values are read per second, so this is a slotted class whose :class:`CellRef`
+    is built only when someone asks for it (a finding or a traced figure).
+    """
+
+    __slots__ = ("_col", "_file", "_row", "_sheet", "issue", "parsed", "raw")
+
+    def __init__(
+        self,
+        raw: Any,
+        parsed: Any,
+        file: str,
+        sheet: str,
+        row: int,
+        col: int,
+        issue: str | None = None,
+    ) -> None:
+        self.raw = raw
+        self.parsed = parsed
+        self.issue = issue
+        self._file, self._sheet, self._row, self._col = file, sheet, row, col
+
+    @property
+    def ref(self) -> CellRef:
+        from perfeval.read.cells import a1
+
+        return CellRef(self._file, self._sheet, a1(self._row, self._col))
 
     @property
     def empty(self) -> bool:
         return self.parsed is None
+
+    def __repr__(self) -> str:
+        return f"Value({self.raw!r}, {self.parsed!r}, {self.ref}, {self.issue!r})"

@@ -72,6 +72,10 @@ class Settings:
     score_tolerance: Decimal
     percent_capped: tuple[str, ...]
     unfinished_words: tuple[str, ...]
+    workers: int  # 0: one per processor; -1: in the calling process (debugging only)
+    file_timeout: float
+    worker_memory_mb: int
+    use_cache: bool
     max_file_bytes: int
     max_uncompressed_bytes: int
     trailing_zeros_in_text: bool
@@ -240,6 +244,10 @@ def build_settings(raw: dict[str, Any], folder: Path, source: Path) -> Settings:
         score_tolerance=_decimal(raw, "rules", "score_tolerance", source),
         percent_capped=_words(raw, "percent_capped", source),
         unfinished_words=_words(raw, "unfinished_words", source),
+        workers=int(raw.get("run", {}).get("workers", 0)),
+        file_timeout=float(raw.get("run", {}).get("file_timeout_seconds", 60)),
+        worker_memory_mb=int(raw.get("run", {}).get("worker_memory_mb", 1024)),
+        use_cache=bool(raw.get("run", {}).get("cache", True)),
         max_file_bytes=int(_decimal(raw, "rules", "max_file_mb", source) * mb),
         max_uncompressed_bytes=int(_decimal(raw, "rules", "max_uncompressed_mb", source) * mb),
         trailing_zeros_in_text=bool(fmt.get("trailing_zeros_in_text", True)),

@@ -72,7 +72,7 @@ def details_table(r: Results) -> pd.DataFrame:
                     "实际完成值": s.actual,
                     "偏差原因分析及改进措施": s.reason,
                     "问题分类": s.category,
-                    "来源": _ref(s.ref),
+                    "来源": _ref(s.ref(i.file)),
                 }
             )
     return pd.DataFrame(rows)

@@ -1,31 +1,49 @@
 """Validate every returned workbook in one pass: read, check, and score the clean ones.
 
-A bad file costs one finding, never the run. The result keeps every finding (roster, files,
-cross-file) and an :class:`~perfeval.score.ItemScore` for each workbook without errors, which is
-what aggregation and the report use.
+Files are hashed; outcomes already in the cache for the same bytes and the same context are
+reused; the rest are checked in isolated worker processes (:mod:`perfeval.pool`), so a bad file
+costs one finding, never the run. Cross-file rules (duplicates, items not returned, coverage)
+run last, on every result.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from perfeval import layout as L
-from perfeval.check import values
+from perfeval.cache import CACHE_NAME, Cache, context_key
 from perfeval.check.catalogue import Code, Finding, Severity, finding
-from perfeval.check.identity import Identity, check_identity
-from perfeval.check.indicators import check_indicators
-from perfeval.check.money import check_money
 from perfeval.check.roster_rules import roster_rules
+from perfeval.check.workbook import FileOutcome, check_file, failed
 from perfeval.model import CellRef
+from perfeval.pool import run_isolated
 from perfeval.read.container import is_lock_file
-from perfeval.read.submission import ReadResult, read_submission
-from perfeval.score import ItemScore, score_item
-from perfeval.workspace import Workspace
+from perfeval.read.submission import read_submission
+from perfeval.roster import RosterItem
+from perfeval.score import ItemScore, unpack
+from perfeval.workspace import Workspace, open_workspace
 
 log = logging.getLogger(__name__)
+
+#: Files with these endings are looked at; anything else in the folder is skipped with a note.
+SPREADSHEET_SUFFIXES = {
+    ".xlsx",
+    ".xlsm",
+    ".xltx",
+    ".xltm",
+    ".xls",
+    ".et",
+    ".ett",
+    ".xlsb",
+    ".ods",
+    ".csv",
+}
+
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -33,9 +51,9 @@ class FileResult:
     file: str
     sha256: str
     findings: list[Finding]
-    identity: Identity = field(default_factory=Identity)
+    item: RosterItem | None = None
     score: ItemScore | None = None
-    readable: bool = False  # opened as one of our workbooks (an annotated copy can be made)
+    readable: bool = False
 
     @property
     def errors(self) -> int:
@@ -50,13 +68,15 @@ class FileResult:
 class ValidationResult:
     files: list[FileResult]
     roster_findings: list[Finding]
+    skipped: list[Finding]  # lock files and files that are not spreadsheets
+    cached: int = 0  # how many outcomes came from the cache
 
     @property
     def findings(self) -> list[Finding]:
         out = list(self.roster_findings)
         for f in self.files:
             out += f.findings
-        return out
+        return out + self.skipped
 
     @property
     def has_errors(self) -> bool:
@@ -74,114 +94,163 @@ def returned_files(folder: Path) -> list[tuple[Path, str]]:
     found = []
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder).as_posix()
+        rel = rel.encode("utf-8", "replace").decode("utf-8")  # names from GBK unzips
         if path.is_file() and not (path.name.startswith(".") and not is_lock_file(path.name)):
             found.append((path, rel))
     return found
 
 
-def check_file(read: ReadResult, ws: Workspace) -> FileResult:
-    """All checks for one read workbook; scores it when no error was found."""
-    result = FileResult(read.file, read.sha256, list(read.findings))
-    sub = read.submission
-    if sub is None:
-        return result
-    result.readable = True
-    found, ident = check_identity(sub, ws)
-    result.findings += found
-    result.identity = ident
-    if ident.item is None or ident.framework is None or ident.rows is None:
-        return result
-    iid = ident.item.item_id
-    result.findings = [_with_item(f, iid) for f in result.findings]
-    result.findings += check_indicators(sub, ident.framework, ident.rows, ws.settings, iid)
-    rate_row = next(
-        (ident.rows[i.code] for i in ident.framework.leaves if i.computed and i.code in ident.rows),
-        None,
-    )
-    rate_reason = rate_row.values["reason"] if rate_row else None
-    result.findings += check_money(sub, ident.item, ws.settings, rate_reason)
-    result.findings += _filled_on(sub, iid)
-    result.findings += values.required_text(
-        sub.narrative["overview"], L.NARRATIVE_FIELDS["overview"], iid
-    )
-    if not any(f.is_error for f in result.findings):
-        result.score = score_item(sub, ident.item, ident.framework, ident.rows, ws.settings)
-        result.findings += _total_mismatch(sub, result.score, ws)
-    return result
+# --- worker side -------------------------------------------------------------------------------
+
+_WS: Workspace | None = None
 
 
-def _filled_on(sub, item_id: str) -> list[Finding]:
-    value = sub.contact["filled_on"]
-    if value.issue == "not_number":
-        return [
-            finding(
-                Code.CELL_BAD_DATE,
-                value.ref,
-                item_id=item_id,
-                field=L.CONTACT_FIELDS["filled_on"],
-                value=str(value.raw),
-            )
-        ]
-    return []
+def _init_worker(folder: str) -> None:
+    global _WS
+    if _WS is None or str(_WS.folder) != folder:
+        _WS = open_workspace(Path(folder))
 
 
-def _with_item(f: Finding, item_id: str) -> Finding:
-    if f.item_id:
-        return f
-    return Finding(f.code, f.severity, f.file, f.sheet, f.cell, f.message, f.hint, item_id)
-
-
-def _total_mismatch(sub, score: ItemScore, ws: Workspace) -> list[Finding]:
-    """Compare the workbook's own formula total (when a viewer cached one) with ours."""
-    cached = sub.cached.get("total")
-    if cached is None or not values.usable_number(cached):
-        return []
-    if abs(cached.parsed - score.total) <= ws.settings.score_tolerance:
-        return []
-    return [
-        finding(
-            Code.SCORE_TOTAL_MISMATCH,
-            cached.ref,
-            item_id=score.item.item_id,
-            what="总分",
-            found=cached.parsed,
-            expected=score.total,
-        )
-    ]
-
-
-def validate(ws: Workspace) -> ValidationResult:
+def _check_job(path: str, name: str) -> FileOutcome:
+    ws = _WS
+    assert ws is not None
     s = ws.settings
-    results: list[FileResult] = []
-    for path, name in returned_files(s.path("returned")):
-        try:
-            read = read_submission(path, name, s.max_file_bytes, s.max_uncompressed_bytes)
-            results.append(check_file(read, ws))
-        except Exception as exc:  # a bug or an unforeseen file must not stop the run
-            log.exception("unexpected failure on %s", name)
-            results.append(
-                FileResult(
-                    name,
-                    "",
-                    [
-                        finding(
-                            Code.FILE_UNREADABLE,
-                            CellRef(name),
-                            detail=f"处理时发生意外错误：{type(exc).__name__}",
-                        )
-                    ],
+    try:
+        read = read_submission(Path(path), name, s.max_file_bytes, s.max_uncompressed_bytes)
+        return check_file(read, ws)
+    except MemoryError:
+        raise
+    except Exception as exc:  # a bug or an unforeseen file must not stop the run
+        log.exception("unexpected failure on %s", name)
+        return FileOutcome(
+            name,
+            "",
+            [
+                finding(
+                    Code.FILE_UNREADABLE,
+                    CellRef(name),
+                    detail=f"处理时发生意外错误：{type(exc).__name__}",
                 )
-            )
+            ],
+        )
+
+
+# --- parent side -------------------------------------------------------------------------------
+
+
+def validate(
+    ws: Workspace,
+    *,
+    progress: Progress | None = None,
+    use_cache: bool | None = None,
+    workers: int | None = None,
+) -> ValidationResult:
+    s = ws.settings
+    skipped: list[Finding] = []
+    jobs: list[tuple[Path, str]] = []
+    for path, name in returned_files(s.path("returned")):
+        if is_lock_file(path.name):
+            skipped.append(finding(Code.FILE_LOCK, CellRef(name)))
+        elif path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+            skipped.append(finding(Code.FILE_SKIPPED, CellRef(name), suffix=path.suffix or "无"))
+        else:
+            jobs.append((path, name))
+    hashes = [_sha256(path) for path, _ in jobs]
+    cache = (
+        Cache(ws.folder / CACHE_NAME, context_key(ws))
+        if (s.use_cache if use_cache is None else use_cache)
+        else None
+    )
+    hits = cache.get_many(h for h in hashes if h) if cache else {}
+    outcomes: list[FileOutcome | None] = [
+        hits[h].renamed(name) if h in hits else None
+        for h, (_, name) in zip(hashes, jobs, strict=True)
+    ]
+    todo = [n for n, o in enumerate(outcomes) if o is None]
+    if progress is not None and len(todo) < len(jobs):
+        progress(len(jobs) - len(todo), len(jobs))
+    fresh = _check_all(
+        ws,
+        [(str(jobs[n][0]), jobs[n][1]) for n in todo],
+        progress,
+        len(jobs) - len(todo),
+        len(jobs),
+        workers,
+    )
+    for n, outcome in zip(todo, fresh, strict=True):
+        outcomes[n] = outcome
+    if cache is not None:
+        cache.put_many((hashes[n], outcomes[n]) for n in todo if hashes[n] and outcomes[n].sha256)
+        cache.close()
+    results = [_result(o, ws) for o in outcomes if o is not None]
     _duplicates(results)
-    returned = {r.identity.item.item_id for r in results if r.identity.item is not None}
-    return ValidationResult(results, list(ws.roster.findings) + roster_rules(ws, returned))
+    returned = {r.item.item_id for r in results if r.item is not None}
+    return ValidationResult(
+        results,
+        list(ws.roster.findings) + roster_rules(ws, returned),
+        skipped,
+        cached=len(jobs) - len(todo),
+    )
+
+
+def _sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _check_all(
+    ws: Workspace,
+    jobs: list[tuple[str, str]],
+    progress: Progress | None,
+    offset: int,
+    total: int,
+    workers: int | None,
+) -> list[FileOutcome]:
+    s = ws.settings
+    count = s.workers if workers is None else workers
+
+    def step(done: int, _: int) -> None:
+        if progress is not None:
+            progress(offset + done, total)
+
+    global _WS
+    _WS = ws
+    if count < 0:  # in-process: for debugging; a hostile file could take the process down
+        out = []
+        for n, (path, name) in enumerate(jobs, start=1):
+            out.append(_check_job(path, name))
+            step(n, len(jobs))
+        return out
+    return run_isolated(
+        jobs,
+        _check_job,
+        failed,
+        init=_init_worker,
+        init_args=(str(ws.folder),),
+        workers=count,
+        timeout=s.file_timeout,
+        memory_mb=s.worker_memory_mb,
+        progress=step,
+    )
+
+
+def _result(o: FileOutcome, ws: Workspace) -> FileResult:
+    item = ws.roster.get(o.item_id) if o.item_id else None
+    score = None
+    if o.packed is not None and item is not None:
+        fw = ws.frameworks.get(item.framework_id)
+        if fw is not None:
+            score = unpack(o.packed, item, fw, ws.settings)
+    return FileResult(o.file, o.sha256, list(o.findings), item, score, o.readable)
 
 
 def _duplicates(results: list[FileResult]) -> None:
     by_item: dict[str, list[FileResult]] = defaultdict(list)
     for r in results:
-        if r.identity.item is not None:
-            by_item[r.identity.item.item_id].append(r)
+        if r.item is not None:
+            by_item[r.item.item_id].append(r)
     for item_id, group in by_item.items():
         if len(group) < 2:
             continue

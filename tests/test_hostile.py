@@ -60,7 +60,7 @@ def _zip(parts: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def _tiny_workbook(sheet_xml: bytes) -> bytes:
+def _tiny_workbook(sheet_xml: bytes, sheet_name: bytes = b"S") -> bytes:
     ns = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
     rel = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     return _zip(
@@ -81,7 +81,9 @@ def _tiny_workbook(sheet_xml: bytes) -> bytes:
             + ns
             + b' xmlns:r="'
             + rel
-            + b'"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>',
+            + b'"><sheets><sheet name="'
+            + sheet_name
+            + b'" sheetId="1" r:id="rId1"/></sheets></workbook>',
             "xl/_rels/workbook.xml.rels": b'<?xml version="1.0"?><Relationships xmlns="http://'
             b'schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="'
             + rel
@@ -166,3 +168,19 @@ def test_our_workbook_with_macros_is_read_with_a_warning(folder):
     result = validate(folder.ws)
     assert by_file(result)["P2.xlsm"] == ["PE-FILE-010"]
     assert [s.item.item_id for s in result.scores] == ["P2"]
+
+
+def test_files_that_are_not_spreadsheets_are_skipped_with_a_note(folder):
+    folder.fill("P2")
+    (folder.returned / "扫描件.pdf").write_bytes(b"%PDF-1.4")
+    (folder.returned / "desktop.ini").write_text("[x]", encoding="utf-8")
+    (folder.returned / "~$2024_教育局_测试项目乙.xlsx").write_bytes(b"lock")
+    result = validate(folder.ws)
+    notes = sorted((f.file, f.code, str(f.severity)) for f in result.skipped)
+    assert notes == [
+        ("desktop.ini", "PE-FILE-011", "提示"),
+        ("~$2024_教育局_测试项目乙.xlsx", "PE-FILE-005", "提示"),
+        ("扫描件.pdf", "PE-FILE-011", "提示"),
+    ]
+    assert [r.file for r in result.files] == ["2024_教育局_测试项目乙.xlsx"]
+    assert not any(f.is_error for f in result.findings if f.file != "项目清单.xlsx")

@@ -75,7 +75,7 @@ def test_rows_reordered_inside_the_input_area(folder):
     result = validate(folder.ws)
     assert own_findings(result, path.name) == []
     moved = next(s for s in result.scores[0].indicators if s.indicator.code == "1.1.1")
-    assert (moved.score, moved.ref.cell) == (2, f"K{b}")
+    assert (moved.score, moved.row) == (2, b)
 
 
 def _copy_fixtures(folder) -> list[str]:

@@ -71,6 +71,13 @@ class Code(Enum):
         "这是Excel或WPS打开文件时产生的临时文件，已跳过。",
         "无需处理；关闭Excel或WPS后它会自动消失。",
     )
+    FILE_SKIPPED = Rule(
+        "PE-FILE-011",
+        I,
+        "不是表格文件，已跳过",
+        "文件类型为{suffix}，不是Excel或WPS表格，已跳过。",
+        "如是误放的文件可忽略；如单位把填报表另存成了其他格式，请让其交回.xlsx工作簿。",
+    )
     FILE_FOREIGN = Rule(
         "PE-FILE-006",
         E,

@@ -127,6 +127,38 @@ def _indicator_rows(
     return rows, out
 
 
+LABELS = {
+    "l1": "一级指标",
+    "l2": "二级指标",
+    "l3": "三级指标",
+    "weight": "分值",
+    "direction": "指标性质",
+    "target": "年度指标值",
+    "unit": "计量单位",
+}
+
+
+_PAIRS: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {}
+
+
+def _framework_pairs(fw: Framework) -> tuple[tuple[str, str, str], ...]:
+    """(key, canonical expected text, label) of every locked 指标 cell; once per framework."""
+    cache_key = (fw.id, fw.content_hash)
+    if cache_key not in _PAIRS:
+        out = []
+        for key, value in locked_pairs(fw):
+            code, _, col = key.rpartition(".")
+            out.append((key, L.canon(value), f"{code} {LABELS[col]}"))
+        _PAIRS[cache_key] = tuple(out)
+    return _PAIRS[cache_key]
+
+
+def _same(canonical: str, parsed: object) -> bool:
+    if isinstance(parsed, str) and parsed == canonical:
+        return True
+    return L.canon(parsed) == canonical
+
+
 def _shown(value: object) -> str:
     return L.canon(value) or "（空）"
 
@@ -151,28 +183,26 @@ def _locked_values(
     if item.executed is not None:
         expected.append(("executed", item.executed, sub.money[("total", "executed")], "全年执行数"))
     read_pairs: list[tuple[str, object]] = [(k, v.parsed) for k, _, v, _ in expected]
-    labels = {
-        "l1": "一级指标",
-        "l2": "二级指标",
-        "l3": "三级指标",
-        "weight": "分值",
-        "direction": "指标性质",
-        "target": "年度指标值",
-        "unit": "计量单位",
-    }
-    for key, value in locked_pairs(fw):
-        code, _, col = key.rpartition(".")
+    wanted = [L.canon(w) for _, w, _, _ in expected]
+    for key, canonical, label in _framework_pairs(fw):
+        code = key.rpartition(".")[0]
         row = rows.get(code)
         if row is None:
             continue
-        read_value = row.values[col]
-        expected.append((key, value, read_value, f"{code} {labels[col]}"))
+        read_value = row.values[key.rpartition(".")[2]]
+        expected.append((key, canonical, read_value, label))
+        wanted.append(canonical)
         read_pairs.append((key, read_value.parsed))
+    differ = [
+        (key, want, got, label)
+        for (key, want, got, label), canonical in zip(expected, wanted, strict=True)
+        if not _same(canonical, got.parsed)
+    ]
+    if not differ:  # the common case: no fingerprint needed
+        return []
     untouched = L.fingerprint(sub.identity, read_pairs) == sub.identity.get("fingerprint")
     out: list[Finding] = []
-    for key, want, got, label in expected:
-        if L.canon(want) == L.canon(got.parsed):
-            continue
+    for key, want, got, label in differ:
         if untouched:
             out.append(
                 finding(

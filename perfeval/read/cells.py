@@ -7,7 +7,7 @@ name and turns (row, column) into A1 references, so every value read can say whe
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ class Grid:
 
     sheet: str
     rows: list[list[Any]]
+    _index: dict[int, dict[str, list[int]]] = field(default_factory=dict, repr=False)
 
     def get(self, row: int, col: int) -> Any:
         if 1 <= row <= len(self.rows):
@@ -52,12 +53,15 @@ class Grid:
 
     def find_in_column(self, col: int, text: str, start: int = 1) -> int | None:
         """First row (from ``start``) whose cell in ``col`` equals ``text`` after trimming."""
-        wanted = normalize_text(text)
-        for row in range(start, self.height + 1):
-            value = self.get(row, col)
-            if isinstance(value, str) and normalize_text(value) == wanted:
-                return row
-        return None
+        index = self._index.get(col)
+        if index is None:
+            index = {}
+            for row, line in enumerate(self.rows, start=1):
+                value = line[col - 1] if col <= len(line) else ""
+                if isinstance(value, str) and value:
+                    index.setdefault(normalize_text(value), []).append(row)
+            self._index[col] = index
+        return next((r for r in index.get(normalize_text(text), ()) if r >= start), None)
 
 
 class Book:

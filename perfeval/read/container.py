@@ -20,10 +20,8 @@ from perfeval.model import CellRef
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 MB = 1024 * 1024
-#: Far beyond any issued workbook; cells out here mean a damaged or hostile file.
-MAX_CELL_ROW = 100_000
-MAX_CELL_COL = 200
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d{1,8})"[^>]*>')
+#: a cell reference in a column past ZZ or a row past 99999: one fast scan of the sheet XML
+_FAR_REF = re.compile(rb'r="(?:[A-Z]{3}[0-9]|[A-Z]{1,2}[0-9]{6})')  # no \b: keeps it fast
 
 
 @dataclass(frozen=True)
@@ -39,13 +37,6 @@ class Inspected:
 def is_lock_file(name: str) -> bool:
     """Excel/WPS owner files (~$x.xlsx) and LibreOffice lock files (.~lock.x.xlsx#)."""
     return name.startswith(("~$", ".~lock."))
-
-
-def _col_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
 
 
 def inspect_file(path: Path, name: str, max_bytes: int, max_uncompressed: int) -> Inspected:
@@ -144,9 +135,8 @@ def _not_a_workbook(zf: zipfile.ZipFile, names: list[str]) -> str:
 
 def _out_of_grid(xml: bytes) -> bool:
     """Cells holding something far outside any issued workbook (empty styled cells are fine)."""
-    for match in _CELL_REF.finditer(xml):
-        if match.group(0).endswith(b"/>"):
-            continue
-        if int(match.group(2)) > MAX_CELL_ROW or _col_number(match.group(1)) > MAX_CELL_COL:
+    for match in _FAR_REF.finditer(xml):
+        end = xml.find(b">", match.end())
+        if end > 0 and xml[end - 1 : end] != b"/":
             return True
     return False

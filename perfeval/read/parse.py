@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from perfeval.numbers import to_decimal
 
@@ -31,8 +31,7 @@ NOT_NUMBER = "not_number"
 PERCENT = "percent"
 
 
-@dataclass(frozen=True)
-class Parsed:
+class Parsed(NamedTuple):
     """Result of parsing one cell: the value understood (or None) and what was odd, if anything."""
 
     value: Decimal | str | dt.date | None
@@ -102,6 +101,8 @@ def parse_text(raw: object) -> Parsed:
 
 def _clean_keep_lines(raw: str) -> str:
     """Strip each line of free text but keep the clerk's line breaks and original characters."""
+    if "\n" not in raw and "\r" not in raw:
+        return raw.strip()
     lines = [line.strip() for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     return "\n".join(line for line in lines if line)
 

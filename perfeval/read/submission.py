@@ -14,7 +14,7 @@ from pathlib import Path
 from perfeval import layout as L
 from perfeval.check.catalogue import Code, Finding, finding
 from perfeval.model import CellRef, Value
-from perfeval.read.cells import Book, Grid, a1
+from perfeval.read.cells import Book, Grid
 from perfeval.read.container import inspect_file
 from perfeval.read.parse import Parsed, normalize_text, parse_date, parse_number, parse_text
 
@@ -66,7 +66,7 @@ class ReadResult:
 def _value(grid: Grid, file: str, row: int, col: int, parser) -> Value:
     raw = grid.get(row, col)
     parsed: Parsed = parser(raw)
-    return Value(raw, parsed.value, CellRef(file, grid.sheet, a1(row, col)), parsed.issue)
+    return Value(raw, parsed.value, file, grid.sheet, row, col, parsed.issue)
 
 
 def _number(units: tuple[str, ...]):
@@ -174,9 +174,13 @@ def _header_columns(grid: Grid, header_row: int, labels: dict[str, str]) -> dict
     return cols
 
 
+#: 评分标准 is long locked text nothing checks; it is not read
+IND_READ = {k: v for k, v in L.IND_COLUMNS.items() if k != "standard"}
+
+
 def _read_indicators(grid: Grid, sub: Submission) -> None:
-    cols = _header_columns(grid, L.IND_HEADER_ROW, L.IND_COLUMNS)
-    parsers = dict.fromkeys(L.IND_COLUMNS, parse_text)
+    cols = _header_columns(grid, L.IND_HEADER_ROW, IND_READ)
+    parsers = dict.fromkeys(IND_READ, parse_text)
     parsers["weight"] = _number(SCORE_UNITS)
     parsers["score"] = _number(SCORE_UNITS)
     for row in range(L.IND_HEADER_ROW + 1, grid.height + 1):

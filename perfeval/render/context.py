@@ -156,7 +156,7 @@ def _problems(r: Results) -> dict[str, Any]:
         involved = list(dict.fromkeys(i.item.name for _, items in cats for i in items))
         details = []
         for i in r.items:
-            for label, desc, _, _ in i.problems:
+            for label, desc, _ in i.problems:
                 cat = s.category(label)
                 if desc and cat is not None and cat.group == group.code:
                     details.append({"item": i.item.name, "text": desc})
@@ -184,6 +184,6 @@ def _problems(r: Results) -> dict[str, Any]:
         for n, g in enumerate((g for g in groups if g["measure"]), start=1)
     ]
     unit_measures = [
-        {"item": i.item.name, "text": m} for i in r.items for _, _, m, _ in i.problems if m
+        {"item": i.item.name, "text": m} for i in r.items for _, _, m in i.problems if m
     ]
     return {"problem_groups": groups, "measures": measures, "unit_measures": unit_measures}

@@ -50,7 +50,7 @@ def findings_frame(result: ValidationResult, ws: Workspace) -> pd.DataFrame:
 def files_frame(result: ValidationResult, ws: Workspace) -> pd.DataFrame:
     rows = []
     for fr in result.files:
-        item = fr.identity.item
+        item = fr.item
         rows.append(
             {
                 "文件": fr.file,

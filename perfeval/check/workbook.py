@@ -1,0 +1,128 @@
+"""Every check on one returned workbook, producing a :class:`FileOutcome` of plain data.
+
+This is what a worker process runs per file and what the cache stores: findings, the roster
+item the workbook belongs to, and (when no error was found) its packed score.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from perfeval import layout as L
+from perfeval.check import values
+from perfeval.check.catalogue import Code, Finding, finding
+from perfeval.check.identity import check_identity
+from perfeval.check.indicators import check_indicators
+from perfeval.check.money import check_money
+from perfeval.model import CellRef
+from perfeval.read.submission import ReadResult, Submission
+from perfeval.score import ItemScore, pack, score_item
+from perfeval.workspace import Workspace
+
+
+@dataclass
+class FileOutcome:
+    """What checking one workbook produced. Plain data: crosses processes, goes in the cache."""
+
+    file: str
+    sha256: str
+    findings: list[Finding] = field(default_factory=list)
+    item_id: str | None = None
+    readable: bool = False  # opened as one of our workbooks (an annotated copy can be made)
+    packed: tuple[Any, ...] | None = None  # the score, when no error was found
+
+    def renamed(self, name: str) -> FileOutcome:
+        """The same outcome for identical bytes found under another name."""
+        if name == self.file:
+            return self
+        findings = [dataclasses.replace(f, file=name) for f in self.findings]
+        packed = (*self.packed[:2], name, *self.packed[3:]) if self.packed else None
+        return dataclasses.replace(self, file=name, findings=findings, packed=packed)
+
+
+def failed(name: str, why: str) -> FileOutcome:
+    """Stand-in outcome for a file whose reading crashed, hung or ran out of memory."""
+    detail = {
+        "crash": "读取时程序异常退出",
+        "timeout": "读取超时",
+        "memory": "读取时内存超出限制",
+    }.get(why, why)
+    return FileOutcome(
+        name,
+        "",
+        [
+            finding(
+                Code.FILE_UNREADABLE,
+                CellRef(name),
+                detail=f"{detail}，文件可能已损坏或含有异常内容",
+            )
+        ],
+    )
+
+
+def check_file(read: ReadResult, ws: Workspace) -> FileOutcome:
+    """All checks for one read workbook; scores it when no error was found."""
+    out = FileOutcome(read.file, read.sha256, list(read.findings))
+    sub = read.submission
+    if sub is None:
+        return out
+    out.readable = True
+    found, ident = check_identity(sub, ws)
+    out.findings += found
+    out.item_id = ident.item.item_id if ident.item is not None else None
+    if ident.item is None or ident.framework is None or ident.rows is None:
+        return out
+    iid = ident.item.item_id
+    out.findings = [f if f.item_id else dataclasses.replace(f, item_id=iid) for f in out.findings]
+    out.findings += check_indicators(sub, ident.framework, ident.rows, ws.settings, iid)
+    rate_row = next(
+        (ident.rows[i.code] for i in ident.framework.leaves if i.computed and i.code in ident.rows),
+        None,
+    )
+    rate_reason = rate_row.values["reason"] if rate_row else None
+    out.findings += check_money(sub, ident.item, ws.settings, rate_reason)
+    out.findings += _filled_on(sub, iid)
+    out.findings += values.required_text(
+        sub.narrative["overview"], L.NARRATIVE_FIELDS["overview"], iid
+    )
+    if not any(f.is_error for f in out.findings):
+        score = score_item(sub, ident.item, ident.framework, ident.rows, ws.settings)
+        out.findings += _total_mismatch(sub, score, ws)
+        out.packed = pack(score)
+    return out
+
+
+def _filled_on(sub: Submission, item_id: str) -> list[Finding]:
+    value = sub.contact["filled_on"]
+    if value.issue == "not_number":
+        return [
+            finding(
+                Code.CELL_BAD_DATE,
+                value.ref,
+                item_id=item_id,
+                field=L.CONTACT_FIELDS["filled_on"],
+                value=str(value.raw),
+            )
+        ]
+    return []
+
+
+def _total_mismatch(sub: Submission, score: ItemScore, ws: Workspace) -> list[Finding]:
+    """Compare the workbook's own formula total (when a viewer cached one) with ours."""
+    cached = sub.cached.get("total")
+    if cached is None or not values.usable_number(cached):
+        return []
+    if abs(cached.parsed - score.total) <= ws.settings.score_tolerance:
+        return []
+    return [
+        finding(
+            Code.SCORE_TOTAL_MISMATCH,
+            cached.ref,
+            item_id=score.item.item_id,
+            what="总分",
+            found=cached.parsed,
+            expected=score.total,
+        )
+    ]

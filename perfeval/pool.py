@@ -1,0 +1,181 @@
+"""Run a function over many files in worker processes, one poisonous file at a time.
+
+A reader can crash the whole process on a hostile file (python-calamine aborts on some
+allocations), run away with memory, or hang. Each worker gets a memory limit; the parent knows
+which file each worker is on, so a crash or a timeout costs that one file (``fail`` makes its
+result) while the rest of the worker's batch is handed to a fresh worker. Results come back in the
+order of the jobs.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+Job = tuple[str, str]  # (path, name shown to users)
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Connection
+    batch: deque[int] = field(default_factory=deque)
+    current: int | None = None
+    started: float = 0.0
+
+
+def _limit_memory(extra_mb: int) -> None:
+    """Cap this process's address space at what it uses now plus ``extra_mb``."""
+    if extra_mb <= 0 or sys.platform == "win32":
+        return
+    import resource
+
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            vm = next(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmSize:"))
+    except (OSError, StopIteration):
+        vm = 0
+    limit = vm + extra_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _worker_main(
+    conn: Connection,
+    work: Callable,
+    fail: Callable,
+    init: Callable | None,
+    init_args: tuple,
+    memory_mb: int,
+) -> None:
+    if init is not None:
+        init(*init_args)
+    _limit_memory(memory_mb)
+    while True:
+        batch = conn.recv()
+        if batch is None:
+            return
+        for index, path, name in batch:
+            conn.send(("start", index))
+            try:
+                result = work(path, name)
+            except MemoryError:
+                result = fail(name, "memory")
+            conn.send(("done", index, result))
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def run_isolated(
+    jobs: Sequence[Job],
+    work: Callable[[str, str], Any],
+    fail: Callable[[str, str], Any],
+    *,
+    init: Callable | None = None,
+    init_args: tuple = (),
+    workers: int = 0,
+    timeout: float = 60.0,
+    memory_mb: int = 1024,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Any]:
+    """``work(path, name)`` for every job in worker processes; ``fail(name, why)`` stands in
+    for a job whose worker crashed ("crash"), timed out ("timeout") or ran out of memory."""
+    total = len(jobs)
+    results: list[Any] = [None] * total
+    if not total:
+        return results
+    workers = min(workers or default_workers(), total)
+    size = max(1, min(64, total // (workers * 4)))
+    pending = deque(range(total))
+    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    ctx = mp.get_context(method)
+    done = 0
+
+    def spawn() -> _Worker:
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(
+            target=_worker_main, args=(child, work, fail, init, init_args, memory_mb), daemon=True
+        )
+        proc.start()
+        child.close()
+        return _Worker(proc, parent)
+
+    def feed(w: _Worker) -> None:
+        batch = [pending.popleft() for _ in range(min(size, len(pending)))]
+        w.batch.extend(batch)
+        w.conn.send([(i, *jobs[i]) for i in batch] if batch else None)
+
+    def lose(w: _Worker, why: str) -> _Worker:
+        """The worker is dead or stuck: blame its current job, requeue the rest, replace it."""
+        if w.current is not None:
+            results[w.current] = fail(jobs[w.current][1], why)
+            w.batch.remove(w.current)
+            log.warning("worker lost on %s (%s)", jobs[w.current][1], why)
+            _count(1)
+        pending.extendleft(reversed(w.batch))
+        w.process.kill()
+        w.process.join()
+        w.conn.close()
+        fresh = spawn()
+        if pending:
+            feed(fresh)
+        else:
+            fresh.conn.send(None)
+        return fresh
+
+    def _count(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(done, total)
+
+    pool = [spawn() for _ in range(workers)]
+    for w in pool:
+        feed(w)
+    while done < total:
+        busy = {w.conn: w for w in pool if w.batch}
+        for conn in wait(list(busy), timeout=0.25):
+            w = busy[conn]
+            try:
+                message = conn.recv()
+            except (EOFError, OSError):
+                pool[pool.index(w)] = lose(w, "crash")
+                continue
+            if message[0] == "start":
+                w.current, w.started = message[1], time.monotonic()
+                continue
+            _, index, result = message
+            results[index] = result
+            w.batch.remove(index)
+            w.current = None
+            _count(1)
+            if not w.batch:
+                feed(w)
+        now = time.monotonic()
+        for n, w in enumerate(pool):
+            if w.current is not None and now - w.started > timeout:
+                pool[n] = lose(w, "timeout")
+            elif w.batch and not w.process.is_alive() and not w.conn.poll():
+                pool[n] = lose(w, "crash")
+    for w in pool:
+        try:
+            if w.process.is_alive():
+                w.conn.send(None)
+        except OSError:
+            pass
+        w.process.join(timeout=5)
+        if w.process.is_alive():
+            w.process.kill()
+        w.conn.close()
+    return results

@@ -1,0 +1,180 @@
+"""Worker isolation and the cache: correctness only (speed is measured by scripts/benchmark.py)."""
+
+import os
+import shutil
+import time
+
+import openpyxl
+import pytest
+
+import perfeval.cache
+from perfeval import layout as L
+from perfeval import validate as V
+from tests.conftest import full_fill, row_of
+from tests.test_hostile import _sheet, _tiny_workbook
+
+
+def outcome(result):
+    """Everything a run says, in a comparable form."""
+    return (
+        sorted(f.key for f in result.findings),
+        sorted((s.item.item_id, s.total) for s in result.scores),
+    )
+
+
+def fill_all(folder):
+    fw = folder.framework("P1")
+    folder.fill("P1", full_fill(fw, **{"1.1.1": {"score": 9}}))  # one with an error
+    for iid in ("P2", "D1", "S1"):
+        folder.fill(iid)
+
+
+def test_second_run_comes_from_the_cache_and_says_the_same(folder):
+    fill_all(folder)
+    first = V.validate(folder.ws)
+    second = V.validate(folder.ws)
+    assert (first.cached, second.cached) == (0, 4)
+    assert outcome(first) == outcome(second)
+
+
+def test_changing_one_cell_rechecks_only_that_file(folder):
+    fill_all(folder)
+    V.validate(folder.ws)
+    fw = folder.framework("P2")
+    path = folder.fill("P2", full_fill(fw, **{"1.1.1": {"score": 2}}))  # now missing a reason
+    result = V.validate(folder.ws)
+    assert result.cached == 3
+    assert (path.name, L.SHEET_INDICATORS, f"L{row_of(fw, '1.1.1')}", "PE-SCORE-002") in [
+        f.key for f in result.findings
+    ]
+
+
+def test_a_renamed_file_is_reused_under_its_new_name(folder):
+    fill_all(folder)
+    V.validate(folder.ws)
+    old = folder.issued["P1"].name
+    (folder.returned / old).rename(folder.returned / "改名.xlsx")
+    result = V.validate(folder.ws)
+    assert result.cached == 4
+    assert {f.file for f in result.findings if f.code == "PE-SCORE-001"} == {"改名.xlsx"}
+
+
+def test_changing_the_framework_invalidates_everything(folder):
+    fill_all(folder)
+    V.validate(folder.ws)
+    path = folder.ws.settings.path("frameworks") / folder.framework("P1").source.name
+    wb = openpyxl.load_workbook(path)
+    ws = wb["指标"]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "1.1.1")
+    ws.cell(row, 10).value = "新的评分标准"
+    wb.save(path)
+    result = V.validate(folder.reopen())
+    assert result.cached == 0
+    assert {f.code for f in result.findings if f.item_id in ("P1", "P2")} >= {"PE-ID-004"}
+
+
+def test_changing_the_config_invalidates_everything(folder):
+    fill_all(folder)
+    s1 = folder.framework("S1")
+    fill = full_fill(s1)
+    fill.executed = 17  # 85% of 20: fine while the threshold is 0.80
+    folder.fill("S1", fill)
+    config = folder.ws.folder / "perfeval.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("execution_reason_below = 0.90", "execution_reason_below = 0.80"),
+        encoding="utf-8",
+    )
+    before = V.validate(folder.reopen())
+    assert "PE-MONEY-005" not in {f.code for f in before.findings}
+    config.write_text(text, encoding="utf-8")
+    after = V.validate(folder.reopen())
+    assert after.cached == 0
+    assert "PE-MONEY-005" in {f.code for f in after.findings}
+
+
+def test_a_new_perfeval_version_invalidates_everything(folder, monkeypatch):
+    fill_all(folder)
+    V.validate(folder.ws)
+    monkeypatch.setattr(perfeval.cache, "__version__", "99.0")
+    assert V.validate(folder.ws).cached == 0
+
+
+def test_changing_the_roster_invalidates_everything(folder):
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from perfeval.roster import write_roster
+
+    fill_all(folder)
+    V.validate(folder.ws)
+    items = [
+        replace(i, budget=Decimal(1)) if i.item_id == "P2" else i for i in folder.ws.roster.items
+    ]
+    write_roster(folder.ws.settings.path("roster"), items, folder.ws.settings, folder.ws.frameworks)
+    result = V.validate(folder.reopen())
+    assert result.cached == 0
+    assert "PE-ID-009" in {f.code for f in result.findings}
+
+
+def _crasher() -> bytes:
+    """Passes the container checks; python-calamine then tries to allocate a 702 × 99999 grid
+    and aborts the process once the worker's memory limit is hit."""
+    cells = (
+        b'<row r="1"><c r="A1"><v>1</v></c></row><row r="99999"><c r="ZZ99999"><v>1</v></c></row>'
+    )
+    return _tiny_workbook(_sheet(cells), sheet_name=L.SHEET_IDENTITY.encode())
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the memory limit uses POSIX rlimits")
+def test_a_crashing_file_costs_one_finding_and_nothing_else(folder):
+    fill_all(folder)
+    without = V.validate(folder.ws, use_cache=False, workers=1)
+    (folder.returned / "2024_00_crash.xlsx").write_bytes(_crasher())  # first in the batch
+    shutil.copyfile(folder.returned / "2024_00_crash.xlsx", folder.returned / "zzz_crash.xlsx")
+    started = time.monotonic()
+    with_it = V.validate(folder.ws, use_cache=False, workers=1)
+    assert time.monotonic() - started < 30
+    crash = [f.key for f in with_it.findings if "crash" in f.file]
+    assert crash == [
+        ("2024_00_crash.xlsx", "", "", "PE-FILE-001"),
+        ("zzz_crash.xlsx", "", "", "PE-FILE-001"),
+    ]
+    rest = [f for f in with_it.findings if "crash" not in f.file]
+    assert sorted(f.key for f in rest) == outcome(without)[0]
+    assert outcome(with_it)[1] == outcome(without)[1]
+
+
+def test_aborts_and_hangs_in_a_worker(folder, monkeypatch):
+    fill_all(folder)
+    real = V._check_job
+
+    def flaky(path, name):
+        if "教育局" in name:
+            os.abort()  # a crash no Python code can catch
+        if "人社局" in name:
+            time.sleep(60)
+        return real(path, name)
+
+    monkeypatch.setattr(V, "_check_job", flaky)
+    config = folder.ws.folder / "perfeval.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "file_timeout_seconds = 60", "file_timeout_seconds = 2"
+        ),
+        encoding="utf-8",
+    )
+    result = V.validate(folder.reopen(), use_cache=False, workers=1)
+    lost = {f.file: f.message for f in result.findings if f.code == "PE-FILE-001"}
+    assert set(lost) == {folder.issued["P2"].name, folder.issued["D1"].name}
+    assert "异常退出" in lost[folder.issued["P2"].name]
+    assert "超时" in lost[folder.issued["D1"].name]
+    assert [s.item.item_id for s in result.scores] == ["S1"]  # P1 has an error of its own
+
+
+def test_progress_is_reported(folder):
+    fill_all(folder)
+    seen = []
+    V.validate(folder.ws, progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (4, 4)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)

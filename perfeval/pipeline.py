@@ -7,6 +7,7 @@ outputs atomically into the output folder and returns what a shell needs to pres
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,6 @@ from pathlib import Path
 from perfeval.aggregate import Results, aggregate
 from perfeval.errors import ConfigError
 from perfeval.issue import IssuedWorkbook, issue_all
-from perfeval.render.annotate import write_annotated
 from perfeval.render.context import build_context
 from perfeval.render.report import (
     DOCX_TEMPLATE,
@@ -23,6 +23,7 @@ from perfeval.render.report import (
     write_docx,
     write_markdown,
 )
+from perfeval.render.returns import needs_copy
 from perfeval.render.summary import write_summary
 from perfeval.render.validation_report import write_validation_report
 from perfeval.resources import example_dir
@@ -33,6 +34,8 @@ VALIDATION_REPORT = "校验报告.xlsx"
 SUMMARY = "汇总表.xlsx"
 REPORT_STEM = "工作总结报告"
 DEMO_MARKER = ".perfeval-demo"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -64,17 +67,21 @@ def do_validate(folder: Path, ws: Workspace | None = None) -> RunOutcome:
 
 
 def write_returns(result: ValidationResult, ws: Workspace) -> list[Path]:
-    """An annotated copy of every readable workbook with errors; stale copies are removed."""
+    """The annotated copies due after this run (written by the workers); stale ones removed."""
     folder = ws.settings.path("returns")
+    due = {fr.file for fr in result.files if fr.readable and needs_copy(fr.findings)}
+    kept = []
     if folder.is_dir():
-        for old in folder.rglob("*.xlsx"):
-            old.unlink()
-    written = []
-    returned = ws.settings.path("returned")
-    for fr in result.files:
-        if fr.errors and fr.readable:
-            written.append(write_annotated(returned / fr.file, fr.findings, folder / fr.file))
-    return written
+        for path in sorted(folder.rglob("*.xlsx")):
+            name = path.relative_to(folder).as_posix()
+            if name in due:
+                kept.append(path)
+                continue
+            try:
+                path.unlink()
+            except OSError:  # open in Excel: leave it, it is listed as stale in the log
+                log.warning("could not remove the stale annotated copy %s", path)
+    return kept
 
 
 def do_aggregate(folder: Path, outcome: RunOutcome | None = None) -> RunOutcome:

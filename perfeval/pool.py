@@ -56,7 +56,15 @@ def _worker_main(
     init: Callable | None,
     init_args: tuple,
     memory_mb: int,
+    log_path: str | None,
 ) -> None:
+    if log_path:  # a reader's crash report goes to the log, not over the user's terminal
+        try:
+            fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            os.dup2(fd, 2)
+            os.close(fd)
+        except OSError:
+            pass
     if init is not None:
         init(*init_args)
     _limit_memory(memory_mb)
@@ -88,6 +96,7 @@ def run_isolated(
     timeout: float = 60.0,
     memory_mb: int = 1024,
     progress: Callable[[int, int], None] | None = None,
+    log_path: str | None = None,
 ) -> list[Any]:
     """``work(path, name)`` for every job in worker processes; ``fail(name, why)`` stands in
     for a job whose worker crashed ("crash"), timed out ("timeout") or ran out of memory."""
@@ -105,7 +114,9 @@ def run_isolated(
     def spawn() -> _Worker:
         parent, child = ctx.Pipe()
         proc = ctx.Process(
-            target=_worker_main, args=(child, work, fail, init, init_args, memory_mb), daemon=True
+            target=_worker_main,
+            args=(child, work, fail, init, init_args, memory_mb, log_path),
+            daemon=True,
         )
         proc.start()
         child.close()

@@ -23,6 +23,7 @@ from perfeval.read.parse import normalize_text, parse_number
 from perfeval.settings import Settings
 
 SHEET = "项目清单"
+MAX_ROSTER_ROWS = 1_048_576
 
 #: key -> (header label, other labels accepted when reading, required)
 COLUMNS: dict[str, tuple[str, tuple[str, ...], bool]] = {
@@ -65,6 +66,7 @@ class Roster:
     findings: list[Finding]
     sheet: str = SHEET
     columns: dict[str, int] = field(default_factory=dict)
+    _by_id: dict[str, RosterItem] = field(default_factory=dict, repr=False, compare=False)
 
     def ref(self, item: RosterItem, key: str) -> CellRef:
         """The roster cell holding ``key`` (a COLUMNS key) for ``item``."""
@@ -72,7 +74,9 @@ class Roster:
         return CellRef(self.path.name, self.sheet, a1(item.row, col))
 
     def get(self, item_id: str) -> RosterItem | None:
-        return next((i for i in self.items if i.item_id == item_id), None)
+        if len(self._by_id) != len(self.items):
+            self._by_id = {i.item_id: i for i in self.items}
+        return self._by_id.get(item_id)
 
 
 def _find_header(grid: Grid) -> tuple[int, dict[str, int]]:
@@ -98,7 +102,7 @@ def load_roster(settings: Settings, registry: FrameworkRegistry) -> Roster:
     try:
         with Book(path) as book:
             sheet = SHEET if SHEET in book.sheet_names else book.sheet_names[0]
-            grid = book.grid(sheet)
+            grid = book.grid(sheet, max_rows=MAX_ROSTER_ROWS)
     except Exception as exc:
         raise ConfigError(f"无法读取项目清单（{exc}）。", path=path) from exc
     header_row, cols = _find_header(grid)
@@ -110,6 +114,7 @@ def load_roster(settings: Settings, registry: FrameworkRegistry) -> Roster:
             hint="表头应在前10行内，列名与 perfeval init 生成的清单一致。",
         )
     items: list[RosterItem] = []
+    seen: set[str] = set()
     findings: list[Finding] = []
     kinds = [k.name for k in settings.kinds]
     for row in range(header_row + 1, grid.height + 1):
@@ -117,11 +122,12 @@ def load_roster(settings: Settings, registry: FrameworkRegistry) -> Roster:
         findings += problems
         if item is None:
             continue
-        if any(i.item_id == item.item_id for i in items):
+        if item.item_id in seen:
             ref = CellRef(path.name, grid.sheet, a1(row, cols["item_id"]))
             findings.append(finding(Code.ROSTER_DUPLICATE, ref, item_id=item.item_id, row=row))
             continue
         items.append(item)
+        seen.add(item.item_id)
     return Roster(path, items, findings, grid.sheet, cols)
 
 

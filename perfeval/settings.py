@@ -76,6 +76,7 @@ class Settings:
     file_timeout: float
     worker_memory_mb: int
     use_cache: bool
+    annotated_copies: bool
     max_file_bytes: int
     max_uncompressed_bytes: int
     trailing_zeros_in_text: bool
@@ -248,6 +249,7 @@ def build_settings(raw: dict[str, Any], folder: Path, source: Path) -> Settings:
         file_timeout=float(raw.get("run", {}).get("file_timeout_seconds", 60)),
         worker_memory_mb=int(raw.get("run", {}).get("worker_memory_mb", 1024)),
         use_cache=bool(raw.get("run", {}).get("cache", True)),
+        annotated_copies=bool(raw.get("run", {}).get("annotated_copies", True)),
         max_file_bytes=int(_decimal(raw, "rules", "max_file_mb", source) * mb),
         max_uncompressed_bytes=int(_decimal(raw, "rules", "max_uncompressed_mb", source) * mb),
         trailing_zeros_in_text=bool(fmt.get("trailing_zeros_in_text", True)),

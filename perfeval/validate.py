@@ -23,6 +23,7 @@ from perfeval.model import CellRef
 from perfeval.pool import run_isolated
 from perfeval.read.container import is_lock_file
 from perfeval.read.submission import read_submission
+from perfeval.render.returns import needs_copy, write_return
 from perfeval.roster import RosterItem
 from perfeval.score import ItemScore, unpack
 from perfeval.workspace import Workspace, open_workspace
@@ -117,7 +118,7 @@ def _check_job(path: str, name: str) -> FileOutcome:
     s = ws.settings
     try:
         read = read_submission(Path(path), name, s.max_file_bytes, s.max_uncompressed_bytes)
-        return check_file(read, ws)
+        outcome = check_file(read, ws)
     except MemoryError:
         raise
     except Exception as exc:  # a bug or an unforeseen file must not stop the run
@@ -133,6 +134,12 @@ def _check_job(path: str, name: str) -> FileOutcome:
                 )
             ],
         )
+    if s.annotated_copies:
+        try:
+            write_return(Path(path), read.submission, outcome, ws, s.path("returns") / name)
+        except Exception:  # the copy is a convenience; its failure must not cost the finding
+            log.exception("could not write the annotated copy of %s", name)
+    return outcome
 
 
 # --- parent side -------------------------------------------------------------------------------
@@ -166,6 +173,16 @@ def validate(
         hits[h].renamed(name) if h in hits else None
         for h, (_, name) in zip(hashes, jobs, strict=True)
     ]
+    if s.annotated_copies:  # a cached outcome whose copy went missing is checked again
+        returns = s.path("returns")
+        for n, o in enumerate(outcomes):
+            if (
+                o is not None
+                and o.readable
+                and needs_copy(o.findings)
+                and not (returns / o.file).exists()
+            ):
+                outcomes[n] = None
     todo = [n for n, o in enumerate(outcomes) if o is None]
     if progress is not None and len(todo) < len(jobs):
         progress(len(jobs) - len(todo), len(jobs))
@@ -233,7 +250,13 @@ def _check_all(
         timeout=s.file_timeout,
         memory_mb=s.worker_memory_mb,
         progress=step,
+        log_path=_log_path(ws),
     )
+
+
+def _log_path(ws: Workspace) -> str:
+    """Where workers' own error output goes (a reader's crash report), next to the cache."""
+    return str(ws.folder / ".perfeval-workers.log")
 
 
 def _result(o: FileOutcome, ws: Workspace) -> FileResult:

@@ -34,15 +34,36 @@ def test_workbooks_with_errors_get_an_annotated_copy(folder):
     assert listed == [(f.sheet, f.cell, f.code) for f in mine]
     ind = wb[L.SHEET_INDICATORS]
     score = ind[f"K{row_of(fw, '1.1.1')}"]
-    assert score.fill.fgColor.rgb.endswith("FFC7CE")
+    red = {
+        str(rng.sqref)
+        for rng in ind.conditional_formatting
+        for rule in rng.rules
+        if rule.formula == ["TRUE"]
+    }
+    assert score.coordinate in red
+    assert score.value == 9  # the department's value is in the copy
     assert "超出0至3分的范围" in score.comment.text
     reason = ind[f"L{row_of(fw, '1.1.2')}"]
     assert "未填写偏差原因" in reason.comment.text
     link = wb[SUMMARY_SHEET]["B2"].hyperlink
-    assert (link.location, link.target) == (f"'{L.SHEET_INDICATORS}'!{mine[0].cell}", None)
+    assert (link.location, link.target) == (f"{L.SHEET_INDICATORS}!{mine[0].cell}", None)
     # the department's text stays inert in the copy; its identity sheet is still there
     assert ind[f"J{row_of(fw, '1.1.2')}"].data_type == "s"
     assert wb[L.SHEET_IDENTITY].sheet_state == "veryHidden"
+
+
+def test_tampered_workbooks_are_annotated_in_their_own_file(folder):
+    fw = folder.framework("P1")
+    fill = full_fill(fw)
+    fill.cells[(L.SHEET_INDICATORS, f"H{row_of(fw, '1.1.1')}")] = 10  # a locked weight
+    bad = folder.fill("P1", fill, force=True)
+    outcome = pipeline.do_validate(folder.ws.folder)
+    wb = openpyxl.load_workbook(outcome.returns[0])
+    weight = wb[L.SHEET_INDICATORS][f"H{row_of(fw, '1.1.1')}"]
+    assert weight.value == 10  # what they sent, not the template
+    assert weight.fill.fgColor.rgb.endswith("FFC7CE")
+    assert "分值应为3" in weight.comment.text
+    assert bad.name == outcome.returns[0].name
 
 
 def test_a_corrected_copy_validates_clean(folder):

@@ -52,11 +52,13 @@ def test_changing_one_cell_rechecks_only_that_file(folder):
 def test_a_renamed_file_is_reused_under_its_new_name(folder):
     fill_all(folder)
     V.validate(folder.ws)
-    old = folder.issued["P1"].name
+    old = folder.issued["P2"].name
     (folder.returned / old).rename(folder.returned / "改名.xlsx")
     result = V.validate(folder.ws)
     assert result.cached == 4
-    assert {f.file for f in result.findings if f.code == "PE-SCORE-001"} == {"改名.xlsx"}
+    renamed = next(r for r in result.files if r.file == "改名.xlsx")
+    assert renamed.score.item.item_id == "P2"
+    assert renamed.score.file == "改名.xlsx"
 
 
 def test_changing_the_framework_invalidates_everything(folder):

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from perfeval import layout as L
 from perfeval.check.catalogue import Code, Finding, finding
 from perfeval.framework import Framework
-from perfeval.issue.plan import locked_pairs, sheet_rows
+from perfeval.issue.plan import info_locked_pairs, locked_pairs, sheet_rows
 from perfeval.model import CellRef, Value
 from perfeval.numbers import fmt_money
 from perfeval.read.submission import IndicatorRow, Submission
 from perfeval.roster import RosterItem
+from perfeval.settings import Settings
 from perfeval.workspace import Workspace
 
 
@@ -81,7 +82,7 @@ def check_identity(sub: Submission, ws: Workspace) -> tuple[list[Finding], Ident
         return out, Identity(item=item)
     rows, row_findings = _indicator_rows(sub, fw, item_id)
     out += row_findings
-    out += _locked_values(sub, item, fw, rows)
+    out += _locked_values(sub, item, fw, rows, ws.settings)
     return out, Identity(item=item, framework=fw, rows=rows)
 
 
@@ -164,24 +165,22 @@ def _shown(value: object) -> str:
 
 
 def _locked_values(
-    sub: Submission, item: RosterItem, fw: Framework, rows: dict[str, IndicatorRow]
+    sub: Submission,
+    item: RosterItem,
+    fw: Framework,
+    rows: dict[str, IndicatorRow],
+    settings: Settings,
 ) -> list[Finding]:
     """Compare every locked cell with what perfeval issued for today's roster and framework."""
     expected: list[tuple[str, object, Value, str]] = []  # key, expected, value read, label
-    facts = {
-        "item_id": item.item_id,
-        "name": item.name,
-        "department": item.department,
-        "unit": item.unit,
-        "kind": item.kind,
-        "framework": fw.name,
-        "year": sub.identity["year"],
+    cells = {
+        **sub.info,
+        "budget": sub.money[("total", "budget")],
+        "executed": sub.money[("total", "executed")],
     }
-    for key, label in L.INFO_FIELDS.items():
-        expected.append((key, facts[key], sub.info[key], label))
-    expected.append(("budget", item.budget, sub.money[("total", "budget")], "全年预算数"))
-    if item.executed is not None:
-        expected.append(("executed", item.executed, sub.money[("total", "executed")], "全年执行数"))
+    labels = {**L.INFO_FIELDS, "budget": "全年预算数", "executed": "全年执行数"}
+    for key, want in info_locked_pairs(item, fw, settings):
+        expected.append((key, want, cells[key], labels[key]))
     read_pairs: list[tuple[str, object]] = [(k, v.parsed) for k, _, v, _ in expected]
     wanted = [L.canon(w) for _, w, _, _ in expected]
     for key, canonical, label in _framework_pairs(fw):

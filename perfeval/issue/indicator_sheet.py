@@ -69,6 +69,7 @@ def _height(row: SheetRow, widths: dict[str, int]) -> int:
 
 def write_indicators(wb: Workbook, f: Formats, plan: Plan, rate_cell: str) -> Worksheet:
     ws = wb.add_worksheet(L.SHEET_INDICATORS)
+    ws.dv = Validations()  # gathered while the rows are written, emitted once
     widths = _widths(plan)
     for key, col in COL.items():
         ws.set_column(col, col, widths[key])
@@ -90,6 +91,7 @@ def write_indicators(wb: Workbook, f: Formats, plan: Plan, rate_cell: str) -> Wo
         else:
             _fixed_row(ws, f, plan, row, r, rate_cell)
         ws.set_row(r, _height(row, widths))
+    ws.dv.write(ws)
     _live_checks(ws, f, plan)
     total_r = plan.last_row  # zero-based index of the row after the last indicator
     ws.write_string(total_r, COL["l3"], L.IND_TOTAL_LABEL, f.calc_text)
@@ -107,32 +109,70 @@ def write_indicators(wb: Workbook, f: Formats, plan: Plan, rate_cell: str) -> Wo
     return ws
 
 
+class Validations:
+    """Dropdowns and number checks of a sheet, gathered per kind and written as a few
+    multi-range rules: one rule per cell made issuing several times slower."""
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple, list[tuple[int, int]]] = {}
+
+    def add(self, kind: tuple, r: int, c: int) -> None:
+        self.cells.setdefault(kind, []).append((r, c))
+
+    def write(self, ws: Worksheet) -> None:
+        for kind, cells in self.cells.items():
+            (r0, c0), ranges = cells[0], _ranges(cells)
+            if kind[0] == "list":
+                options = {"validate": "list", "source": f"={kind[1]}"}
+            elif kind[0] == "score":  # relative to the first cell: each row's own 分值 in H
+                options = {
+                    "validate": "decimal",
+                    "criteria": "between",
+                    "minimum": 0,
+                    "maximum": f"={xl_rowcol_to_cell(r0, COL['weight'], col_abs=True)}",
+                    "error_title": "得分超出范围",
+                    "error_message": "得分应在0至该指标分值之间。",
+                }
+            else:  # ("weight", group weight)
+                options = {
+                    "validate": "decimal",
+                    "criteria": "between",
+                    "minimum": 0,
+                    "maximum": kind[1],
+                    "error_title": "分值有误",
+                    "error_message": f"分值应在0至{kind[1]:g}分之间，同一二级指标下"
+                    f"合计为{kind[1]:g}分。",
+                }
+            ws.data_validation(r0, c0, r0, c0, {**options, "multi_range": ranges})
+
+
+def _ranges(cells: list[tuple[int, int]]) -> str:
+    """'K4:K9 K12' for cells in one column, runs of consecutive rows joined."""
+    parts, start, prev = [], cells[0], cells[0]
+    for cell in [*cells[1:], None]:
+        if cell is not None and cell[1] == prev[1] and cell[0] == prev[0] + 1:
+            prev = cell
+            continue
+        first, last = xl_rowcol_to_cell(*start), xl_rowcol_to_cell(*prev)
+        parts.append(first if first == last else f"{first}:{last}")
+        if cell is not None:
+            start = prev = cell
+    return " ".join(parts)
+
+
 def _list(ws: Worksheet, r: int, key: str, name: str) -> None:
-    ws.data_validation(r, COL[key], r, COL[key], {"validate": "list", "source": f"={name}"})
+    ws.dv.add(("list", name), r, COL[key])
 
 
-def _common_inputs(ws: Worksheet, f: Formats, r: int) -> None:
-    ws.write_blank(r, COL["reason"], None, f.input_wrap)
-    ws.write_blank(r, COL["category"], None, f.input)
+def _common_inputs(ws: Worksheet, f: Formats, plan: Plan, row: SheetRow, r: int) -> None:
+    plan.overlay.put(ws, r, COL["reason"], ("ind", row.code, "reason"), f.input_wrap)
+    plan.overlay.put(ws, r, COL["category"], ("ind", row.code, "category"), f.input)
     _list(ws, r, "category", L.LIST_CATEGORIES)
 
 
-def _score_input(ws: Worksheet, f: Formats, r: int, maximum: float | str) -> None:
-    ws.write_blank(r, COL["score"], None, f.input_score)
-    ws.data_validation(
-        r,
-        COL["score"],
-        r,
-        COL["score"],
-        {
-            "validate": "decimal",
-            "criteria": "between",
-            "minimum": 0,
-            "maximum": maximum,
-            "error_title": "得分超出范围",
-            "error_message": "得分应在0至该指标分值之间。",
-        },
-    )
+def _score_input(ws: Worksheet, f: Formats, plan: Plan, row: SheetRow, r: int) -> None:
+    plan.overlay.put(ws, r, COL["score"], ("ind", row.code, "score"), f.input_score)
+    ws.dv.add(("score",), r, COL["score"])
 
 
 def _fixed_row(
@@ -148,12 +188,12 @@ def _fixed_row(
         if value:
             ws.write_string(r, COL[key], value, f.locked)
         else:
-            ws.write_blank(
-                r, COL[key], None, f.input_text_center if key == "direction" else f.input
-            )
+            fmt = f.input_text_center if key == "direction" else f.input
+            plan.overlay.put(ws, r, COL[key], ("ind", row.code, key), fmt)
     if not ind.direction:
         _list(ws, r, "direction", L.LIST_DIRECTIONS)
     ws.write_number(r, COL["weight"], float(ind.weight), f.locked_score)
+    plan.overlay.mark(ws, r, COL["weight"], ("ind", row.code, "weight"))
     ws.write_string(r, COL["standard"], ind.standard, f.locked_wrap)
     if ind.computed:
         rate = plan.rate
@@ -173,44 +213,29 @@ def _fixed_row(
             float(plan.computed_score(ind)),
         )
     else:
-        ws.write_blank(r, COL["actual"], None, f.input)
+        plan.overlay.put(ws, r, COL["actual"], ("ind", row.code, "actual"), f.input)
         if ind.direction == "定性":
             _list(ws, r, "actual", L.LIST_QUALITATIVE)
-        _score_input(ws, f, r, float(ind.weight))
-    _common_inputs(ws, f, r)
+        _score_input(ws, f, plan, row, r)
+    _common_inputs(ws, f, plan, row, r)
 
 
 def _custom_row(ws: Worksheet, f: Formats, plan: Plan, row: SheetRow, r: int) -> None:
     ws.write_string(r, COL["code"], row.code, f.locked_code)
     ws.write_string(r, COL["l1"], row.l1, f.locked_wrap)
     ws.write_string(r, COL["l2"], row.l2, f.locked_wrap)
-    ws.write_blank(r, COL["l3"], None, f.input_wrap)
-    ws.write_blank(r, COL["direction"], None, f.input_text_center)
+    ov = plan.overlay
+    ov.put(ws, r, COL["l3"], ("ind", row.code, "l3"), f.input_wrap)
+    ov.put(ws, r, COL["direction"], ("ind", row.code, "direction"), f.input_text_center)
     _list(ws, r, "direction", L.LIST_DIRECTIONS)
-    ws.write_blank(r, COL["target"], None, f.input)
-    ws.write_blank(r, COL["unit"], None, f.input)
-    ws.write_blank(r, COL["weight"], None, f.input_score)
-    parent = row.group
-    ws.data_validation(
-        r,
-        COL["weight"],
-        r,
-        COL["weight"],
-        {
-            "validate": "decimal",
-            "criteria": "between",
-            "minimum": 0,
-            "maximum": float(parent.weight),
-            "error_title": "分值有误",
-            "error_message": (
-                f"分值应在0至{parent.weight}分之间，同一二级指标下合计为{parent.weight}分。"
-            ),
-        },
-    )
+    ov.put(ws, r, COL["target"], ("ind", row.code, "target"), f.input)
+    ov.put(ws, r, COL["unit"], ("ind", row.code, "unit"), f.input)
+    ov.put(ws, r, COL["weight"], ("ind", row.code, "weight"), f.input_score)
+    ws.dv.add(("weight", float(row.group.weight)), r, COL["weight"])
     ws.write_string(r, COL["standard"], CUSTOM_STANDARD, f.locked_wrap)
-    ws.write_blank(r, COL["actual"], None, f.input)
-    _score_input(ws, f, r, f"={xl_rowcol_to_cell(r, COL['weight'], True, True)}")
-    _common_inputs(ws, f, r)
+    ov.put(ws, r, COL["actual"], ("ind", row.code, "actual"), f.input)
+    _score_input(ws, f, plan, row, r)
+    _common_inputs(ws, f, plan, row, r)
 
 
 def _live_checks(ws: Worksheet, f: Formats, plan: Plan) -> None:

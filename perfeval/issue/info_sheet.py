@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
@@ -11,7 +11,7 @@ from xlsxwriter.worksheet import Worksheet
 from perfeval import layout as L
 from perfeval.issue.formats import Formats
 from perfeval.issue.indicator_sheet import COL
-from perfeval.issue.plan import Plan
+from perfeval.issue.plan import Plan, info_facts
 from perfeval.issue.sheets import col_range
 
 NARRATIVE_HINTS = {
@@ -23,7 +23,6 @@ NARRATIVE_HINTS = {
 @dataclass
 class InfoResult:
     rate_cell: str  # absolute reference to the 执行率 cell, for formulas on other sheets
-    locked: list[tuple[str, object]] = field(default_factory=list)
 
 
 def _quoted(text: str) -> str:
@@ -45,16 +44,17 @@ def write_info(wb: Workbook, f: Formats, plan: Plan) -> InfoResult:
     r = _money(ws, f, plan, r, result)
     r = _scores(ws, f, plan, r)
     r = _section(ws, f, r, "四、项目概述")
+    ov = plan.overlay
     for key, label in L.NARRATIVE_FIELDS.items():
         ws.write_string(r, 0, label, f.label)
-        ws.merge_range(r, 1, r, 5, "", f.input_wrap)
+        ov.put(ws, r, 1, ("narrative", key), f.input_wrap, last_col=5)
         ws.write_comment(r, 1, NARRATIVE_HINTS[key], {"x_scale": 2, "y_scale": 1})
         ws.set_row(r, 120)
         r += 1
     r = _section(ws, f, r, "五、其他情况")
-    for label in L.OTHER_FIELDS.values():
+    for key, label in L.OTHER_FIELDS.items():
         ws.write_string(r, 0, label, f.label)
-        ws.write_blank(r, 1, None, f.input_text_center)
+        ov.put(ws, r, 1, ("other", key), f.input_text_center)
         ws.data_validation(r, 1, r, 1, {"validate": "list", "source": f"={L.LIST_YES_NO}"})
         r += 1
     r = _section(ws, f, r, "六、填报人")
@@ -62,7 +62,7 @@ def write_info(wb: Workbook, f: Formats, plan: Plan) -> InfoResult:
     for key, label in L.CONTACT_FIELDS.items():
         ws.write_string(r, 0, label, f.label)
         fmt = f.input_date if key == "filled_on" else f.input
-        ws.merge_range(r, 1, r, 2, prefill[key], fmt)
+        ov.put(ws, r, 1, ("contact", key), fmt, last_col=2, default=prefill[key])
         r += 1
     ws.set_portrait()
     ws.set_paper(9)
@@ -80,19 +80,10 @@ def _section(ws: Worksheet, f: Formats, r: int, title: str) -> int:
 def _facts(ws: Worksheet, f: Formats, plan: Plan, r: int, result: InfoResult) -> int:
     item = plan.item
     r = _section(ws, f, r, "一、基本信息")
-    facts = {
-        "item_id": item.item_id,
-        "name": item.name,
-        "department": item.department,
-        "unit": item.unit,
-        "kind": item.kind,
-        "framework": plan.framework.name,
-        "year": str(plan.settings.year),
-    }
+    facts = info_facts(item, plan.framework, plan.settings)
     for key, label in L.INFO_FIELDS.items():
         ws.write_string(r, 0, label, f.label)
         ws.merge_range(r, 1, r, 5, facts[key], f.locked_wrap)
-        result.locked.append((key, facts[key]))
         r += 1
     return r
 
@@ -104,25 +95,26 @@ def _money(ws: Worksheet, f: Formats, plan: Plan, r: int, result: InfoResult) ->
     for key, col in L.MONEY_COLUMNS.items():
         ws.write_string(r, col - 1, L.MONEY_COLUMN_LABELS[key], f.header)
     r += 1
+    ov = plan.overlay
     for key, label in L.MONEY_ROWS.items():
         ws.write_string(r, 0, label, f.label if key == "total" else f.label_indent)
         cached: float | str = ""
         if key == "total":
             ws.write_number(r, 1, float(item.budget), f.locked_money)
-            result.locked.append(("budget", item.budget))
+            ov.mark(ws, r, 1, ("money", "total", "budget"))
             if item.executed is None:
-                ws.write_blank(r, 2, None, f.input_money)
+                ov.put(ws, r, 2, ("money", "total", "executed"), f.input_money)
                 _amount_check(ws, r, 2)
             else:
                 ws.write_number(r, 2, float(item.executed), f.locked_money)
-                result.locked.append(("executed", item.executed))
+                ov.mark(ws, r, 2, ("money", "total", "executed"))
             result.rate_cell = (
                 f"{quote_sheetname(L.SHEET_INFO)}!{xl_rowcol_to_cell(r, 3, True, True)}"
             )
             cached = float(plan.rate) if plan.rate is not None else ""
         else:
-            for col in (1, 2):
-                ws.write_blank(r, col, None, f.input_money)
+            for col, col_key in ((1, "budget"), (2, "executed")):
+                ov.put(ws, r, col, ("money", key, col_key), f.input_money)
                 _amount_check(ws, r, col)
         b, c = xl_rowcol_to_cell(r, 1), xl_rowcol_to_cell(r, 2)
         ws.write_formula(r, 3, f'=IFERROR({c}/{b},"")', f.calc_rate, cached)
@@ -173,6 +165,7 @@ def _scores(ws: Worksheet, f: Formats, plan: Plan, r: int) -> int:
             _score_row(ws, f, r, l2.name, l2.weight, formula, cached, f.label_indent)
             r += 1
     total = plan.cached()
+    plan.overlay.mark(ws, r, 2, ("cached", "total"))
     _score_row(ws, f, r, L.TOTAL_LABEL, fw.total, f"=SUM({','.join(level1_cells)})", total, f.label)
     total_cell = xl_rowcol_to_cell(r, 2, True, True)
     r += 1

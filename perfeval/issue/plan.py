@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from perfeval import layout as L
 from perfeval.framework import Framework, Indicator
+from perfeval.issue.overlay import Overlay
 from perfeval.numbers import q2
 from perfeval.roster import RosterItem
 from perfeval.settings import Settings
@@ -49,6 +50,7 @@ class Plan:
     settings: Settings
     rate: Decimal | None = None
     rows: list[SheetRow] = field(default_factory=list)
+    overlay: Overlay = field(default_factory=Overlay)
 
     def __post_init__(self) -> None:
         if not self.rows:
@@ -96,4 +98,28 @@ def locked_pairs(fw: Framework) -> list[tuple[str, object]]:
         for key in ("direction", "target", "unit"):
             if getattr(row.leaf, key):
                 pairs.append((f"{row.code}.{key}", getattr(row.leaf, key)))
+    return pairs
+
+
+def info_facts(item: RosterItem, fw: Framework, settings: Settings) -> dict[str, str]:
+    """The 基本信息 facts prefilled and locked, by key of :data:`layout.INFO_FIELDS`."""
+    return {
+        "item_id": item.item_id,
+        "name": item.name,
+        "department": item.department,
+        "unit": item.unit,
+        "kind": item.kind,
+        "framework": fw.name,
+        "year": str(settings.year),
+    }
+
+
+def info_locked_pairs(
+    item: RosterItem, fw: Framework, settings: Settings
+) -> list[tuple[str, object]]:
+    """The 基本信息 part of the fingerprint, in the order the sheet shows it."""
+    pairs: list[tuple[str, object]] = list(info_facts(item, fw, settings).items())
+    pairs.append(("budget", item.budget))
+    if item.executed is not None:
+        pairs.append(("executed", item.executed))
     return pairs

@@ -122,10 +122,11 @@ def write_problems(wb: Workbook, f: Formats, plan: Plan) -> Worksheet:
     for n in range(L.PROB_ROWS):
         r = L.PROB_FIRST_ROW - 1 + n
         ws.write_number(r, 0, n + 1, f.locked_center)
-        ws.write_blank(r, 1, None, f.input)
-        ws.write_blank(r, 2, None, f.input_wrap)
-        ws.write_blank(r, 3, None, f.input_wrap)
-        ws.write_blank(r, 4, None, f.input_money)
+        ov = plan.overlay
+        ov.put(ws, r, 1, ("prob", str(n), "category"), f.input)
+        ov.put(ws, r, 2, ("prob", str(n), "description"), f.input_wrap)
+        ov.put(ws, r, 3, ("prob", str(n), "measure"), f.input_wrap)
+        ov.put(ws, r, 4, ("prob", str(n), "amount"), f.input_money)
         ws.set_row(r, 40)
     first, last = L.PROB_FIRST_ROW - 1, L.PROB_FIRST_ROW - 1 + L.PROB_ROWS - 1
     ws.data_validation(first, 1, last, 1, {"validate": "list", "source": f"={L.LIST_CATEGORIES}"})

@@ -75,9 +75,9 @@ class Book:
             m.name: str(m.visible).rsplit(".", 1)[-1] for m in self._wb.sheets_metadata
         }
 
-    def grid(self, name: str) -> Grid:
+    def grid(self, name: str, max_rows: int = MAX_ROWS) -> Grid:
         sheet = self._wb.get_sheet_by_name(name)
-        rows = sheet.to_python(skip_empty_area=False, nrows=MAX_ROWS)
+        rows = sheet.to_python(skip_empty_area=False, nrows=max_rows)
         return Grid(name, [list(r[:MAX_COLS]) for r in rows])
 
     def close(self) -> None:

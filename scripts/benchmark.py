@@ -1,0 +1,410 @@
+"""Benchmark: validate + aggregate N returned workbooks, against a naive reader and the floor.
+
+    python scripts/benchmark.py                       # 1,000 and 10,000 workbooks
+    python scripts/benchmark.py --sizes 1000 10000 100000
+    python scripts/benchmark.py --issue 2000          # also time issuing 2,000 templates
+
+Data sets are made once under --dir (default /tmp/perfeval-bench/N) through perfeval's own steps:
+a roster, ``perfeval issue`` and a programmatic fill for a set of distinct master workbooks (all
+three bundled frameworks, varied scores, some with errors), then one returned workbook per roster
+item cloned from a master with its own item id and a recomputed fingerprint, plus a few hostile
+files (encrypted, truncated, an old .xls, a renamed CSV, and one that makes the reader abort).
+
+Each measured run is a fresh process: cache cleared, ``do_validate`` (校验报告 and annotated
+copies) then ``do_aggregate`` (汇总表), wall time and peak memory of the parent and the largest
+worker. Then one file is changed and the run repeated to time the incremental re-run. The naive
+approach (``pandas.read_excel`` with openpyxl per file, same checks, one process) is timed on a
+sample; the floor (unzip and parse the same sheet XML with lxml, nothing else) on all files with
+the same number of processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from perfeval import layout as L  # noqa: E402
+from perfeval.fill import Fill, fill_workbook  # noqa: E402
+from perfeval.issue import issue_all  # noqa: E402
+from perfeval.issue.workbook import identity_for  # noqa: E402
+from perfeval.layout import custom_code  # noqa: E402
+from perfeval.roster import RosterItem, write_roster  # noqa: E402
+from perfeval.workspace import init_folder, open_workspace  # noqa: E402
+
+ISSUED_AT = dt.datetime(2025, 1, 6, 9, 0)
+MASTERS = 120
+FRAMEWORKS = [("项目支出绩效评价", 6), ("项目支出绩效自评", 3), ("部门整体支出绩效评价", 1)]
+CORPUS = ROOT / "tests" / "data" / "corpus"
+HOSTILE = [
+    "calamine__pass_protected.xlsx",
+    "poi__crash-274d6342e4842d61be0fb48eaadad6208ae767ae.xlsx",
+    "sheetjs__artifacts_wps_write.xls",
+    "pycalamine__empty_file.xlsx",
+]
+
+
+# --- data set ----------------------------------------------------------------------------------
+
+
+def master_fill(fw, rng: random.Random, broken: bool, budget: Decimal) -> Fill:
+    indicators = {}
+    for ind in fw.leaves:
+        if ind.computed:
+            continue
+        entry = {"actual": "达成" if ind.direction == "定性" else "100", "score": float(ind.weight)}
+        if not ind.direction:
+            entry.update({"direction": "≥", "target": str(rng.randint(5, 500)), "unit": "个"})
+        if rng.random() < 0.3:
+            entry["score"] = round(float(ind.weight) * rng.uniform(0.5, 0.95), 2)
+            entry["reason"] = "部分任务未按计划完成，将加强进度管理。"
+            entry["category"] = "E1 产出数量未完成"
+            if ind.direction == "定性":
+                entry["actual"] = "基本达成"
+            elif ind.direction in ("≥", "="):
+                entry["actual"] = "50"
+        indicators[ind.code] = entry
+    for group in fw.level2:
+        if group.reserved:
+            rest = float(group.weight - sum(k.weight for k in fw.children(group.code)))
+            indicators[custom_code(group.code, 1)] = {
+                "l3": f"{group.name}（自设）",
+                "direction": "≥",
+                "target": "10",
+                "unit": "个",
+                "weight": rest,
+                "actual": "10",
+                "score": rest,
+            }
+    if broken:
+        first = next(i for i in fw.leaves if not i.computed)
+        indicators[first.code] = {**indicators[first.code], "score": float(first.weight) + 5}
+    return Fill(
+        overview="项目按计划实施，资金使用规范。",
+        outputs="完成年度主要任务。",
+        indicators=indicators,
+        executed=float(budget) if fw.id == "xmzc-zp" else None,
+        other={"survey": "是"},
+        contact={"filled_on": dt.date(2025, 2, 20)},
+    )
+
+
+def build(folder: Path, n: int, seed: int = 7) -> None:
+    """Masters through issue + fill, then clones with their own identity, then hostile files."""
+    rng = random.Random(seed)
+    if folder.exists():
+        shutil.rmtree(folder)
+    ws = init_folder(folder, 2024, "基准县", "基准县财政局")
+    pool = [name for name, weight in FRAMEWORKS for _ in range(weight)]
+    masters = []
+    for k in range(min(MASTERS, n)):
+        fw = ws.frameworks.get(pool[k % len(pool)])
+        kind = {"xmzc-pj": "重点项目", "xmzc-zp": "单位自评", "bmzt-pj": "部门整体"}[fw.id]
+        budget = Decimal(rng.randint(10, 5000))
+        masters.append(
+            RosterItem(
+                item_id=f"MSTR{k:05d}",
+                name=f"2024年基准项目{k:05d}",
+                department=f"基准县单位{k % 40}",
+                unit=f"基准县单位{k % 40}",
+                kind=kind,
+                framework_id=fw.id,
+                budget=budget,
+                executed=None if fw.id == "xmzc-zp" else budget,
+                unit_budget=budget * 4,
+                contact="",
+                phone="",
+                note="",
+                row=k + 2,
+            )
+        )
+    clones = [
+        replace(masters[i % len(masters)], item_id=f"BNCH{i:07d}", row=len(masters) + i + 2)
+        for i in range(max(0, n - len(masters)))
+    ]
+    write_roster(ws.settings.path("roster"), masters + clones, ws.settings, ws.frameworks)
+    ws = open_workspace(folder)
+    issued = {w.item_id: w.path for w in issue_all(ws, {m.item_id for m in masters}, ISSUED_AT)}
+    returned = ws.settings.path("returned")
+    staging = folder / "masters"
+    staging.mkdir()
+    for k, item in enumerate(masters):
+        fw = ws.frameworks.get(item.framework_id)
+        broken = k % 12 == 5  # about 8% of workbooks carry an error
+        fill_workbook(
+            issued[item.item_id],
+            staging / f"{item.item_id}.xlsx",
+            master_fill(fw, rng, broken, item.budget),
+        )
+        shutil.copyfile(staging / f"{item.item_id}.xlsx", returned / f"{k:07d}_{item.item_id}.xlsx")
+    blobs = {m.item_id: (staging / f"{m.item_id}.xlsx").read_bytes() for m in masters}
+    prints = {
+        m.item_id: identity_for(m, ws.frameworks.get(m.framework_id), ws.settings, ISSUED_AT)[
+            "fingerprint"
+        ]
+        for m in masters
+    }
+    for i, clone in enumerate(clones):
+        master = masters[i % len(masters)]
+        fw = ws.frameworks.get(clone.framework_id)
+        new_print = identity_for(clone, fw, ws.settings, ISSUED_AT)["fingerprint"]
+        data = _clone(
+            blobs[master.item_id],
+            {
+                master.item_id.encode(): clone.item_id.encode(),
+                prints[master.item_id].encode(): new_print.encode(),
+            },
+        )
+        (returned / f"{len(masters) + i:07d}_{clone.item_id}.xlsx").write_bytes(data)
+    shutil.rmtree(staging)
+    for j, name in enumerate(HOSTILE):
+        shutil.copyfile(CORPUS / name, returned / f"hostile_{j}_{name}")
+    (returned / "hostile_csv.xlsx").write_text("项目,得分\n甲,95\n", encoding="utf-8")
+    data = (returned / f"{0:07d}_{masters[0].item_id}.xlsx").read_bytes()
+    (returned / "hostile_truncated.xlsx").write_bytes(data[: len(data) // 3])
+    (returned / "hostile_abort.xlsx").write_bytes(_crasher())
+
+
+def _clone(data: bytes, swaps: dict[bytes, bytes]) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                for old, new in swaps.items():
+                    body = body.replace(old, new)
+            dst.writestr(info.filename, body)
+    return out.getvalue()
+
+
+def _crasher() -> bytes:
+    """A workbook our container checks accept but whose reading aborts the reader process."""
+    from tests.test_hostile import _sheet, _tiny_workbook
+
+    cells = (
+        b'<row r="1"><c r="A1"><v>1</v></c></row><row r="99999"><c r="ZZ99999"><v>1</v></c></row>'
+    )
+    return _tiny_workbook(_sheet(cells), sheet_name=L.SHEET_IDENTITY.encode())
+
+
+# --- measurements ------------------------------------------------------------------------------
+
+
+def measure(folder: Path) -> dict:
+    """One end-to-end run in this (fresh) process: validate + aggregate."""
+    from perfeval import pipeline
+
+    started = time.perf_counter()
+    outcome = pipeline.do_validate(folder)
+    validated = time.perf_counter()
+    pipeline.do_aggregate(folder, outcome)
+    ended = time.perf_counter()
+    self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    v = outcome.validation
+    return {
+        "wall": ended - started,
+        "validate": validated - started,
+        "aggregate": ended - validated,
+        "files": len(v.files) + len(v.skipped),
+        "scored": len(v.scores),
+        "cached": v.cached,
+        "annotated": len(outcome.returns),
+        "errors": sum(1 for f in v.files if f.errors),
+        "peak_parent_mb": self_kb / 1024,
+        "peak_worker_mb": child_kb / 1024,
+    }
+
+
+def run_measure(folder: Path, clear_cache: bool) -> dict:
+    if clear_cache:
+        (folder / ".perfeval-cache.sqlite").unlink(missing_ok=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--measure", str(folder)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def naive_rate(folder: Path, sample: int) -> float:
+    """Files per second: pandas.read_excel(engine='openpyxl') per file, same checks, one process."""
+    import warnings
+
+    import pandas as pd
+
+    from perfeval.check.workbook import check_file
+    from perfeval.read.cells import Grid
+    from perfeval.read.submission import read_submission
+
+    class PandasBook:
+        def __init__(self, data: bytes) -> None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self.frames = pd.read_excel(
+                    io.BytesIO(data), sheet_name=None, header=None, engine="openpyxl"
+                )
+            self.sheet_names = list(self.frames)
+
+        def grid(self, name: str, max_rows: int = 0) -> Grid:
+            frame = self.frames[name].astype(object).where(self.frames[name].notna(), "")
+            return Grid(name, [list(row) for row in frame.itertuples(index=False)])
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc) -> None:
+            pass
+
+    ws = open_workspace(folder)
+    files = sorted(p for p in ws.settings.path("returned").iterdir() if p.name[0].isdigit())
+    files = files[:sample]
+    started = time.perf_counter()
+    for path in files:
+        read = read_submission(path, path.name, 50 << 20, 300 << 20, opener=PandasBook)
+        check_file(read, ws)
+    return len(files) / (time.perf_counter() - started)
+
+
+def _floor_one(path: str) -> int:
+    from lxml import etree
+
+    parsed = 0
+    with zipfile.ZipFile(path) as zf:
+        names = set(zf.namelist())
+        for part in (
+            "xl/worksheets/sheet2.xml",
+            "xl/worksheets/sheet3.xml",
+            "xl/worksheets/sheet4.xml",
+            "xl/worksheets/sheet6.xml",
+            "xl/sharedStrings.xml",
+        ):
+            if part in names:
+                parsed += len(etree.fromstring(zf.read(part)))
+    return parsed
+
+
+def floor_rate(folder: Path, workers: int) -> float:
+    files = [str(p) for p in sorted((folder / "回收").iterdir()) if p.name[0].isdigit()]
+    started = time.perf_counter()
+    with ProcessPoolExecutor(workers) as pool:
+        for _ in pool.map(_floor_one, files, chunksize=max(1, len(files) // (workers * 16))):
+            pass
+    return len(files) / (time.perf_counter() - started)
+
+
+def time_issue(n: int, base: Path) -> float:
+    folder = base / f"issue-{n}"
+    if folder.exists():
+        shutil.rmtree(folder)
+    ws = init_folder(folder, 2024, "基准县", "基准县财政局")
+    names = [name for name, weight in FRAMEWORKS for _ in range(weight)]
+    items = [
+        RosterItem(
+            f"I{i:05d}",
+            f"2024年基准项目{i:05d}",
+            f"单位{i % 50}",
+            f"单位{i % 50}",
+            {
+                "项目支出绩效评价": "重点项目",
+                "项目支出绩效自评": "单位自评",
+                "部门整体支出绩效评价": "部门整体",
+            }[names[i % len(names)]],
+            ws.frameworks.get(names[i % len(names)]).id,
+            Decimal(100),
+            Decimal(95),
+            Decimal(400),
+            "",
+            "",
+            "",
+            i + 2,
+        )
+        for i in range(n)
+    ]
+    write_roster(ws.settings.path("roster"), items, ws.settings, ws.frameworks)
+    ws = open_workspace(folder)
+    started = time.perf_counter()
+    issue_all(ws)
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
+    parser.add_argument("--dir", type=Path, default=Path("/tmp/perfeval-bench"))
+    parser.add_argument("--naive-sample", type=int, default=150)
+    parser.add_argument("--issue", type=int, default=0, help="also time issuing N templates")
+    parser.add_argument("--rebuild", action="store_true", help="regenerate the data sets")
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.measure)))
+        return 0
+    cpus = os.cpu_count() or 1
+    print(f"# machine: {platform.platform()}, {cpus} CPUs, Python {platform.python_version()}")
+    rows = []
+    for n in args.sizes:
+        folder = args.dir / str(n)
+        if args.rebuild or not (folder / "回收").is_dir():
+            started = time.perf_counter()
+            build(folder, n)
+            print(f"# built {n} workbooks in {time.perf_counter() - started:.1f} s", flush=True)
+        for sub in ("输出",):
+            shutil.rmtree(folder / sub, ignore_errors=True)
+        full = run_measure(folder, clear_cache=True)
+        changed = sorted((folder / "回收").glob("0000001_*.xlsx"))[0]
+        data = changed.read_bytes()
+        old = "项目按计划实施".encode()  # one cell edited: 项目概述
+        changed.write_bytes(_clone(data, {old: "项目按期实施".encode()}))
+        rerun = run_measure(folder, clear_cache=False)
+        changed.write_bytes(data)
+        naive = naive_rate(folder, args.naive_sample)
+        floor = floor_rate(folder, cpus)
+        ours = full["files"] / full["wall"]
+        rows.append((n, full, rerun, ours, naive, floor))
+        print(
+            f"# {n}: {json.dumps(full)} rerun {rerun['wall']:.2f} s ({rerun['cached']} cached)",
+            flush=True,
+        )
+    print(
+        "\n| files | wall (s) | validate (s) | aggregate (s) | files/s | naive files/s | "
+        "× naive | floor files/s | ÷ floor | peak MB parent / worker | re-run one changed (s) |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for n, full, rerun, ours, naive, floor in rows:
+        print(
+            f"| {n:,} | {full['wall']:.1f} | {full['validate']:.1f} | {full['aggregate']:.1f} | "
+            f"{ours:,.0f} | {naive:,.1f} | {ours / naive:.0f}× | {floor:,.0f} | "
+            f"{floor / ours:.2f}× | {full['peak_parent_mb']:.0f} / {full['peak_worker_mb']:.0f} |"
+            f" {rerun['wall']:.2f} |"
+        )
+    if args.issue:
+        seconds = time_issue(args.issue, args.dir)
+        print(
+            f"\nissuing {args.issue:,} templates: {seconds:.1f} s "
+            f"({args.issue / seconds:,.0f} per second)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -12,11 +12,12 @@ from decimal import Decimal
 
 import pandas as pd
 
-from perfeval.model import CellRef
-from perfeval.numbers import percent, q2, ratio
+from perfeval.coverage import Coverage, coverage
+from perfeval.numbers import fmt_money, fmt_rate, fmt_score
+from perfeval.roster import RosterItem
 from perfeval.score import ItemScore
 from perfeval.settings import Settings
-from perfeval.tables import DEPARTMENT_KIND, build_tables
+from perfeval.tables import build_tables
 from perfeval.validate import ValidationResult
 
 
@@ -27,15 +28,6 @@ class Figure:
     label: str
     value: str
     source: str
-
-
-@dataclass(frozen=True)
-class Coverage:
-    unit: str
-    amount: Decimal
-    base: Decimal | None
-    rate: Decimal | None  # percent
-    below: bool
 
 
 @dataclass
@@ -76,69 +68,42 @@ class Results:
 
     @property
     def departments(self) -> list[ItemScore]:
-        return [i for i in self.items if i.item.kind == DEPARTMENT_KIND]
+        return [i for i in self.items if self.settings.is_department(i.item.kind)]
 
 
-def _ref(ref: CellRef) -> str:
-    return f"{ref.file}!{ref.sheet}!{ref.cell}"
-
-
-def aggregate(validation: ValidationResult, settings: Settings, roster_order: list[str]) -> Results:
-    order = {iid: n for n, iid in enumerate(roster_order)}
+def aggregate(
+    validation: ValidationResult, settings: Settings, roster: list[RosterItem]
+) -> Results:
+    order = {item.item_id: n for n, item in enumerate(roster)}
     items = sorted(validation.scores, key=lambda s: order.get(s.item.item_id, len(order)))
     excluded = [(f.file, f"{f.errors}个错误") for f in validation.files if f.score is None]
     results = Results(settings, items, excluded)
-    results.coverage = _coverage(items, settings)
+    results.coverage = coverage(roster, settings)
     results.tables = build_tables(results)
     results.figures = _figures(results)
     return results
-
-
-def _coverage(items: list[ItemScore], settings: Settings) -> list[Coverage]:
-    amounts: dict[str, Decimal] = defaultdict(Decimal)
-    bases: dict[str, Decimal | None] = {}
-    for i in items:
-        amounts[i.item.unit] += i.budget
-        if i.item.unit_budget is not None:
-            bases[i.item.unit] = max(bases.get(i.item.unit) or Decimal(0), i.item.unit_budget)
-        else:
-            bases.setdefault(i.item.unit, None)
-    out = []
-    for unit, amount in amounts.items():
-        base = bases.get(unit)
-        share = ratio(amount, base) if base else None
-        out.append(
-            Coverage(
-                unit,
-                amount,
-                base,
-                percent(amount, base) if base else None,
-                share is not None and share < settings.coverage_min,
-            )
-        )
-    return out
 
 
 def _figures(r: Results) -> list[Figure]:
     figs = [
         Figure("评价项目个数", str(len(r.items)), "项目汇总表行数（无错误的交回工作簿）"),
         Figure("涉及单位个数", str(len(r.units)), "项目汇总表中不同实施单位的个数"),
-        Figure("评价金额合计（万元）", f"{q2(r.amount):f}", "各项目全年预算数之和"),
+        Figure("评价金额合计（万元）", fmt_money(r.amount), "各项目全年预算数之和"),
     ]
     for i in r.items:
         name = i.item.name
         figs += [
-            Figure(f"{name} 预算数（万元）", f"{q2(i.budget):f}", _ref(i.budget_ref)),
-            Figure(f"{name} 执行数（万元）", f"{q2(i.executed):f}", _ref(i.executed_ref)),
-            Figure(f"{name} 执行率（%）", f"{i.execution_rate}", "执行数 ÷ 预算数 × 100%"),
+            Figure(f"{name} 预算数（万元）", fmt_money(i.budget), i.budget_ref.address),
+            Figure(f"{name} 执行数（万元）", fmt_money(i.executed), i.executed_ref.address),
+            Figure(f"{name} 执行率", fmt_rate(i.execution_rate), "执行数 ÷ 预算数 × 100%"),
             Figure(
                 f"{name} 得分",
-                f"{i.total}",
+                fmt_score(i.total),
                 f"{i.file} “指标”工作表各三级指标得分之和（{len(i.indicators)}项）",
             ),
             Figure(f"{name} 评价等级", i.grade.name, "按配置的等级下限对两位小数总分分级"),
         ]
-        if i.item.kind == DEPARTMENT_KIND:
+        if r.settings.is_department(i.item.kind):
             figs.append(
                 Figure(
                     f"{name} 指标个数/满分个数",
@@ -151,12 +116,18 @@ def _figures(r: Results) -> list[Figure]:
                 figs.append(
                     Figure(
                         f"{name} {l1.name} 分值→得分→得分率",
-                        f"{l1.weight}→{l1.score}→{l1.rate}%",
+                        "→".join(
+                            (
+                                fmt_score(l1.weight, trailing_zeros=False),
+                                fmt_score(l1.score),
+                                fmt_rate(l1.rate),
+                            )
+                        ),
                         f"{i.file} “指标”工作表{cells}之和 ÷ 分值",
                     )
                 )
     for grade, members in r.by_grade():
-        amount = q2(sum((i.budget for i in members), Decimal(0)))
+        amount = fmt_money(sum((i.budget for i in members), Decimal(0)))
         figs.append(
             Figure(
                 f"评价结果为“{grade}”的项目个数/金额（万元）",
@@ -176,8 +147,8 @@ def _figures(r: Results) -> list[Figure]:
         if c.rate is not None:
             figs.append(
                 Figure(
-                    f"{c.unit} 评价覆盖率（%）",
-                    f"{c.rate}",
+                    f"{c.unit} 评价覆盖率",
+                    fmt_rate(c.rate),
                     "该单位评价金额 ÷ 项目清单中的单位项目预算总额 × 100%",
                 )
             )

@@ -1,6 +1,6 @@
 """The ``perfeval`` command line: parse arguments, call :mod:`perfeval.pipeline`, show results.
 
-Exit codes: 0 clean, 1 findings with errors, 2 unusable configuration or output.
+Exit codes: 0 clean, 1 findings with errors, 2 unusable configuration or output, 3 a bug.
 """
 
 from __future__ import annotations
@@ -8,11 +8,20 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from perfeval import __version__, pipeline
@@ -33,6 +42,46 @@ err_console = Console(stderr=True)
 MAX_ROWS_SHOWN = 40
 
 Folder = Annotated[Path, typer.Argument(help="评价文件夹（默认当前文件夹）")]
+
+
+class _Bar:
+    """A rich progress bar with count and ETA, shown once a run takes more than a second;
+    then a closing line with files per second. Silent when output is JSON."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self.progress: Progress | None = None
+        self.task = None
+        self.total = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        self.total = total
+        if not self.enabled:
+            return
+        if self.progress is None and time.monotonic() - self.started > 1:
+            self.progress = Progress(
+                TextColumn("读取工作簿"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("剩余"),
+                TimeRemainingColumn(),
+                console=err_console,
+                transient=True,
+            )
+            self.progress.start()
+            self.task = self.progress.add_task("", total=total)
+        if self.progress is not None:
+            self.progress.update(self.task, completed=done, total=total)
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+            seconds = time.monotonic() - self.started
+            err_console.print(
+                f"读取{self.total}个文件用时{seconds:.1f}秒，每秒{self.total / seconds:.0f}个。"
+            )
 
 
 def _fail(exc: PerfevalError) -> typer.Exit:
@@ -108,10 +157,13 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="以JSON输出全部问题")] = False,
 ) -> None:
     """校验回收文件夹中的全部工作簿，生成校验报告.xlsx。"""
+    bar = _Bar(enabled=not as_json)
     try:
-        outcome = pipeline.do_validate(folder)
+        outcome = pipeline.do_validate(folder, progress=bar)
     except PerfevalError as exc:
         raise _fail(exc) from exc
+    finally:
+        bar.close()
     assert outcome.validation is not None
     if as_json:
         payload = {
@@ -177,10 +229,13 @@ def report(
 
 
 def _run(folder: Path) -> None:
+    bar = _Bar()
     try:
-        outcome = pipeline.do_run(folder)
+        outcome = pipeline.do_run(folder, progress=bar)
     except PerfevalError as exc:
         raise _fail(exc) from exc
+    finally:
+        bar.close()
     assert outcome.validation is not None
     _show_findings(outcome.validation)
     _show_outputs(outcome.outputs, outcome.returns)
@@ -214,4 +269,11 @@ def version() -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    app()
+    try:
+        app()
+    except Exception:  # a bug: say so plainly, keep the details for whoever fixes it
+        logging.getLogger("perfeval").exception("unexpected error")
+        err_console.print(
+            "[bold red]perfeval 内部错误，本次运行未完成。[/]请把上面的技术信息发给维护人员。"
+        )
+        sys.exit(3)

@@ -104,7 +104,11 @@ class Framework:
         return [i for i in self.indicators if i.parent == code]
 
     def by_code(self, code: str) -> Indicator | None:
-        return next((i for i in self.indicators if i.code == code), None)
+        index = self.__dict__.get("_by_code")
+        if index is None:  # frozen dataclass: the index is cached outside the fields
+            index = {i.code: i for i in self.indicators}
+            object.__setattr__(self, "_by_code", index)
+        return index.get(code)
 
 
 def _cell_text(grid: Grid, row: int, col: int | None) -> str:
@@ -316,6 +320,14 @@ def _check_tree(indicators: list[Indicator], total: Decimal | None) -> list[str]
                     f"第{ind.row}行：“{ind.name}”分值为{ind.weight}，"
                     f"但下级指标分值合计为{subtotal}。"
                 )
+    seen: dict[tuple[str | None, str], int] = {}
+    for ind in indicators:
+        if ind.level == 3:
+            continue
+        key = (ind.parent, ind.name)  # 一级 names unique; 二级 names unique under their 一级
+        if key in seen:
+            problems.append(f"第{ind.row}行：指标名称“{ind.name}”与第{seen[key]}行重复。")
+        seen.setdefault(key, ind.row)
     level1_total = sum((i.weight for i in indicators if i.level == 1), Decimal(0))
     if isinstance(total, Decimal) and level1_total != total:
         problems.append(f"一级指标分值合计为{level1_total}，与总分值{total}不一致。")

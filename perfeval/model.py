@@ -14,6 +14,11 @@ class CellRef:
     sheet: str = ""
     cell: str = ""
 
+    @property
+    def address(self) -> str:
+        """file!sheet!cell, the form used in source columns and the traceability appendix."""
+        return f"{self.file}!{self.sheet}!{self.cell}"
+
     def __str__(self) -> str:
         parts = [self.file]
         if self.sheet:
@@ -55,7 +60,18 @@ class Value:
 
     @property
     def empty(self) -> bool:
+        """Nothing usable was read (blank, a placeholder, or text that did not parse)."""
         return self.parsed is None
+
+    @property
+    def blank(self) -> bool:
+        """The cell holds nothing at all."""
+        return self.issue == "empty"
+
+    @property
+    def text(self) -> str:
+        """The parsed text, or '' when the cell held no text."""
+        return self.parsed if isinstance(self.parsed, str) else ""
 
     def __repr__(self) -> str:
         return f"Value({self.raw!r}, {self.parsed!r}, {self.ref}, {self.issue!r})"

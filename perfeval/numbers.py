@@ -84,14 +84,22 @@ def fmt_date(value: dt.date) -> str:
 
 
 def cn_number(n: int) -> str:
-    """Chinese numeral for 1..99, as used in headings (一、 十一、 二十三、)."""
-    if not 0 < n < 100:
+    """Chinese numeral for 1..999, as used in headings (一、 十一、 一百零五、)."""
+    if not 0 < n < 1000:
         raise ValueError(f"heading number out of range: {n}")
-    tens, ones = divmod(n, 10)
+    hundreds, rest = divmod(n, 100)
+    tens, ones = divmod(rest, 10)
+    if hundreds == 0:
+        if tens == 0:
+            return CN_DIGITS[ones]
+        head = "" if tens == 1 else CN_DIGITS[tens]
+        return head + "十" + (CN_DIGITS[ones] if ones else "")
+    text = CN_DIGITS[hundreds] + "百"
+    if rest == 0:
+        return text
     if tens == 0:
-        return CN_DIGITS[ones]
-    head = "" if tens == 1 else CN_DIGITS[tens]
-    return head + "十" + (CN_DIGITS[ones] if ones else "")
+        return text + "零" + CN_DIGITS[ones]
+    return text + CN_DIGITS[tens] + "十" + (CN_DIGITS[ones] if ones else "")
 
 
 def heading_label(level: int, n: int, arabic_style: str = "1.") -> str:

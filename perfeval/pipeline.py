@@ -27,7 +27,7 @@ from perfeval.render.returns import needs_copy
 from perfeval.render.summary import write_summary
 from perfeval.render.validation_report import write_validation_report
 from perfeval.resources import example_dir
-from perfeval.validate import ValidationResult, validate
+from perfeval.validate import Progress, ValidationResult, validate
 from perfeval.workspace import Workspace, open_workspace
 
 VALIDATION_REPORT = "校验报告.xlsx"
@@ -56,9 +56,11 @@ def do_issue(folder: Path, only: set[str] | None = None) -> tuple[Workspace, lis
     return ws, issue_all(ws, only)
 
 
-def do_validate(folder: Path, ws: Workspace | None = None) -> RunOutcome:
+def do_validate(
+    folder: Path, ws: Workspace | None = None, progress: Progress | None = None
+) -> RunOutcome:
     ws = ws or open_workspace(folder)
-    result = validate(ws)
+    result = validate(ws, progress=progress)
     out = ws.settings.path("output") / VALIDATION_REPORT
     write_validation_report(result, ws, out)
     outcome = RunOutcome(ws, result, outputs=[out])
@@ -88,7 +90,7 @@ def do_aggregate(folder: Path, outcome: RunOutcome | None = None) -> RunOutcome:
     outcome = outcome or do_validate(folder)
     ws = outcome.workspace
     assert outcome.validation is not None
-    results = aggregate(outcome.validation, ws.settings, [i.item_id for i in ws.roster.items])
+    results = aggregate(outcome.validation, ws.settings, ws.roster.items)
     outcome.results = results
     outcome.outputs.append(write_summary(results, ws.settings.path("output") / SUMMARY))
     return outcome
@@ -112,9 +114,11 @@ def do_report(
     return outcome
 
 
-def do_run(folder: Path, today: dt.date | None = None) -> RunOutcome:
+def do_run(
+    folder: Path, today: dt.date | None = None, progress: Progress | None = None
+) -> RunOutcome:
     """validate -> aggregate -> report in one pass over the returned workbooks."""
-    return do_report(folder, do_aggregate(folder, do_validate(folder)), today)
+    return do_report(folder, do_aggregate(folder, do_validate(folder, progress=progress)), today)
 
 
 def prepare_demo(target: Path) -> Path:

@@ -90,10 +90,6 @@ class ItemScore:
         return list(dict.fromkeys(labels))
 
 
-def _text(value) -> str:
-    return value.parsed if isinstance(value.parsed, str) else ""
-
-
 def score_item(
     sub: Submission,
     item: RosterItem,
@@ -113,25 +109,25 @@ def score_item(
             score = q2(min(max(share or Decimal(0), Decimal(0)), Decimal(1)) * ind.weight)
         else:
             score = v["score"].parsed
-        category = settings.category(_text(v["category"]))
+        category = settings.category(v["category"].text)
         scores.append(
             IndicatorScore(
                 indicator=ind,
                 score=score,
-                actual=_text(v["actual"]),
-                reason=_text(v["reason"]),
+                actual=v["actual"].text,
+                reason=v["reason"].text,
                 category=category.label if category else "",
                 row=row.row,
             )
         )
     problems = []
     for prob in sub.problems:
-        cat = settings.category(_text(prob.values["category"]))
+        cat = settings.category(prob.values["category"].text)
         problems.append(
             (
                 cat.label if cat else "",
-                _text(prob.values["description"]),
-                _text(prob.values["measure"]),
+                prob.values["description"].text,
+                prob.values["measure"].text,
             )
         )
     return assemble(
@@ -144,8 +140,8 @@ def score_item(
         budget_v.ref,
         executed_v.ref,
         scores,
-        _text(sub.narrative["overview"]),
-        _text(sub.narrative["outputs"]),
+        sub.narrative["overview"].text,
+        sub.narrative["outputs"].text,
         problems,
     )
 

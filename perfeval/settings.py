@@ -31,6 +31,7 @@ class Grade:
 class Kind:
     name: str
     noun: str
+    department: bool = False  # a 部门整体 evaluation: reported with its indicator counts
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class Settings:
     worker_memory_mb: int
     use_cache: bool
     annotated_copies: bool
+    detail_sheet_max_rows: int
     max_file_bytes: int
     max_uncompressed_bytes: int
     trailing_zeros_in_text: bool
@@ -115,6 +117,10 @@ class Settings:
 
     def kind(self, name: str) -> Kind | None:
         return next((k for k in self.kinds if k.name == name), None)
+
+    def is_department(self, kind_name: str) -> bool:
+        kind = self.kind(kind_name)
+        return kind is not None and kind.department
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -193,7 +199,7 @@ def build_settings(raw: dict[str, Any], folder: Path, source: Path) -> Settings:
     if len({g.min for g in grades}) != len(grades):
         raise ConfigError("[[grades]] 中有两个等级的下限相同。", path=source)
     kinds = tuple(
-        Kind(str(k["name"]), str(k.get("noun") or k["name"]))
+        Kind(str(k["name"]), str(k.get("noun") or k["name"]), bool(k.get("department", False)))
         for k in _table_list(raw, "kinds", ("name",), source)
     )
     groups = tuple(
@@ -250,6 +256,7 @@ def build_settings(raw: dict[str, Any], folder: Path, source: Path) -> Settings:
         worker_memory_mb=int(raw.get("run", {}).get("worker_memory_mb", 1024)),
         use_cache=bool(raw.get("run", {}).get("cache", True)),
         annotated_copies=bool(raw.get("run", {}).get("annotated_copies", True)),
+        detail_sheet_max_rows=int(raw.get("run", {}).get("detail_sheet_max_rows", 50000)),
         max_file_bytes=int(_decimal(raw, "rules", "max_file_mb", source) * mb),
         max_uncompressed_bytes=int(_decimal(raw, "rules", "max_uncompressed_mb", source) * mb),
         trailing_zeros_in_text=bool(fmt.get("trailing_zeros_in_text", True)),

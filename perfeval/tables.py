@@ -16,12 +16,6 @@ from perfeval.numbers import q2
 if TYPE_CHECKING:
     from perfeval.aggregate import Results
 
-DEPARTMENT_KIND = "部门整体"
-
-
-def _ref(ref) -> str:
-    return f"{ref.file}!{ref.sheet}!{ref.cell}"
-
 
 def _mean(values: list[Decimal]) -> Decimal | None:
     return q2(sum(values, Decimal(0)) / len(values)) if values else None
@@ -72,7 +66,7 @@ def details_table(r: Results) -> pd.DataFrame:
                     "实际完成值": s.actual,
                     "偏差原因分析及改进措施": s.reason,
                     "问题分类": s.category,
-                    "来源": _ref(s.ref(i.file)),
+                    "来源": s.ref(i.file).address,
                 }
             )
     return pd.DataFrame(rows)
@@ -123,7 +117,7 @@ def level1_averages(r: Results) -> list[tuple[str, Decimal]]:
 def department_table(r: Results) -> pd.DataFrame:
     rows = []
     for i in r.items:
-        if i.item.kind != DEPARTMENT_KIND:
+        if not r.settings.is_department(i.item.kind):
             continue
         row = {
             "部门": i.item.unit,

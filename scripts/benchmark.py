@@ -69,7 +69,8 @@ def master_fill(fw, rng: random.Random, broken: bool, budget: Decimal) -> Fill:
     for ind in fw.leaves:
         if ind.computed:
             continue
-        entry = {"actual": "达成" if ind.direction == "定性" else "100", "score": float(ind.weight)}
+        met = ind.target if ind.target and ind.direction in ("≥", "≤", "=") else "100"
+        entry = {"actual": "达成" if ind.direction == "定性" else met, "score": float(ind.weight)}
         if not ind.direction:
             entry.update({"direction": "≥", "target": str(rng.randint(5, 500)), "unit": "个"})
         if rng.random() < 0.3:

@@ -1,6 +1,7 @@
 """The workbooks perfeval writes for people, read back with openpyxl."""
 
 import os
+import re
 import zipfile
 
 import openpyxl
@@ -68,8 +69,11 @@ def test_department_text_never_becomes_a_formula(folder):
     assert evil in [r["偏差原因分析及改进措施"] for r in details]
     with zipfile.ZipFile(summary) as zf:
         for name in zf.namelist():
-            if name.startswith("xl/worksheets/"):
-                assert b"HYPERLINK" not in zf.read(name)  # stored as a shared string, not <f>
+            if name.startswith("xl/worksheets/sheet"):
+                xml = zf.read(name).decode("utf-8")
+                assert "<f>" not in xml  # the summary holds values only
+                for cell in re.findall(r"<c [^>]*>(?:(?!</c>).)*HYPERLINK(?:(?!</c>).)*</c>", xml):
+                    assert 't="inlineStr"' in cell or 't="s"' in cell  # stored as text
 
 
 def test_output_locked_by_excel_gives_a_chinese_message(tmp_path, monkeypatch):

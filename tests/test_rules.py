@@ -16,6 +16,10 @@ IND = L.SHEET_INDICATORS
 
 
 def found(folder, name):
+    return found_keys(folder, name)
+
+
+def found_keys(folder, name):
     return sorted(f.key for f in validate(folder.ws).findings if f.file == name)
 
 
@@ -165,3 +169,16 @@ def test_unit_coverage_below_the_minimum(folder):
     result = validate(folder.reopen())
     coverage = [f.key for f in result.findings if f.code == "PE-ROSTER-007"]
     assert coverage == [("项目清单.xlsx", "项目清单", "I3", "PE-ROSTER-007")]
+
+
+def test_negative_money(folder):
+    fill = full_fill(folder.framework("S1"))
+    fill.executed = -5
+    fill.parts = {("current", "budget"): 25, ("other", "budget"): -5}
+    name = folder.fill("S1", fill).name
+    found = [k for k in found_keys(folder, name) if k[3] == "PE-MONEY-006"]
+    assert found == [
+        (name, L.SHEET_INFO, "B16", "PE-MONEY-006"),
+        (name, L.SHEET_INFO, "C13", "PE-MONEY-006"),
+    ]
+    assert "PE-MONEY-005" not in [k[3] for k in found_keys(folder, name)]  # no knock-on

@@ -306,6 +306,13 @@ class Code(Enum):
         "预算执行率为{rate}，低于{threshold}，但未说明原因。",
         "请在“预算执行率”指标行的偏差原因分析及改进措施中说明执行率偏低的原因。",
     )
+    MONEY_NEGATIVE = Rule(
+        "PE-MONEY-006",
+        E,
+        "金额为负数",
+        "“{field}”为{value}万元，金额不能为负数。",
+        "请核对后填写不小于0的金额。",
+    )
     # vocabularies
     VOCAB_CATEGORY = Rule(
         "PE-VOCAB-001",

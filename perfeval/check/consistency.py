@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from perfeval.check.catalogue import Code, Finding, finding
 from perfeval.framework import Indicator
-from perfeval.model import Value
 from perfeval.read.parse import normalize_text
 from perfeval.read.submission import IndicatorRow
 from perfeval.settings import Settings
@@ -27,10 +26,6 @@ def single_number(text: str) -> tuple[Decimal, bool] | None:
     if match is None:
         return None
     return Decimal(match.group(1)), bool(match.group(2))
-
-
-def _text(value: Value) -> str:
-    return value.parsed if isinstance(value.parsed, str) else ""
 
 
 def _target_missed(direction: str, target: Decimal, actual: Decimal) -> bool:
@@ -49,10 +44,10 @@ def check_consistency(
     v = row.values
     name = ind.name or ind.code
     out: list[Finding] = []
-    direction = ind.direction or normalize_text(_text(v["direction"]))
-    target_text = ind.target or _text(v["target"])
-    unit = ind.unit or _text(v["unit"])
-    actual_text = _text(v["actual"])
+    direction = ind.direction or normalize_text(v["direction"].text)
+    target_text = ind.target or v["target"].text
+    unit = ind.unit or v["unit"].text
+    actual_text = v["actual"].text
     if any(word in name for word in settings.percent_capped):
         for key, text in (("target", target_text), ("actual", actual_text)):
             number = single_number(text)
@@ -71,7 +66,7 @@ def check_consistency(
     score = v["score"].parsed
     if ind.computed or not isinstance(score, Decimal) or score != ind.weight:
         return out
-    reason = _text(v["reason"])
+    reason = v["reason"].text
     word = next((w for w in settings.unfinished_words if w in reason), None)
     if word:
         out.append(

@@ -24,6 +24,7 @@ def check_money(
     executed = sub.money[("total", "executed")]
     if item.executed is None:
         out += values.number(executed, "全年执行数", iid)
+        out += _negative(executed, "全年执行数", iid)
     if values.usable_number(budget) and budget.parsed <= 0:
         out.append(
             finding(
@@ -55,7 +56,11 @@ def check_money(
         agrees = agrees and values.usable_number(executed) and executed.parsed == item.executed
     if rate_reason is not None and rate_reason.empty and agrees and item.budget > 0:
         spent = executed.parsed if values.usable_number(executed) else None
-        if spent is not None and spent / item.budget < settings.execution_reason_below:
+        if (
+            spent is not None
+            and spent >= 0
+            and spent / item.budget < settings.execution_reason_below
+        ):
             out.append(
                 finding(
                     Code.MONEY_LOW_EXECUTION,
@@ -76,6 +81,7 @@ def _parts(sub: Submission, col: str, iid: str) -> list[Finding]:
     for key, part in zip(("current", "carryover", "other"), parts, strict=True):
         label = f"{L.MONEY_ROWS[key].removeprefix('其中：')}（{L.MONEY_COLUMN_LABELS[col]}）"
         out += values.number(part, label, iid, required=False)
+        out += _negative(part, label, iid)
     total = sub.money[("total", col)]
     if out or not values.usable_number(total):
         return out
@@ -92,3 +98,17 @@ def _parts(sub: Submission, col: str, iid: str) -> list[Finding]:
             )
         )
     return out
+
+
+def _negative(value: Value, label: str, iid: str) -> list[Finding]:
+    if values.usable_number(value) and value.parsed < 0:
+        return [
+            finding(
+                Code.MONEY_NEGATIVE,
+                value.ref,
+                item_id=iid,
+                field=label,
+                value=fmt_money(value.parsed),
+            )
+        ]
+    return []

@@ -24,25 +24,20 @@ def is_used(row: IndicatorRow) -> bool:
     )
 
 
-def _text(row: IndicatorRow, key: str) -> str:
-    value = row.values[key].parsed
-    return value if isinstance(value, str) else ""
-
-
 def custom_indicator(spec: SheetRow, row: IndicatorRow) -> Indicator:
     weight = row.values["weight"].parsed
     return Indicator(
         code=spec.code,
         level=3,
-        name=_text(row, "l3"),
+        name=row.values["l3"].text,
         weight=weight if isinstance(weight, Decimal) else Decimal(0),
         row=row.row,
         parent=spec.group.code,
         l1=spec.l1,
         l2=spec.l2,
-        direction=_text(row, "direction"),
-        target=_text(row, "target"),
-        unit=_text(row, "unit"),
+        direction=row.values["direction"].text,
+        target=row.values["target"].text,
+        unit=row.values["unit"].text,
         custom=True,
     )
 

@@ -151,9 +151,9 @@ def _read_info(grid: Grid, sub: Submission) -> None:
     money_start = _row_of(grid, L.MONEY_HEADER)
     for row_key, label in L.MONEY_ROWS.items():
         row = _row_of(grid, label, money_start)
-        for col_key, col in L.MONEY_COLUMNS.items():
-            parser = _number(MONEY_UNITS) if col_key != "rate" else _number(())
-            sub.money[(row_key, col_key)] = _value(grid, f, row, col, parser)
+        for col_key in ("budget", "executed"):  # the 执行率 column is a formula: not read
+            col = L.MONEY_COLUMNS[col_key]
+            sub.money[(row_key, col_key)] = _value(grid, f, row, col, _number(MONEY_UNITS))
     score_start = _row_of(grid, L.SCORE_HEADER)
     total_row = _row_of(grid, L.TOTAL_LABEL, score_start)
     sub.cached["total"] = _value(grid, f, total_row, 3, _number(SCORE_UNITS))
@@ -211,5 +211,5 @@ def _read_problems(grid: Grid, sub: Submission) -> None:
             for key, col in cols.items()
             if key != "no"
         }
-        if any(not v.empty for v in values.values()):
+        if any(not v.blank for v in values.values()):
             sub.problems.append(ProblemRow(row, values))

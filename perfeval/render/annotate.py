@@ -67,6 +67,8 @@ def write_annotated(source: Path, findings: list[Finding], target: Path) -> Path
         cell.fill = BAD_FILL
         text = "\n".join(f"【{f.severity}】{f.message}\n{f.hint}" for f in found)
         cell.comment = Comment(clean_text(text), "perfeval", width=360, height=40 + 60 * len(found))
+    if SUMMARY_SHEET in wb.sheetnames:  # a copy sent back again: replace the old list
+        wb.remove(wb[SUMMARY_SHEET])
     ws = wb.create_sheet(SUMMARY_SHEET, 0)
     for col, (label, width) in enumerate(COLUMNS, start=1):
         head = ws.cell(1, col, label)

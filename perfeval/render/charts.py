@@ -17,52 +17,70 @@ def _range(col: int, first: int, last: int) -> list:
     return [DATA_SHEET, first, col, last, col]
 
 
+CHART_ITEMS = 100  # a bar per item stops being readable beyond this
+
+
+def _write_blocks(data, blocks: list[list[list]], f: TableFormats) -> list[int]:
+    """Side-by-side column blocks written row by row (the workbook streams rows to disk);
+    returns each block's first column."""
+    starts, col = [], 0
+    for block in blocks:
+        starts.append(col)
+        col += len(block[0]) + 1
+    for row in range(max(len(b) for b in blocks)):
+        for start, block in zip(starts, blocks, strict=True):
+            if row < len(block):
+                for offset, value in enumerate(block[row]):
+                    style = f.header if row == 0 else None
+                    if style is not None:
+                        data.write_string(row, start + offset, str(value), style)
+                    else:
+                        write_cell(data, row, start + offset, value, f)
+    return starts
+
+
 def write_charts(wb: Workbook, r: Results, f: TableFormats) -> None:
     charts = wb.add_worksheet(CHART_SHEET)
     data = wb.add_worksheet(DATA_SHEET)
     bands = [g for g in r.settings.grades if g.min > 0]
-    header = ["项目", "得分"] + [f"{g.name}（{g.min}分）" for g in bands]
-    for col, label in enumerate(header):
-        data.write_string(0, col, label, f.header)
-    for row, item in enumerate(r.items, start=1):
-        data.write_string(row, 0, item.item.name, f.text)
-        write_cell(data, row, 1, item.total, f)
-        for col, grade in enumerate(bands, start=2):
-            write_cell(data, row, col, grade.min, f)
-    last = max(len(r.items), 1)
+    shown = r.items[:CHART_ITEMS]
+    scores_block = [["项目", "得分"] + [f"{g.name}（{g.min}分）" for g in bands]]
+    scores_block += [[i.item.name, i.total] + [g.min for g in bands] for i in shown]
+    grades_block = [["等级", "项目个数"]] + [[g, len(m)] for g, m in r.by_grade()]
+    averages = level1_averages(r)
+    rates_block = [["一级指标", "平均得分率（%）"]] + [[n, v] for n, v in averages]
+    score_col, grade_col, rate_col = _write_blocks(
+        data, [scores_block, grades_block, rates_block], f
+    )
+    last = max(len(shown), 1)
     scores = wb.add_chart({"type": "column"})
     scores.add_series(
         {
             "name": "得分",
-            "categories": _range(0, 1, last),
-            "values": _range(1, 1, last),
+            "categories": _range(score_col, 1, last),
+            "values": _range(score_col + 1, 1, last),
             "data_labels": {"value": True},
         }
     )
     lines = wb.add_chart({"type": "line"})
-    for col in range(2, 2 + len(bands)):
+    for col in range(score_col + 2, score_col + 2 + len(bands)):
         lines.add_series(
             {
                 "name": [DATA_SHEET, 0, col],
-                "categories": _range(0, 1, last),
+                "categories": _range(score_col, 1, last),
                 "values": _range(col, 1, last),
                 "marker": {"type": "none"},
                 "line": {"dash_type": "dash", "width": 1.25},
             }
         )
     scores.combine(lines)
-    scores.set_title({"name": "各项目评价得分"})
+    more = f"（前{CHART_ITEMS}个项目）" if len(r.items) > CHART_ITEMS else ""
+    scores.set_title({"name": f"各项目评价得分{more}"})
     scores.set_y_axis({"min": 0, "max": 100, "name": "得分"})
     scores.set_legend({"position": "bottom"})
     scores.set_size({"width": 720, "height": 360})
     charts.insert_chart("A1", scores)
 
-    grade_col = len(header) + 1
-    data.write_string(0, grade_col, "等级", f.header)
-    data.write_string(0, grade_col + 1, "项目个数", f.header)
-    for row, (grade, members) in enumerate(r.by_grade(), start=1):
-        data.write_string(row, grade_col, grade, f.text)
-        write_cell(data, row, grade_col + 1, len(members), f)
     n = len(r.settings.grades)
     grades = wb.add_chart({"type": "column"})
     grades.add_series(
@@ -78,13 +96,6 @@ def write_charts(wb: Workbook, r: Results, f: TableFormats) -> None:
     grades.set_size({"width": 480, "height": 320})
     charts.insert_chart("A20", grades)
 
-    rate_col = grade_col + 3
-    data.write_string(0, rate_col, "一级指标", f.header)
-    data.write_string(0, rate_col + 1, "平均得分率（%）", f.header)
-    averages = level1_averages(r)
-    for row, (name, rate) in enumerate(averages, start=1):
-        data.write_string(row, rate_col, name, f.text)
-        write_cell(data, row, rate_col + 1, rate, f)
     m = max(len(averages), 1)
     rates = wb.add_chart({"type": "bar"})
     rates.add_series(

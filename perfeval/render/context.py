@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from perfeval.aggregate import DEPARTMENT_KIND, Results
+from perfeval.aggregate import Results
 from perfeval.numbers import HUNDRED, fmt_date, fmt_money, fmt_rate, fmt_score, heading_label
 
 
@@ -60,7 +60,7 @@ def build_context(r: Results, today: dt.date | None = None) -> dict[str, Any]:
                 "unit": i.item.unit,
                 "department": i.item.department,
                 "kind": i.item.kind,
-                "is_department": i.item.kind == DEPARTMENT_KIND,
+                "is_department": s.is_department(i.item.kind),
                 "budget": money(i.budget),
                 "executed": money(i.executed),
                 "rate": rate(i.execution_rate),
@@ -118,13 +118,14 @@ def build_context(r: Results, today: dt.date | None = None) -> dict[str, Any]:
             "unit_count": len(r.units),
             "amount": money(r.amount),
             "executed": money(r.executed),
-            "kind_phrase": "和".join(kinds) if len(kinds) <= 2 else "、".join(kinds),
+            "kind_phrase": ("和".join(kinds) if len(kinds) <= 2 else "、".join(kinds))
+            or "评价项目",
             "coverage_min": rate(s.coverage_min * HUNDRED).replace(".00%", "%"),
             "coverage_low": [c.unit for c in r.coverage if c.below],
             "coverage_range": _coverage_range(r, rate),
         },
         "grade_rows": grade_rows,
-        "grade_phrase": "；".join(phrases),
+        "grade_phrase": "；".join(phrases) or "暂无纳入汇总的评价结果",
         "items": items,
         "departments": departments,
         **_problems(r),

@@ -22,10 +22,16 @@ DOCX_TEMPLATE = "工作总结报告.docx"
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
 
+#: list, heading and rule markers at the start of a line *inside* a value (text from a workbook)
+_MD_LINE_START = re.compile(r"(?<=\n)([ \t]*)([+\-=]|\d+[.)])")
+
+
 def md_escape(value: Any) -> Any:
-    """Escape Markdown syntax in every printed value (department text must print literally)."""
+    """Escape Markdown syntax in every printed value (department text must print literally):
+    special characters anywhere, and list, heading and rule markers at the start of a line."""
     if isinstance(value, str):
-        return _MD_SPECIAL.sub(r"\\\1", value)
+        value = _MD_SPECIAL.sub(r"\\\1", value)
+        return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), value)
     return value
 
 

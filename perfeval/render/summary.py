@@ -1,37 +1,61 @@
-"""汇总表.xlsx: the bureau's working tables, values (not formulas), with their sources noted."""
+"""汇总表.xlsx: the bureau's working tables, values (not formulas), with their sources noted.
+
+The long 指标明细 table (one row per indicator of every workbook) goes into the workbook while it
+stays within ``[run] detail_sheet_max_rows``; beyond that (a prefecture or province) it is written
+as 指标明细.csv next to it, which Excel opens directly, and the sheet says so.
+"""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 
 from perfeval.aggregate import Results
 from perfeval.atomic import atomic_path
+from perfeval.numbers import q2
 from perfeval.render.charts import write_charts
-from perfeval.render.xlsx_tables import TableFormats, new_workbook, write_frame
+from perfeval.render.xlsx_tables import TableFormats, new_workbook, write_csv, write_frame
 
-TOTALS = {
-    "项目汇总": ("预算数（万元）", "执行数（万元）"),
-    "等级分布": ("项目个数", "金额（万元）"),
-    "覆盖率": ("评价金额（万元）",),
-}
+DETAIL_SHEET = "指标明细"
+
+
+def _totals(r: Results) -> dict[str, dict[str, Decimal | int]]:
+    """合计 rows from the unrounded figures, so they agree with the report to the cent."""
+    grades = r.by_grade()
+    return {
+        "项目汇总": {"预算数（万元）": q2(r.amount), "执行数（万元）": q2(r.executed)},
+        "等级分布": {
+            "项目个数": sum(len(m) for _, m in grades),
+            "金额（万元）": q2(sum((i.budget for _, m in grades for i in m), Decimal(0))),
+        },
+        "覆盖率": {"评价金额（万元）": q2(sum((c.amount for c in r.coverage), Decimal(0)))},
+    }
 
 
 def write_summary(r: Results, target: Path) -> Path:
+    totals = _totals(r)
     with atomic_path(target) as tmp:
         wb = new_workbook(tmp)
         f = TableFormats(wb)
         title = f"{r.settings.region}{r.settings.year}年度绩效评价汇总表（单位：万元、分、%）"
         for n, (name, frame) in enumerate(r.tables.items()):
-            write_frame(
-                wb,
-                name,
-                frame,
-                f,
-                title=title if n == 0 else "",
-                total_columns=TOTALS.get(name, ()),
-            )
+            if name == DETAIL_SHEET and len(frame) > r.settings.detail_sheet_max_rows:
+                csv = target.with_name(f"{DETAIL_SHEET}.csv")
+                write_csv(csv, frame)
+                note = pd.DataFrame(
+                    [
+                        {
+                            "说明": f"指标明细共{len(frame)}行，超过在工作表中列出的上限"
+                            f"{r.settings.detail_sheet_max_rows}行，已另存为"
+                            f"{csv.name}（可用Excel直接打开）。"
+                        }
+                    ]
+                )
+                write_frame(wb, name, note, f)
+                continue
+            write_frame(wb, name, frame, f, title=title if n == 0 else "", totals=totals.get(name))
         write_charts(wb, r, f)
         sources = pd.DataFrame(
             [{"数据": x.label, "数值": x.value, "来源": x.source} for x in r.figures],

@@ -26,7 +26,9 @@ MAX_WIDTH = 60
 
 
 def new_workbook(path: Path) -> Workbook:
-    wb = xlsxwriter.Workbook(str(path), SAFE_OPTIONS)
+    """Rows are streamed to disk as they are written (constant memory): sheets must be written
+    top to bottom, which every writer here does."""
+    wb = xlsxwriter.Workbook(str(path), {**SAFE_OPTIONS, "constant_memory": True})
     wb.set_properties({"author": "perfeval"})
     return wb
 
@@ -35,10 +37,16 @@ def clean_text(text: str) -> str:
     return _ILLEGAL.sub("", text)
 
 
+_FORMULA_STARTS = frozenset("=+-@\t\r\n\0")
+
+
 def needs_quote_prefix(text: str) -> bool:
-    """Text Excel would turn into a formula if the cell were edited (OWASP CSV injection list)."""
-    head = unicodedata.normalize("NFKC", text).lstrip(" ")[:1]
-    return head in ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
+    """Text Excel would turn into a formula if the cell were edited (OWASP CSV injection list);
+    full-width ＝＋－＠ count too."""
+    head = text.lstrip(" ")[:1]
+    if head in _FORMULA_STARTS and head:
+        return True
+    return bool(head) and ord(head) > 127 and unicodedata.normalize("NFKC", head) in _FORMULA_STARTS
 
 
 class TableFormats:
@@ -57,7 +65,10 @@ class TableFormats:
 
 
 def write_cell(ws: Worksheet, row: int, col: int, value: Any, f: TableFormats) -> None:
-    if value is None or (isinstance(value, float) and value != value):
+    if type(value) is str:  # the common case first
+        text = clean_text(value)
+        ws.write_string(row, col, text, f.inert_text if needs_quote_prefix(text) else f.text)
+    elif value is None or (isinstance(value, float) and value != value):
         ws.write_blank(row, col, None, f.text)
     elif isinstance(value, bool):
         ws.write_string(row, col, "是" if value else "否", f.text)
@@ -81,6 +92,14 @@ def _width(value: Any) -> int:
     return max((display_width(line) for line in text.split("\n")), default=0)
 
 
+def _sample(values: list[Any], size: int = 300) -> list[Any]:
+    """Widths are judged on an even sample: measuring every cell of a long sheet is slow."""
+    if len(values) <= size:
+        return values
+    step = len(values) / size
+    return [values[int(n * step)] for n in range(size)]
+
+
 def write_frame(
     wb: Workbook,
     name: str,
@@ -88,10 +107,13 @@ def write_frame(
     f: TableFormats,
     *,
     title: str = "",
-    total_columns: tuple[str, ...] = (),
+    totals: dict[str, Decimal | int] | None = None,
     empty_note: str = "（无数据）",
 ) -> Worksheet:
-    """One sheet per table: optional title row, header, rows, optional totals row, autofilter."""
+    """One sheet per table: optional title row, header, rows, optional totals row, autofilter.
+
+    ``totals`` are computed by the caller from unrounded figures, so the 合计 row agrees with
+    the report (summing the rounded cells could be off by a cent)."""
     ws = wb.add_worksheet(name)
     top = 0
     if title:
@@ -100,21 +122,22 @@ def write_frame(
     columns = list(df.columns)
     for col, label in enumerate(columns):
         ws.write_string(top, col, label, f.header)
-    for r, record in enumerate(df.itertuples(index=False), start=top + 1):
+    data = [df[label].tolist() for label in columns]  # pandas' own iteration is slow
+    for r, record in enumerate(zip(*data, strict=False), start=top + 1):
         for c, value in enumerate(record):
             write_cell(ws, r, c, value, f)
     last = top + len(df)
     if df.empty:
         ws.write_string(top + 1, 0, empty_note, f.text)
-    elif total_columns:
+    elif totals:
         last += 1
         ws.write_string(last, 0, "合计", f.header)
         for c, label in enumerate(columns):
-            if label in total_columns:
-                total = sum((v for v in df[label] if isinstance(v, Decimal | int)), Decimal(0))
-                ws.write_number(last, c, float(total), f.total)
+            if label in totals:
+                ws.write_number(last, c, float(totals[label]), f.total)
     for c, label in enumerate(columns):
-        widest = max([display_width(label)] + [_width(v) for v in df[label]]) if len(df) else 12
+        values = _sample(data[c]) if len(df) else []
+        widest = max([display_width(label)] + [_width(v) for v in values])
         ws.set_column(c, c, min(max(widest + 2, 8), MAX_WIDTH))
     ws.freeze_panes(top + 1, 0)
     if columns and not df.empty:
@@ -124,3 +147,26 @@ def write_frame(
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(top)
     return ws
+
+
+def write_csv(path: Path, df: pd.DataFrame) -> None:
+    """A CSV Excel opens directly (UTF-8 with BOM); text that could become a formula gets a
+    leading apostrophe, as OWASP advises for spreadsheet exports."""
+    import csv
+
+    from perfeval.atomic import atomic_path
+
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(df.columns)
+        data = [[_csv_value(v) for v in df[label].tolist()] for label in df.columns]
+        out.writerows(zip(*data, strict=False))
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if type(value) is str:
+        text = clean_text(value)
+        return "'" + text if needs_quote_prefix(text) else text
+    return value

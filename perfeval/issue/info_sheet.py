@@ -166,7 +166,9 @@ def _scores(ws: Worksheet, f: Formats, plan: Plan, r: int) -> int:
             r += 1
     total = plan.cached()
     plan.overlay.mark(ws, r, 2, ("cached", "total"))
-    _score_row(ws, f, r, L.TOTAL_LABEL, fw.total, f"=SUM({','.join(level1_cells)})", total, f.label)
+    # rounded like perfeval's own total, so the grade shown here is the grade perfeval gives
+    total_formula = f"=ROUND(SUM({','.join(level1_cells)}),2)"
+    _score_row(ws, f, r, L.TOTAL_LABEL, fw.total, total_formula, total, f.label)
     total_cell = xl_rowcol_to_cell(r, 2, True, True)
     r += 1
     ws.write_string(r, 0, L.GRADE_LABEL, f.label)

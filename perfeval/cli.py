@@ -37,7 +37,7 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-console = Console()
+console_out = Console()
 err_console = Console(stderr=True)
 MAX_ROWS_SHOWN = 40
 
@@ -104,20 +104,20 @@ def _show_findings(result: ValidationResult) -> None:
                 else ("yellow" if f.severity is Severity.WARNING else "")
             )
             table.add_row(f.file, f.sheet, f.cell, f.code, str(f.severity), f.message, style=style)
-        console.print(table)
+        console_out.print(table)
         if len(findings) > MAX_ROWS_SHOWN:
-            console.print(f"……另有{len(findings) - MAX_ROWS_SHOWN}条，见校验报告。")
+            console_out.print(f"……另有{len(findings) - MAX_ROWS_SHOWN}条，见校验报告。")
     passed = sum(1 for f in result.files if f.score is not None)
-    console.print(
+    console_out.print(
         f"校验{len(result.files)}个文件：{passed}个通过，错误{errors}条，警告{warnings}条。"
     )
 
 
 def _show_outputs(paths: list[Path], returns: list[Path] | None = None) -> None:
     for path in paths:
-        console.print(f"已生成：{path}")
+        console_out.print(f"已生成：{path}")
     if returns:
-        console.print(f"已为{len(returns)}个有错误的工作簿生成批注副本：{returns[0].parent}")
+        console_out.print(f"已为{len(returns)}个有错误的工作簿生成批注副本：{returns[0].parent}")
 
 
 @app.command()
@@ -132,8 +132,10 @@ def init(
         ws = init_folder(folder, year, region, bureau)
     except PerfevalError as exc:
         raise _fail(exc) from exc
-    console.print(f"已创建评价文件夹：{ws.folder}")
-    console.print(f"下一步：在“{ws.settings.paths['roster']}”中登记项目，然后运行 perfeval issue。")
+    console_out.print(f"已创建评价文件夹：{ws.folder}")
+    console_out.print(
+        f"下一步：在“{ws.settings.paths['roster']}”中登记项目，然后运行 perfeval issue。"
+    )
 
 
 @app.command()
@@ -147,8 +149,8 @@ def issue(
     except PerfevalError as exc:
         raise _fail(exc) from exc
     for f in ws.roster.findings:
-        console.print(f"[yellow]{f.file} {f.sheet} {f.cell}：{f.message}[/]")
-    console.print(f"已下发{len(issued)}个工作簿到：{ws.settings.path('issued')}")
+        console_out.print(f"[yellow]{f.file} {f.sheet} {f.cell}：{f.message}[/]")
+    console_out.print(f"已下发{len(issued)}个工作簿到：{ws.settings.path('issued')}")
 
 
 @app.command()
@@ -199,7 +201,7 @@ def aggregate(folder: Folder = Path(".")) -> None:
     except PerfevalError as exc:
         raise _fail(exc) from exc
     assert outcome.results is not None
-    console.print(
+    console_out.print(
         f"纳入汇总{len(outcome.results.items)}个项目，未纳入{len(outcome.results.excluded)}个文件。"
     )
     _show_outputs(outcome.outputs)
@@ -218,9 +220,9 @@ def report(
 
             missing = undeclared_variables(check_template, build_context(outcome.results))
             if missing:
-                console.print(f"模板使用了系统不提供的变量：{'、'.join(missing)}")
+                console_out.print(f"模板使用了系统不提供的变量：{'、'.join(missing)}")
                 raise typer.Exit(1)
-            console.print("模板使用的变量均由系统提供。")
+            console_out.print("模板使用的变量均由系统提供。")
             return
         outcome = pipeline.do_report(folder)
     except PerfevalError as exc:
@@ -257,14 +259,35 @@ def demo(
         target = pipeline.prepare_demo(folder)
     except PerfevalError as exc:
         raise _fail(exc) from exc
-    console.print(f"示例已复制到：{target}")
+    console_out.print(f"示例已复制到：{target}")
     _run(target)
+
+
+@app.command()
+def console(
+    folder: Folder = Path("."),
+    interpreter: Annotated[
+        str, typer.Option(help="按钮使用的 Python 解释器（pythonw.exe 的路径）")
+    ] = (r"%LOCALAPPDATA%\perfeval\venv\Scripts\pythonw.exe"),
+) -> None:
+    """生成带按钮的控制台工作簿 perfeval_console.xlsm（需要 perfeval[excel]）。"""
+    from perfeval.console.build import build_console
+    from perfeval.workspace import open_workspace
+
+    try:
+        path = build_console(open_workspace(folder), interpreter=interpreter)
+    except PerfevalError as exc:
+        raise _fail(exc) from exc
+    console_out.print(f"已生成：{path}")
+    console_out.print(
+        "在 Windows 的 Excel 中打开，启用宏后即可使用按钮；安装说明见 docs/windows.md。"
+    )
 
 
 @app.command()
 def version() -> None:
     """显示版本。"""
-    console.print(f"perfeval {__version__}")
+    console_out.print(f"perfeval {__version__}")
 
 
 def main() -> None:

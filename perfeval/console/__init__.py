@@ -1,0 +1,1 @@
+"""The Excel control workbook: its layout, how it is built, and what its buttons do."""

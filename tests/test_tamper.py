@@ -14,6 +14,17 @@ def edit(path, change):
     return path.name
 
 
+def set_identity(key, value):
+    """An edit that changes one entry of the hidden identity sheet."""
+
+    def change(wb):
+        ws = wb[L.SHEET_IDENTITY]
+        row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == key)
+        ws.cell(row, 2).value = value
+
+    return change
+
+
 def findings_of(folder, name):
     return sorted(f.key for f in validate(folder.ws).findings if f.file == name)
 
@@ -96,12 +107,7 @@ def test_locked_weight_budget_and_names(folder):
 def test_workbook_of_another_item(folder):
     """P1's workbook whose hidden identity was pointed at P2: every locked fact disagrees."""
 
-    def retarget(wb):
-        ws = wb[L.SHEET_IDENTITY]
-        row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "item_id")
-        ws.cell(row, 2).value = "P2"
-
-    name = edit(folder.fill("P1"), retarget)
+    name = edit(folder.fill("P1"), set_identity("item_id", "P2"))
     found = findings_of(folder, name)
     assert (name, L.SHEET_INFO, "B4", "PE-ID-005") in found  # 项目编号
     assert (name, L.SHEET_INFO, "B5", "PE-ID-005") in found  # 项目名称
@@ -109,22 +115,12 @@ def test_workbook_of_another_item(folder):
 
 
 def test_workbook_of_another_year(folder):
-    def other_year(wb):
-        ws = wb[L.SHEET_IDENTITY]
-        row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "year")
-        ws.cell(row, 2).value = "2023"
-
-    name = edit(folder.fill("P1"), other_year)
+    name = edit(folder.fill("P1"), set_identity("year", "2023"))
     assert findings_of(folder, name) == [(name, L.SHEET_INFO, "B10", "PE-ID-001")]
 
 
 def test_other_template_version(folder):
-    def old(wb):
-        ws = wb[L.SHEET_IDENTITY]
-        row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "template_version")
-        ws.cell(row, 2).value = "0"
-
-    name = edit(folder.fill("P1"), old)
+    name = edit(folder.fill("P1"), set_identity("template_version", "0"))
     assert findings_of(folder, name) == [(name, L.SHEET_INFO, "", "PE-FILE-007")]
 
 

@@ -128,15 +128,7 @@ def _indicator_rows(
     return rows, out
 
 
-LABELS = {
-    "l1": "一级指标",
-    "l2": "二级指标",
-    "l3": "三级指标",
-    "weight": "分值",
-    "direction": "指标性质",
-    "target": "年度指标值",
-    "unit": "计量单位",
-}
+LABELS = {k: L.IND_COLUMNS[k] for k in ("l1", "l2", "l3", "weight", "direction", "target", "unit")}
 
 
 _PAIRS: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {}

@@ -106,11 +106,13 @@ class Settings:
 
     def category(self, text: str) -> ProblemCategory | None:
         """Match a dropdown label, a bare code ('C3') or a bare name to a category."""
-        text = text.strip()
-        for cat in self.problem_categories:
-            if text in (cat.label, cat.code, cat.name):
-                return cat
-        return None
+        index = self.__dict__.get("_categories")
+        if index is None:  # frozen dataclass: the index is cached outside the fields
+            index = {}
+            for cat in reversed(self.problem_categories):
+                index.update({cat.name: cat, cat.code: cat, cat.label: cat})
+            object.__setattr__(self, "_categories", index)
+        return index.get(text.strip())
 
     def group(self, code: str) -> ProblemGroup | None:
         return next((g for g in self.problem_groups if g.code == code), None)

@@ -168,7 +168,8 @@ def _read_info(grid: Grid, sub: Submission) -> None:
 
 
 def _header_columns(grid: Grid, header_row: int, labels: dict[str, str]) -> dict[str, int]:
-    found = {normalize_text(grid.get(header_row, c)): c for c in range(1, 60)}
+    line = grid.rows[header_row - 1] if header_row <= grid.height else []
+    found = {normalize_text(v): c for c, v in enumerate(line, start=1) if v not in ("", None)}
     cols: dict[str, int] = {}
     for key, label in labels.items():
         col = found.get(normalize_text(label))

@@ -21,19 +21,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from perfeval.atomic import atomic_path
 from perfeval.check.catalogue import Finding
+from perfeval.issue.annotations import COLUMNS, SUMMARY_SHEET
 from perfeval.render.xlsx_tables import clean_text, needs_quote_prefix
 
-SUMMARY_SHEET = "校验问题"
 BAD_FILL = PatternFill("solid", fgColor="FFC7CE")
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
-COLUMNS = (
-    ("工作表", 12),
-    ("单元格", 8),
-    ("代码", 13),
-    ("级别", 6),
-    ("问题说明", 60),
-    ("修改建议", 50),
-)
 
 
 def _target_cell(ws: Worksheet, coordinate: str):

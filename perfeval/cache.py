@@ -17,12 +17,14 @@ import json
 import pickle
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import fields
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from perfeval import __version__
 from perfeval import layout as L
+from perfeval.roster import RosterItem
 from perfeval.workspace import Workspace
 
 CACHE_NAME = ".perfeval-cache.sqlite"
@@ -30,15 +32,25 @@ CACHE_NAME = ".perfeval-cache.sqlite"
 
 def context_key(ws: Workspace) -> str:
     """Hash of everything a workbook's outcome depends on besides its own bytes."""
+    names = [f.name for f in fields(RosterItem)]
     payload = {
         "perfeval": __version__,
+        "reader": _reader_version(),
         "template": L.TEMPLATE_VERSION,
         "settings": ws.settings.raw,
         "frameworks": sorted((fw.id, fw.content_hash) for fw in ws.frameworks),
-        "roster": [asdict(item) for item in ws.roster.items],
+        "roster": [names, *([getattr(i, n) for n in names] for i in ws.roster.items)],
     }
     text = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _reader_version() -> str:
+    """A new python-calamine may read (or crash on) the same bytes differently."""
+    try:
+        return metadata.version("python-calamine")
+    except metadata.PackageNotFoundError:
+        return ""
 
 
 class Cache:

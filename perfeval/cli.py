@@ -107,7 +107,7 @@ def _show_findings(result: ValidationResult) -> None:
         console_out.print(table)
         if len(findings) > MAX_ROWS_SHOWN:
             console_out.print(f"……另有{len(findings) - MAX_ROWS_SHOWN}条，见校验报告。")
-    passed = sum(1 for f in result.files if f.score is not None)
+    passed = sum(1 for f in result.files if f.passed)
     console_out.print(
         f"校验{len(result.files)}个文件：{passed}个通过，错误{errors}条，警告{warnings}条。"
     )

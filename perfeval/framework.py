@@ -101,7 +101,13 @@ class Framework:
         return [i for i in self.indicators if i.level == 3]
 
     def children(self, code: str) -> list[Indicator]:
-        return [i for i in self.indicators if i.parent == code]
+        index = self.__dict__.get("_children")
+        if index is None:  # cached outside the fields, as by_code
+            index = {}
+            for i in self.indicators:
+                index.setdefault(i.parent, []).append(i)
+            object.__setattr__(self, "_children", index)
+        return list(index.get(code, ()))
 
     def by_code(self, code: str) -> Indicator | None:
         index = self.__dict__.get("_by_code")

@@ -29,9 +29,16 @@ Job = tuple[str, str]  # (path, name shown to users)
 class _Worker:
     process: Any
     conn: Connection
+    slot: Any  # shared [job index, start time in ns]: which file the worker is on, no message
     batch: deque[int] = field(default_factory=deque)
-    current: int | None = None
-    started: float = 0.0
+
+    @property
+    def current(self) -> int | None:
+        index = self.slot[0]
+        return index if index in self.batch else None
+
+    def busy_for(self, now_ns: int) -> float:
+        return (now_ns - self.slot[1]) / 1e9 if self.current is not None else 0.0
 
 
 def _limit_memory(extra_mb: int) -> None:
@@ -51,6 +58,7 @@ def _limit_memory(extra_mb: int) -> None:
 
 def _worker_main(
     conn: Connection,
+    slot: Any,
     work: Callable,
     fail: Callable,
     init: Callable | None,
@@ -73,12 +81,13 @@ def _worker_main(
         if batch is None:
             return
         for index, path, name in batch:
-            conn.send(("start", index))
+            slot[1] = time.monotonic_ns()
+            slot[0] = index
             try:
                 result = work(path, name)
             except MemoryError:
                 result = fail(name, "memory")
-            conn.send(("done", index, result))
+            conn.send((index, result))
 
 
 def default_workers() -> int:
@@ -113,14 +122,15 @@ def run_isolated(
 
     def spawn() -> _Worker:
         parent, child = ctx.Pipe()
+        slot = ctx.RawArray("q", [-1, 0])
         proc = ctx.Process(
             target=_worker_main,
-            args=(child, work, fail, init, init_args, memory_mb, log_path),
+            args=(child, slot, work, fail, init, init_args, memory_mb, log_path),
             daemon=True,
         )
         proc.start()
         child.close()
-        return _Worker(proc, parent)
+        return _Worker(proc, parent, slot)
 
     def feed(w: _Worker) -> None:
         batch = [pending.popleft() for _ in range(min(size, len(pending)))]
@@ -129,10 +139,11 @@ def run_isolated(
 
     def lose(w: _Worker, why: str) -> _Worker:
         """The worker is dead or stuck: blame its current job, requeue the rest, replace it."""
-        if w.current is not None:
-            results[w.current] = fail(jobs[w.current][1], why)
-            w.batch.remove(w.current)
-            log.warning("worker lost on %s (%s)", jobs[w.current][1], why)
+        current = w.current
+        if current is not None:
+            results[current] = fail(jobs[current][1], why)
+            w.batch.remove(current)
+            log.warning("worker lost on %s (%s)", jobs[current][1], why)
             _count(1)
         pending.extendleft(reversed(w.batch))
         w.process.kill()
@@ -163,19 +174,15 @@ def run_isolated(
             except (EOFError, OSError):
                 pool[pool.index(w)] = lose(w, "crash")
                 continue
-            if message[0] == "start":
-                w.current, w.started = message[1], time.monotonic()
-                continue
-            _, index, result = message
+            index, result = message
             results[index] = result
             w.batch.remove(index)
-            w.current = None
             _count(1)
             if not w.batch:
                 feed(w)
-        now = time.monotonic()
+        now = time.monotonic_ns()
         for n, w in enumerate(pool):
-            if w.current is not None and now - w.started > timeout:
+            if w.busy_for(now) > timeout:
                 pool[n] = lose(w, "timeout")
             elif w.batch and not w.process.is_alive() and not w.conn.poll():
                 pool[n] = lose(w, "crash")

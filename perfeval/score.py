@@ -10,6 +10,7 @@ repeated short texts are interned, so 100,000 scored workbooks fit in memory.
 
 from __future__ import annotations
 
+import pickle
 import sys
 from dataclasses import dataclass
 from decimal import Decimal
@@ -224,8 +225,13 @@ def pack(score: ItemScore) -> tuple[Any, ...]:
     )
 
 
-def unpack(data: tuple[Any, ...], item: RosterItem, fw: Framework, settings: Settings) -> ItemScore:
-    """Rebuild a score from :func:`pack`, linked to today's roster item and framework."""
+def unpack(
+    data: tuple[Any, ...] | bytes, item: RosterItem, fw: Framework, settings: Settings
+) -> ItemScore:
+    """Rebuild a score from :func:`pack` (or its pickle), linked to today's roster item and
+    framework."""
+    if isinstance(data, bytes):
+        data = pickle.loads(data)
     (
         _,
         _,

@@ -78,6 +78,7 @@ class Settings:
     worker_memory_mb: int
     use_cache: bool
     annotated_copies: bool
+    annotated_copy: str  # mark: the department's own file, marked; reissue: a clean re-issue
     detail_sheet_max_rows: int
     max_file_bytes: int
     max_uncompressed_bytes: int
@@ -232,6 +233,9 @@ def build_settings(raw: dict[str, Any], folder: Path, source: Path) -> Settings:
         or not all(isinstance(q, str) and q.strip() for q in qualitative)
     ):
         raise ConfigError("[lists] qualitative 应为非空的文字列表。", path=source)
+    annotated_copy = str(raw.get("run", {}).get("annotated_copy", "mark"))
+    if annotated_copy not in ("mark", "reissue"):
+        raise ConfigError('[run] annotated_copy 只能是 "mark" 或 "reissue"。', path=source)
     paths = {k: str(v) for k, v in raw.get("paths", {}).items()}
     for key in ("roster", "issued", "returned", "output", "returns", "frameworks"):
         if not paths.get(key):
@@ -258,6 +262,7 @@ def build_settings(raw: dict[str, Any], folder: Path, source: Path) -> Settings:
         worker_memory_mb=int(raw.get("run", {}).get("worker_memory_mb", 1024)),
         use_cache=bool(raw.get("run", {}).get("cache", True)),
         annotated_copies=bool(raw.get("run", {}).get("annotated_copies", True)),
+        annotated_copy=annotated_copy,
         detail_sheet_max_rows=int(raw.get("run", {}).get("detail_sheet_max_rows", 50000)),
         max_file_bytes=int(_decimal(raw, "rules", "max_file_mb", source) * mb),
         max_uncompressed_bytes=int(_decimal(raw, "rules", "max_uncompressed_mb", source) * mb),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from perfeval.cache import CACHE_NAME, Cache, context_key
 from perfeval.check.catalogue import Code, Finding, Severity, finding
 from perfeval.check.roster_rules import roster_rules
 from perfeval.check.workbook import FileOutcome, check_file, failed
+from perfeval.framework import Framework
 from perfeval.model import CellRef
 from perfeval.pool import run_isolated
 from perfeval.read.container import is_lock_file
@@ -26,6 +28,7 @@ from perfeval.read.submission import read_submission
 from perfeval.render.returns import needs_copy, write_return
 from perfeval.roster import RosterItem
 from perfeval.score import ItemScore, unpack
+from perfeval.settings import Settings
 from perfeval.workspace import Workspace, open_workspace
 
 log = logging.getLogger(__name__)
@@ -47,14 +50,42 @@ SPREADSHEET_SUFFIXES = {
 Progress = Callable[[int, int], None]
 
 
-@dataclass
 class FileResult:
-    file: str
-    sha256: str
-    findings: list[Finding]
-    item: RosterItem | None = None
-    score: ItemScore | None = None
-    readable: bool = False
+    """One returned file's findings, and its score when it passed (rebuilt on first use)."""
+
+    __slots__ = ("_link", "_score", "file", "findings", "grade", "item", "readable", "sha256")
+    __slots__ += ("packed", "total")
+
+    def __init__(
+        self,
+        file: str,
+        sha256: str,
+        findings: list[Finding],
+        item: RosterItem | None = None,
+        packed: bytes | None = None,
+        readable: bool = False,
+        total: str = "",
+        grade: str = "",
+        link: tuple[Framework, Settings] | None = None,
+    ) -> None:
+        self.file, self.sha256, self.findings, self.item = file, sha256, findings, item
+        self.packed, self.readable, self.total, self.grade = packed, readable, total, grade
+        self._link = link
+        self._score: ItemScore | None = None
+
+    @property
+    def passed(self) -> bool:
+        """Scored: no error in this file (and it is not a duplicate return)."""
+        return self.packed is not None and self.item is not None and self._link is not None
+
+    @property
+    def score(self) -> ItemScore | None:
+        if self._score is None and self.passed:
+            self._score = unpack(self.packed, self.item, *self._link)  # type: ignore[arg-type]
+        return self._score if self.passed else None
+
+    def discard_score(self) -> None:
+        self.packed, self._score, self.total, self.grade = None, None, "", ""
 
     @property
     def errors(self) -> int:
@@ -85,20 +116,29 @@ class ValidationResult:
 
     @property
     def scores(self) -> list[ItemScore]:
-        return [f.score for f in self.files if f.score is not None]
+        return [f.score for f in self.files if f.passed]  # type: ignore[misc]
 
 
 def returned_files(folder: Path) -> list[tuple[Path, str]]:
     """Every file under the returned folder, with the name shown to users (relative path)."""
     if not folder.is_dir():
         return []
-    found = []
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder).as_posix()
-        rel = rel.encode("utf-8", "replace").decode("utf-8")  # names from GBK unzips
-        if path.is_file() and not (path.name.startswith(".") and not is_lock_file(path.name)):
-            found.append((path, rel))
-    return found
+    found: list[tuple[tuple[str, ...], Path, str]] = []
+    pending = [(str(folder), ())]
+    while pending:  # os.scandir: several times faster than Path.rglob on 100,000 files
+        where, parts = pending.pop()
+        try:
+            entries = list(os.scandir(where))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name.encode("utf-8", "replace").decode("utf-8")  # GBK-unzipped names
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((entry.path, (*parts, name)))
+            elif entry.is_file() and not (name.startswith(".") and not is_lock_file(name)):
+                found.append(((*parts, name), Path(entry.path), "/".join((*parts, name))))
+    found.sort(key=lambda x: x[0])
+    return [(path, rel) for _, path, rel in found]
 
 
 # --- worker side -------------------------------------------------------------------------------
@@ -197,7 +237,9 @@ def validate(
     for n, outcome in zip(todo, fresh, strict=True):
         outcomes[n] = outcome
     if cache is not None:
-        cache.put_many((hashes[n], outcomes[n]) for n in todo if hashes[n] and outcomes[n].sha256)
+        cache.put_many(
+            (hashes[n], outcomes[n]) for n in todo if hashes[n] and outcomes[n].cacheable
+        )
         cache.close()
     results = [_result(o, ws) for o in outcomes if o is not None]
     _duplicates(results)
@@ -261,12 +303,18 @@ def _log_path(ws: Workspace) -> str:
 
 def _result(o: FileOutcome, ws: Workspace) -> FileResult:
     item = ws.roster.get(o.item_id) if o.item_id else None
-    score = None
-    if o.packed is not None and item is not None:
-        fw = ws.frameworks.get(item.framework_id)
-        if fw is not None:
-            score = unpack(o.packed, item, fw, ws.settings)
-    return FileResult(o.file, o.sha256, list(o.findings), item, score, o.readable)
+    fw = ws.frameworks.get(item.framework_id) if item is not None else None
+    return FileResult(
+        o.file,
+        o.sha256,
+        list(o.findings),
+        item,
+        o.packed,
+        o.readable,
+        o.total,
+        o.grade,
+        (fw, ws.settings) if fw is not None else None,
+    )
 
 
 def _duplicates(results: list[FileResult]) -> None:
@@ -282,4 +330,4 @@ def _duplicates(results: list[FileResult]) -> None:
             r.findings.append(
                 finding(Code.ID_DUPLICATE_ITEM, CellRef(r.file), item_id=item_id, other=others)
             )
-            r.score = None
+            r.discard_score()

@@ -155,7 +155,7 @@ def _show(sheet: Sheet, action: str, outcome: pipeline.RunOutcome) -> None:
         "errors": count[Severity.ERROR],
         "warnings": count[Severity.WARNING],
         "infos": count[Severity.INFO],
-        "scored": len(v.scores),
+        "scored": sum(1 for f in v.files if f.passed),
     }
     for row, (_, key) in C.RESULT_LABELS.items():
         sheet.set(f"B{row}", figures[key])

@@ -7,8 +7,8 @@ item the workbook belongs to, and (when no error was found) its packed score.
 from __future__ import annotations
 
 import dataclasses
+import pickle
 from dataclasses import dataclass, field
-from typing import Any
 
 from perfeval import layout as L
 from perfeval.check import values
@@ -31,14 +31,20 @@ class FileOutcome:
     findings: list[Finding] = field(default_factory=list)
     item_id: str | None = None
     readable: bool = False  # opened as one of our workbooks (an annotated copy can be made)
-    packed: tuple[Any, ...] | None = None  # the score, when no error was found
+    packed: bytes | None = None  # the score (see score.pack), when no error was found
+    total: str = ""  # the score's total and grade, for lists that need no full score
+    grade: str = ""
+    cacheable: bool = True  # False for a timeout or memory limit: they depend on the machine
 
     def renamed(self, name: str) -> FileOutcome:
         """The same outcome for identical bytes found under another name."""
         if name == self.file:
             return self
         findings = [dataclasses.replace(f, file=name) for f in self.findings]
-        packed = (*self.packed[:2], name, *self.packed[3:]) if self.packed else None
+        packed = None
+        if self.packed is not None:
+            data = pickle.loads(self.packed)
+            packed = pickle.dumps((*data[:2], name, *data[3:]), protocol=pickle.HIGHEST_PROTOCOL)
         return dataclasses.replace(self, file=name, findings=findings, packed=packed)
 
 
@@ -52,7 +58,8 @@ def failed(name: str, why: str) -> FileOutcome:
     return FileOutcome(
         name,
         "",
-        [
+        cacheable=why == "crash",  # the same bytes crash the same reader again
+        findings=[
             finding(
                 Code.FILE_UNREADABLE,
                 CellRef(name),
@@ -90,7 +97,10 @@ def check_file(read: ReadResult, ws: Workspace) -> FileOutcome:
     if not any(f.is_error for f in out.findings):
         score = score_item(sub, ident.item, ident.framework, ident.rows, ws.settings)
         out.findings += _total_mismatch(sub, score, ws)
-        out.packed = pack(score)
+        # pickled once here: it crosses the process boundary, goes into the cache and waits in
+        # the parent as ~1 KB of bytes instead of thousands of small objects per workbook
+        out.packed = pickle.dumps(pack(score), protocol=pickle.HIGHEST_PROTOCOL)
+        out.total, out.grade = str(score.total), score.grade.name
     return out
 
 

@@ -34,6 +34,15 @@ class SheetRow:
 
 
 def sheet_rows(fw: Framework) -> list[SheetRow]:
+    """The 指标 sheet's rows in order (computed once per framework: frameworks are frozen)."""
+    cached = fw.__dict__.get("_sheet_rows")
+    if cached is None:
+        cached = tuple(_sheet_rows(fw))
+        object.__setattr__(fw, "_sheet_rows", cached)
+    return list(cached)
+
+
+def _sheet_rows(fw: Framework) -> list[SheetRow]:
     rows: list[SheetRow] = []
     for l2 in fw.level2:
         for leaf in fw.children(l2.code):

@@ -78,7 +78,7 @@ class Book:
     def grid(self, name: str, max_rows: int = MAX_ROWS) -> Grid:
         sheet = self._wb.get_sheet_by_name(name)
         rows = sheet.to_python(skip_empty_area=False, nrows=max_rows)
-        return Grid(name, [list(r[:MAX_COLS]) for r in rows])
+        return Grid(name, [r if len(r) <= MAX_COLS else r[:MAX_COLS] for r in rows])
 
     def close(self) -> None:
         self._wb.close()

@@ -11,6 +11,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,7 +103,7 @@ def _check_zip(data: bytes, ref: CellRef, max_uncompressed: int) -> Finding | bo
                     return finding(Code.FILE_OLD_FORMAT, ref, detail=detail)
             for info, lower in zip(infos, names, strict=True):
                 is_sheet = "worksheets/" in lower and lower.endswith(".xml")
-                if is_sheet and _out_of_grid(zf.read(info)):
+                if is_sheet and _out_of_grid(_member(data, zf, info)):
                     return finding(Code.FILE_UNREADABLE, ref, detail="表格中有超出正常范围的单元格")
             return any(
                 n.endswith("vbaproject.bin") or n.startswith("xl/macrosheets/") for n in names
@@ -131,6 +132,30 @@ def _not_a_workbook(zf: zipfile.ZipFile, names: list[str]) -> str:
     if types and b"spreadsheetml" in zf.read(types):
         return ""  # a workbook with unusual part names: let the reader decide
     return "压缩包中没有Excel工作簿"
+
+
+def _member(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """One member's bytes, inflated straight from the archive (several times faster than
+    ``ZipFile.read`` for small parts), never past its declared size; unusual members (encrypted,
+    other methods, odd headers) go through ``zipfile``, which raises the usual errors."""
+    start = info.header_offset
+    head = data[start : start + 30]
+    if (
+        len(head) == 30
+        and head[:4] == ZIP_MAGIC
+        and not info.flag_bits & 0x1
+        and info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+    ):
+        begin = start + 30 + int.from_bytes(head[26:28], "little")
+        begin += int.from_bytes(head[28:30], "little")
+        chunk = data[begin : begin + info.compress_size]
+        if info.compress_type == zipfile.ZIP_STORED:
+            return chunk[: info.file_size]
+        try:
+            return zlib.decompressobj(-15).decompress(chunk, info.file_size)
+        except zlib.error:
+            pass  # let zipfile report it
+    return zf.read(info)
 
 
 def _out_of_grid(xml: bytes) -> bool:

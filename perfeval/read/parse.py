@@ -38,13 +38,30 @@ class Parsed(NamedTuple):
     issue: str | None = None
 
 
+#: Most cells of returned workbooks repeat across files (labels, locked framework text, common
+#: answers), so parsing results for text are remembered per process, up to this many entries.
+MEMO_LIMIT = 200_000
+_NORMALIZED: dict[str, str] = {}
+
+
 def normalize_text(raw: object) -> str:
     """NFKC (full-width digits and punctuation to ASCII), no surrounding or doubled blanks."""
     if raw is None:
         return ""
+    if isinstance(raw, str):
+        done = _NORMALIZED.get(raw)
+        if done is None:
+            done = _normalize(raw)
+            if len(_NORMALIZED) < MEMO_LIMIT:
+                _NORMALIZED[raw] = done
+        return done
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
-    text = unicodedata.normalize("NFKC", str(raw)).replace("\u00a0", " ")
+    return _normalize(str(raw))
+
+
+def _normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).replace("\u00a0", " ")
     return _SPACE_RE.sub(" ", text).strip()
 
 

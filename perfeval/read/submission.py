@@ -17,7 +17,14 @@ from perfeval.check.catalogue import Code, Finding, finding
 from perfeval.model import CellRef, Value
 from perfeval.read.cells import Book, Grid
 from perfeval.read.container import inspect_file
-from perfeval.read.parse import Parsed, normalize_text, parse_date, parse_number, parse_text
+from perfeval.read.parse import (
+    MEMO_LIMIT,
+    Parsed,
+    normalize_text,
+    parse_date,
+    parse_number,
+    parse_text,
+)
 
 SCORE_UNITS = ("分",)
 MONEY_UNITS = ("万元",)
@@ -64,14 +71,39 @@ class ReadResult:
     sha256: str = ""
 
 
+def _parse_score(raw: object) -> Parsed:
+    return parse_number(raw, units=SCORE_UNITS)
+
+
+def _parse_money(raw: object) -> Parsed:
+    return parse_number(raw, units=MONEY_UNITS)
+
+
+#: parser -> {raw cell value -> Parsed}. The same texts and numbers recur in every workbook of a
+#: framework; parsing each once per process makes reading several times faster. Parsed results are
+#: immutable, so sharing them is safe.
+_MEMO: dict[Callable, dict[object, Parsed]] = {}
+
+
+def _parsed(parser: Callable, raw: object) -> Parsed:
+    kind = type(raw)
+    if kind is not str and kind is not float:  # bools, dates: rare, and 1 == True as a key
+        return parser(raw)
+    memo = _MEMO.get(parser)
+    if memo is None:
+        memo = _MEMO[parser] = {}
+    done = memo.get(raw)
+    if done is None:
+        done = parser(raw)
+        if len(memo) < MEMO_LIMIT:
+            memo[raw] = done
+    return done
+
+
 def _value(grid: Grid, file: str, row: int, col: int, parser) -> Value:
     raw = grid.get(row, col)
-    parsed: Parsed = parser(raw)
+    parsed = _parsed(parser, raw)
     return Value(raw, parsed.value, file, grid.sheet, row, col, parsed.issue)
-
-
-def _number(units: tuple[str, ...]):
-    return lambda raw: parse_number(raw, units=units)
 
 
 class _LayoutError(Exception):
@@ -153,10 +185,10 @@ def _read_info(grid: Grid, sub: Submission) -> None:
         row = _row_of(grid, label, money_start)
         for col_key in ("budget", "executed"):  # the 执行率 column is a formula: not read
             col = L.MONEY_COLUMNS[col_key]
-            sub.money[(row_key, col_key)] = _value(grid, f, row, col, _number(MONEY_UNITS))
+            sub.money[(row_key, col_key)] = _value(grid, f, row, col, _parse_money)
     score_start = _row_of(grid, L.SCORE_HEADER)
     total_row = _row_of(grid, L.TOTAL_LABEL, score_start)
-    sub.cached["total"] = _value(grid, f, total_row, 3, _number(SCORE_UNITS))
+    sub.cached["total"] = _value(grid, f, total_row, 3, _parse_score)
     sub.cached["grade"] = _value(grid, f, _row_of(grid, L.GRADE_LABEL, total_row), 2, parse_text)
     for key, label in L.NARRATIVE_FIELDS.items():
         sub.narrative[key] = _value(grid, f, _row_of(grid, label), 2, parse_text)
@@ -186,19 +218,23 @@ IND_READ = {k: v for k, v in L.IND_COLUMNS.items() if k != "standard"}
 def _read_indicators(grid: Grid, sub: Submission) -> None:
     cols = _header_columns(grid, L.IND_HEADER_ROW, IND_READ)
     parsers = dict.fromkeys(IND_READ, parse_text)
-    parsers["weight"] = _number(SCORE_UNITS)
-    parsers["score"] = _number(SCORE_UNITS)
+    parsers["weight"] = _parse_score
+    parsers["score"] = _parse_score
     for row in range(L.IND_HEADER_ROW + 1, grid.height + 1):
         code = normalize_text(grid.get(row, cols["code"]))
         label = normalize_text(grid.get(row, cols["l3"]))
         if label == L.IND_TOTAL_LABEL and not code:
-            sub.cached["indicator_total"] = _value(
-                grid, sub.file, row, cols["score"], _number(SCORE_UNITS)
-            )
+            sub.cached["indicator_total"] = _value(grid, sub.file, row, cols["score"], _parse_score)
             continue
         if not code and not label:
             continue
-        values = {key: _value(grid, sub.file, row, col, parsers[key]) for key, col in cols.items()}
+        line = grid.rows[row - 1]
+        width = len(line)
+        values = {}
+        for key, col in cols.items():
+            raw = line[col - 1] if col <= width else ""
+            parsed = _parsed(parsers[key], raw)
+            values[key] = Value(raw, parsed.value, sub.file, grid.sheet, row, col, parsed.issue)
         sub.indicators.append(IndicatorRow(code, row, values))
 
 
@@ -206,9 +242,7 @@ def _read_problems(grid: Grid, sub: Submission) -> None:
     cols = _header_columns(grid, L.PROB_HEADER_ROW, L.PROB_COLUMNS)
     for row in range(L.PROB_FIRST_ROW, grid.height + 1):
         values = {
-            key: _value(
-                grid, sub.file, row, col, _number(MONEY_UNITS) if key == "amount" else parse_text
-            )
+            key: _value(grid, sub.file, row, col, _parse_money if key == "amount" else parse_text)
             for key, col in cols.items()
             if key != "no"
         }

@@ -1,11 +1,17 @@
 """Annotated copies to send back to departments (退回修改/).
 
-For a workbook that is ours and matches its roster item, the copy is the same workbook issued
-again, with every value the department typed in its input cells and a red highlight plus a
-comment on each cell with a finding: dropdowns, protection and formulas come back intact even if
-the department's office suite damaged them, and it takes a few milliseconds. A workbook whose
-identity or locked cells are in question is copied from the department's file instead and
-annotated there (:mod:`perfeval.render.annotate`), so they see exactly what they sent.
+By default (``[run] annotated_copy = "mark"``) the copy is the department's own file, patched at
+the zip/XML level (:mod:`perfeval.render.patch`): a first sheet 校验问题 listing every finding, and
+a red highlight plus a comment on each cell with a finding. It keeps exactly what they sent and
+takes a few milliseconds. A file of a shape the patch does not handle (a sheet that already has
+comments, a copy sent back again, an unusual XML form) falls back to the slower paths below.
+
+With ``annotated_copy = "reissue"`` (and as the fallback), a workbook that is ours and matches its
+roster item is issued again, with every value the department typed in its input cells and the same
+notes: dropdowns, protection and formulas come back intact even if their office suite damaged
+them. A workbook whose identity or locked cells are in question is copied from the department's
+file with openpyxl and annotated there (:mod:`perfeval.render.annotate`), so they see exactly what
+they sent.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from perfeval.issue.overlay import Key, Overlay
 from perfeval.issue.workbook import issue_workbook
 from perfeval.read.submission import Submission
 from perfeval.render.annotate import write_annotated
+from perfeval.render.patch import patch_annotated
 from perfeval.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -106,6 +113,14 @@ def write_return(
         if f.is_error
     )
     target.parent.mkdir(parents=True, exist_ok=True)
+    if ws.settings.annotated_copy == "mark":
+        try:
+            data = source.read_bytes()
+        except OSError:
+            data = None
+        if data is not None and patch_annotated(data, outcome.findings, target):
+            return target
+        log.debug("annotated copy of %s: falling back to the slow path", source.name)
     if item is None or fw is None or theirs:
         return write_annotated(source, outcome.findings, target)
     try:

@@ -14,8 +14,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import pickle
 import sqlite3
+import time
 from collections.abc import Iterable
 from dataclasses import fields
 from importlib import metadata
@@ -53,6 +55,19 @@ def _reader_version() -> str:
         return ""
 
 
+def file_sha256(path: str) -> str:
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
+    except OSError:
+        return ""
+
+
+#: a file changed less than this long before it was hashed may change again unseen within the
+#: same timestamp tick; its recorded hash is not trusted (git calls this "racy")
+RACY_NS = 2_000_000_000
+
+
 class Cache:
     """Outcomes by (file hash, context). Unusable cache files are ignored, never fatal."""
 
@@ -65,9 +80,48 @@ class Cache:
                 "CREATE TABLE IF NOT EXISTS outcome (sha TEXT, context TEXT, data BLOB, "
                 "PRIMARY KEY (sha, context))"
             )
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS filestat (path TEXT PRIMARY KEY, size INTEGER, "
+                "mtime INTEGER, ctime INTEGER, ino INTEGER, sha TEXT, hashed INTEGER)"
+            )
             self._db.execute("DELETE FROM outcome WHERE context != ?", (context,))
         except sqlite3.Error:
             self._db = None
+
+    def file_hashes(self, paths: list[str]) -> list[str]:
+        """SHA-256 of each file ('' when unreadable). A file whose size, modification and
+        status-change times and inode are as recorded when it was last hashed (and that did not
+        change just before that) is not read again, as git does: re-checking 100,000 unchanged
+        files then costs only their ``stat``. Writing a file always moves its status-change
+        time (programs cannot set it back), so a changed file is always hashed again.
+        """
+        known: dict[str, tuple] = {}
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                known = {row[0]: row[1:] for row in self._db.execute("SELECT * FROM filestat")}
+        out, fresh = [], []
+        for path in paths:
+            try:
+                st = os.stat(path)
+            except OSError:
+                out.append("")
+                continue
+            stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+            rec = known.get(path)
+            if rec is not None and rec[:4] == stamp and max(stamp[1:3]) + RACY_NS < rec[5]:
+                out.append(rec[4])
+                continue
+            now = time.time_ns()
+            sha = file_sha256(path)
+            out.append(sha)
+            if sha:
+                fresh.append((path, *stamp, sha, now))
+        if fresh and self._db is not None:
+            with contextlib.suppress(sqlite3.Error), self._db:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO filestat VALUES (?, ?, ?, ?, ?, ?, ?)", fresh
+                )
+        return out
 
     def get_many(self, hashes: Iterable[str]) -> dict[str, Any]:
         if self._db is None:
@@ -92,10 +146,10 @@ class Cache:
     def put_many(self, entries: Iterable[tuple[str, Any]]) -> None:
         if self._db is None:
             return
-        rows = [
+        rows = (  # a generator: 100,000 pickled outcomes are never all held at once
             (sha, self.context, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
             for sha, value in entries
-        ]
+        )
         try:
             with self._db:
                 self._db.executemany("INSERT OR REPLACE INTO outcome VALUES (?, ?, ?)", rows)

@@ -8,7 +8,6 @@ run last, on every result.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from collections import defaultdict
@@ -16,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from perfeval.cache import CACHE_NAME, Cache, context_key
+from perfeval.cache import CACHE_NAME, Cache, context_key, file_sha256
 from perfeval.check.catalogue import Code, Finding, Severity, finding
 from perfeval.check.roster_rules import roster_rules
 from perfeval.check.workbook import FileOutcome, check_file, failed
@@ -119,13 +118,13 @@ class ValidationResult:
         return [f.score for f in self.files if f.passed]  # type: ignore[misc]
 
 
-def returned_files(folder: Path) -> list[tuple[Path, str]]:
-    """Every file under the returned folder, with the name shown to users (relative path)."""
+def returned_files(folder: Path) -> list[tuple[str, str]]:
+    """Every file under the returned folder (path, name shown to users: the relative path)."""
     if not folder.is_dir():
         return []
-    found: list[tuple[tuple[str, ...], Path, str]] = []
-    pending = [(str(folder), ())]
-    while pending:  # os.scandir: several times faster than Path.rglob on 100,000 files
+    found: list[tuple[tuple[str, ...], str, str]] = []
+    pending: list[tuple[str, tuple[str, ...]]] = [(str(folder), ())]
+    while pending:  # os.scandir and plain strings: pathlib costs seconds at 100,000 files
         where, parts = pending.pop()
         try:
             entries = list(os.scandir(where))
@@ -136,7 +135,7 @@ def returned_files(folder: Path) -> list[tuple[Path, str]]:
             if entry.is_dir(follow_symlinks=False):
                 pending.append((entry.path, (*parts, name)))
             elif entry.is_file() and not (name.startswith(".") and not is_lock_file(name)):
-                found.append(((*parts, name), Path(entry.path), "/".join((*parts, name))))
+                found.append(((*parts, name), entry.path, "/".join((*parts, name))))
     found.sort(key=lambda x: x[0])
     return [(path, rel) for _, path, rel in found]
 
@@ -194,20 +193,23 @@ def validate(
 ) -> ValidationResult:
     s = ws.settings
     skipped: list[Finding] = []
-    jobs: list[tuple[Path, str]] = []
+    jobs: list[tuple[str, str]] = []
     for path, name in returned_files(s.path("returned")):
-        if is_lock_file(path.name):
+        base = os.path.basename(path)
+        suffix = os.path.splitext(base)[1]
+        if is_lock_file(base):
             skipped.append(finding(Code.FILE_LOCK, CellRef(name)))
-        elif path.suffix.lower() not in SPREADSHEET_SUFFIXES:
-            skipped.append(finding(Code.FILE_SKIPPED, CellRef(name), suffix=path.suffix or "无"))
+        elif suffix.lower() not in SPREADSHEET_SUFFIXES:
+            skipped.append(finding(Code.FILE_SKIPPED, CellRef(name), suffix=suffix or "无"))
         else:
             jobs.append((path, name))
-    hashes = [_sha256(path) for path, _ in jobs]
     cache = (
         Cache(ws.folder / CACHE_NAME, context_key(ws))
         if (s.use_cache if use_cache is None else use_cache)
         else None
     )
+    paths = [path for path, _ in jobs]
+    hashes = cache.file_hashes(paths) if cache else [file_sha256(p) for p in paths]
     hits = cache.get_many(h for h in hashes if h) if cache else {}
     outcomes: list[FileOutcome | None] = [
         hits[h].renamed(name) if h in hits else None
@@ -228,7 +230,7 @@ def validate(
         progress(len(jobs) - len(todo), len(jobs))
     fresh = _check_all(
         ws,
-        [(str(jobs[n][0]), jobs[n][1]) for n in todo],
+        [jobs[n] for n in todo],
         progress,
         len(jobs) - len(todo),
         len(jobs),
@@ -250,13 +252,6 @@ def validate(
         skipped,
         cached=len(jobs) - len(todo),
     )
-
-
-def _sha256(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""
 
 
 def _check_all(

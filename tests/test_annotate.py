@@ -2,12 +2,14 @@
 
 import hashlib
 import io
+import posixpath
 import re
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
+from lxml import etree
 from openpyxl.comments import Comment
 from python_calamine import CalamineWorkbook
 
@@ -15,12 +17,15 @@ from perfeval import layout as L
 from perfeval import pipeline
 from perfeval.check.catalogue import Code, Finding, Severity, all_rules
 from perfeval.errors import ConfigError
+from perfeval.issue.info_sheet import NARRATIVE_HINTS
+from perfeval.render import returns
 from perfeval.render.annotate import SUMMARY_SHEET
 from perfeval.render.patch import patch_annotated
 from perfeval.settings import load_settings
 from tests.conftest import full_fill, row_of
 
 LIBREOFFICE = Path(__file__).parent / "data" / "libreoffice"
+PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
 def red_cells(ws) -> set[str]:
@@ -40,6 +45,27 @@ def unchanged_parts(copy: Path, theirs: Path) -> list[str]:
         assert a.namelist()[0] == "[Content_Types].xml"
         assert names == sorted(b.namelist(), key=lambda n: n != "[Content_Types].xml")
         return [n for n in names if a.read(n) == b.read(n)]
+
+
+def assert_notes_drawn(copy: Path) -> None:
+    """Each sheet's comments have one note shape each in its VML drawing, with unique ids; the
+    parts are well-formed XML (as the ones they came from are)."""
+    with zipfile.ZipFile(copy) as z:
+        for rels in (n for n in z.namelist() if n.startswith("xl/worksheets/_rels/")):
+            parts = {}
+            for rel in etree.fromstring(z.read(rels)):
+                target = rel.get("Target")
+                name = target[1:] if target.startswith("/") else f"xl/worksheets/{target}"
+                parts[rel.get("Type").rsplit("/", 1)[1]] = posixpath.normpath(name)
+            if "comments" not in parts:
+                continue
+            comments = etree.fromstring(z.read(parts["comments"]))
+            vml = z.read(parts["vmlDrawing"])
+            etree.fromstring(vml)
+            shapes = re.findall(rb"<(?:[\w.-]+:)?shape\b", vml)
+            assert len(shapes) == len(comments.findall(".//{*}comment"))
+            ids = re.findall(rb'\sid="_x0000_s(\d+)"', vml)
+            assert len(ids) == len(set(ids))
 
 
 def test_workbooks_with_errors_get_an_annotated_copy(folder):
@@ -151,12 +177,41 @@ def test_reissue_setting_issues_a_clean_copy(folder):
         load_settings(folder.ws.folder)
 
 
-def test_a_sheet_with_comments_falls_back_to_a_correct_copy(folder, tmp_path):
+def test_a_sheet_with_their_comments_gets_ours_merged(folder, tmp_path):
     fw = folder.framework("P1")
     bad = folder.fill("P1", full_fill(fw, **{"1.1.1": {"score": 9}}))
     wb = openpyxl.load_workbook(bad)
     wb[L.SHEET_INDICATORS]["A4"].comment = Comment("单位自己的批注", "单位")
     wb.save(bad)
+    outcome = pipeline.do_validate(folder.ws.folder)
+    mine = [f for f in outcome.validation.findings if f.file == bad.name]
+    copy = patch_annotated(bad.read_bytes(), mine, tmp_path / "x.xlsx")
+    assert copy is not None
+    wb = openpyxl.load_workbook(copy)
+    ind = wb[L.SHEET_INDICATORS]
+    score = ind[f"K{row_of(fw, '1.1.1')}"]
+    assert score.coordinate in red_cells(ind)
+    assert "超出0至3分的范围" in score.comment.text
+    assert (ind["A4"].comment.text, ind["A4"].comment.author) == ("单位自己的批注", "单位")
+    assert_notes_drawn(copy)
+
+
+def test_threaded_comments_fall_back_to_a_correct_copy(folder, tmp_path):
+    fw = folder.framework("P1")
+    bad = folder.fill("P1", full_fill(fw, **{"1.1.1": {"score": 9}}))
+    threaded = "http://schemas.microsoft.com/office/2017/10/relationships/threadedComment"
+    rels = "xl/worksheets/_rels/sheet3.xml.rels"  # the 指标 sheet
+    with zipfile.ZipFile(bad) as src:
+        assert rels not in src.namelist()
+        parts = {i.filename: src.read(i) for i in src.infolist()}
+    parts[rels] = (
+        f'<Relationships xmlns="{PKG}"><Relationship Id="rId1" Type="{threaded}" '
+        'Target="../threadedComments/threadedComment1.xml"/></Relationships>'
+    ).encode()
+    parts["xl/threadedComments/threadedComment1.xml"] = b"<ThreadedComments/>"
+    with zipfile.ZipFile(bad, "w") as dst:
+        for name, body in parts.items():
+            dst.writestr(name, body)
     outcome = pipeline.do_validate(folder.ws.folder)
     mine = [f for f in outcome.validation.findings if f.file == bad.name]
     assert patch_annotated(bad.read_bytes(), mine, tmp_path / "x.xlsx") is None
@@ -199,6 +254,174 @@ def test_a_copy_of_a_file_saved_by_libreoffice(folder):
     assert book.sheet_names[0] == SUMMARY_SHEET
     rows = book.get_sheet_by_name(SUMMARY_SHEET).to_python()
     assert rows[1][:4] == [L.SHEET_INDICATORS, "K5", "PE-SCORE-001", "错误"]
+
+
+def no_slow_path(monkeypatch) -> None:
+    """The annotated copy must come from the fast path (the workers are forked: they see this)."""
+
+    def slow(*args, **kwargs):
+        raise AssertionError("slow path taken")
+
+    monkeypatch.setattr(returns, "write_annotated", slow)
+    monkeypatch.setattr(returns, "issue_workbook", slow)
+
+
+def test_a_finding_on_the_info_sheet_keeps_the_template_hint(folder, monkeypatch, tmp_path):
+    """基本信息 has the template's hints as comments: ours go into them, the hint below ours."""
+    fw = folder.framework("P1")
+    fill = full_fill(fw)
+    fill.overview = ""
+    bad = folder.fill("P1", fill)
+    no_slow_path(monkeypatch)
+    outcome = pipeline.do_validate(folder.ws.folder)
+    mine = [f for f in outcome.validation.findings if f.file == bad.name]
+    assert [(f.sheet, f.cell, f.code) for f in mine] == [(L.SHEET_INFO, "B37", "PE-CELL-001")]
+    assert patch_annotated(bad.read_bytes(), mine, tmp_path / "x.xlsx") is not None
+    (copy,) = outcome.returns
+    theirs = openpyxl.load_workbook(bad)[L.SHEET_INFO]
+    wb = openpyxl.load_workbook(copy)
+    info = wb[L.SHEET_INFO]
+    assert red_cells(info) == {"B37"}
+    note = info["B37"].comment
+    assert note.author == "perfeval"
+    assert (
+        note.text == f"【错误】{mine[0].message}\n{mine[0].hint}\n\n{NARRATIVE_HINTS['overview']}"
+    )
+    assert info["B38"].comment.text == theirs["B38"].comment.text == NARRATIVE_HINTS["outputs"]
+    assert info["B38"].comment.author == theirs["B38"].comment.author
+    assert_notes_drawn(copy)
+    book = CalamineWorkbook.from_path(str(copy))
+    assert book.sheet_names[0] == SUMMARY_SHEET
+    assert book.get_sheet_by_name(SUMMARY_SHEET).to_python()[1][:3] == [
+        L.SHEET_INFO,
+        "B37",
+        "PE-CELL-001",
+    ]
+    # a finding on a cell without a comment gets its own, in the same drawing
+    found = [*mine, Finding("PE-X-001", Severity.ERROR, bad.name, L.SHEET_INFO, "B44", "缺", "")]
+    copy = patch_annotated(bad.read_bytes(), found, tmp_path / "y.xlsx")
+    info = openpyxl.load_workbook(copy)[L.SHEET_INFO]
+    assert red_cells(info) == {"B37", "B44"}
+    assert info["B44"].comment.text == "【错误】缺\n"
+    assert NARRATIVE_HINTS["overview"] in info["B37"].comment.text
+    assert_notes_drawn(copy)
+
+
+def test_an_info_sheet_saved_by_libreoffice_keeps_its_hints(folder, monkeypatch):
+    src = zipfile.ZipFile(LIBREOFFICE / "P2.xlsx")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():  # 项目概述 (B37) emptied
+            body = src.read(info).replace(
+                b'<c r="B37" s="18" t="s"><v>68</v></c>', b'<c r="B37" s="18"/>'
+            )
+            dst.writestr(info, body)
+    bad = folder.returned / "P2.xlsx"
+    bad.write_bytes(out.getvalue())
+    no_slow_path(monkeypatch)
+    outcome = pipeline.do_validate(folder.ws.folder)
+    mine = [f for f in outcome.validation.findings if f.file == bad.name]
+    assert [f.key for f in mine] == [(bad.name, L.SHEET_INFO, "B37", "PE-CELL-001")]
+    (copy,) = outcome.returns
+    assert "xl/comments2.xml" not in unchanged_parts(copy, bad)
+    theirs = openpyxl.load_workbook(bad)[L.SHEET_INFO]
+    info = openpyxl.load_workbook(copy)[L.SHEET_INFO]
+    assert red_cells(info) == {"B37"}
+    note = info["B37"].comment
+    assert note.text.startswith(f"【错误】{mine[0].message}\n{mine[0].hint}\n\n")
+    assert note.text.endswith(NARRATIVE_HINTS["overview"])
+    assert note.author == "perfeval"
+    assert info["B38"].comment.text == theirs["B38"].comment.text == NARRATIVE_HINTS["outputs"]
+    assert_notes_drawn(copy)
+    with zipfile.ZipFile(copy) as z:
+        vml = z.read("xl/drawings/vmlDrawing1.vml")
+    assert b'<o:idmap v:ext="edit" data="1"/>' in vml  # their drawing had no id block
+    rows = CalamineWorkbook.from_path(str(copy)).get_sheet_by_name(SUMMARY_SHEET).to_python()
+    assert rows[1][:3] == [L.SHEET_INFO, "B37", "PE-CELL-001"]
+
+
+EXCEL_VML = """<xml xmlns:v="urn:schemas-microsoft-com:vml"
+ xmlns:o="urn:schemas-microsoft-com:office:office"
+ xmlns:x="urn:schemas-microsoft-com:office:excel">
+ <o:shapelayout v:ext="edit">
+  <o:idmap v:ext="edit" data="1"/>
+ </o:shapelayout><v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202"
+  path="m,l,21600r21600,l21600,xe">
+  <v:stroke joinstyle="miter"/>
+  <v:path gradientshapeok="t" o:connecttype="rect"/>
+ </v:shapetype>{notes}<v:shape id="Button_x0020_1" o:spid="_x0000_s1030" type="#_x0000_t201"
+  style='position:absolute;margin-left:20pt;margin-top:2pt;width:48pt;height:18pt;z-index:3'>
+  <v:textbox style='mso-direction-alt:auto' o:singleclick="f">
+   <div style='text-align:center'><font face="Calibri" size="220">按钮<br>1</font></div>
+  </v:textbox>
+  <x:ClientData ObjectType="Button">
+   <x:Anchor>
+    1, 2, 40, 2, 2, 10, 40, 20</x:Anchor>
+  </x:ClientData>
+ </v:shape></xml>"""
+EXCEL_NOTE = """<v:shape id="_x0000_s{id}" type="#_x0000_t202" style='position:absolute;
+  margin-left:107.25pt;margin-top:1.5pt;width:108pt;height:59.25pt;z-index:1;
+  visibility:hidden' fillcolor="#ffffe1" o:insetmode="auto">
+  <v:fill color2="#ffffe1"/>
+  <v:shadow on="t" color="black" obscured="t"/>
+  <v:path o:connecttype="none"/>
+  <v:textbox style='mso-direction-alt:auto'>
+   <div style='text-align:left'></div>
+  </v:textbox>
+  <x:ClientData ObjectType="Note">
+   <x:MoveWithCells/>
+   <x:SizeWithCells/>
+   <x:Anchor>
+    2, 15, {row}, 2, 4, 15, {bottom}, 16</x:Anchor>
+   <x:AutoFill>False</x:AutoFill>
+   <x:Row>{row}</x:Row>
+   <x:Column>1</x:Column>
+  </x:ClientData>
+ </v:shape>"""
+
+
+def test_a_drawing_as_excel_writes_it_is_merged_as_text(folder, tmp_path):
+    """Excel's VML (single quotes, line breaks in attributes, a control with o:spid and an
+    unclosed <br>, which lxml refuses) gets a shape per new note and keeps all it had."""
+    bad = folder.fill("P1")
+    notes = "".join(EXCEL_NOTE.format(id=1025 + n, row=36 + n, bottom=40 + n) for n in (0, 1))
+    excel = EXCEL_VML.format(notes=notes).encode()
+    with pytest.raises(etree.XMLSyntaxError):
+        etree.fromstring(excel)
+    with zipfile.ZipFile(bad) as src:
+        parts = {i.filename: src.read(i) for i in src.infolist()}
+    rels = parts["xl/worksheets/_rels/sheet2.xml.rels"].decode()  # 基本信息
+    (vml,) = (
+        posixpath.normpath(posixpath.join("xl/worksheets", t))
+        for t in re.findall(r'Target="([^"]+\.vml)"', rels)
+    )
+    parts[vml.lstrip("/")] = excel
+    with zipfile.ZipFile(bad, "w") as dst:
+        for name, body in parts.items():
+            dst.writestr(name, body)
+    found = [
+        Finding("PE-X-001", Severity.ERROR, bad.name, L.SHEET_INFO, cell, f"{cell}有误", "请改正")
+        for cell in ("B37", "B44")
+    ]
+    copy = patch_annotated(bad.read_bytes(), found, tmp_path / "copy.xlsx")
+    assert copy is not None
+    with zipfile.ZipFile(copy) as z:
+        out = z.read(vml.lstrip("/")).decode()
+    button = excel.decode()[excel.index(b'<v:shape id="Button') :]
+    assert button.replace("</xml>", "") in out  # kept as it was
+    assert EXCEL_NOTE.format(id=1026, row=37, bottom=41) in out  # B38: not ours, untouched
+    assert out.count("<v:shape ") == 4
+    assert out.count("<v:shapetype ") == 1
+    b37 = out.split("<v:shape ")[1]
+    assert "width:270pt" in b37  # made to fit our text
+    assert "2, 15, 36, 2, 4, 15, 40, 16" not in b37
+    new = out.split("<v:shape ")[4]  # after the button: its o:spid counts
+    assert new.startswith('id="_x0000_s1031"')
+    assert "<x:Row>43</x:Row>" in new
+    info = openpyxl.load_workbook(copy)[L.SHEET_INFO]
+    assert info["B37"].comment.text.endswith(NARRATIVE_HINTS["overview"])
+    assert info["B44"].comment.text.startswith("【错误】B44有误")
+    assert red_cells(info) == {"B37", "B44"}
 
 
 def test_department_text_in_a_finding_stays_text(folder, tmp_path):

@@ -2,9 +2,10 @@
 
 By default (``[run] annotated_copy = "mark"``) the copy is the department's own file, patched at
 the zip/XML level (:mod:`perfeval.render.patch`): a first sheet 校验问题 listing every finding, and
-a red highlight plus a comment on each cell with a finding. It keeps exactly what they sent and
-takes a few milliseconds. A file of a shape the patch does not handle (a sheet that already has
-comments, a copy sent back again, an unusual XML form) falls back to the slower paths below.
+a red highlight plus a comment on each cell with a finding (merged into the sheet's comments when
+it has some, such as the template's hints on 基本信息). It keeps exactly what they sent and takes a
+few milliseconds. A file of a shape the patch does not handle (threaded comments, a copy sent back
+again, an unusual XML form) falls back to the slower paths below.
 
 With ``annotated_copy = "reissue"`` (and as the fallback), a workbook that is ours and matches its
 roster item is issued again, with every value the department typed in its input cells and the same

@@ -17,7 +17,7 @@ from perfeval.numbers import fmt_money, fmt_rate, fmt_score
 from perfeval.roster import RosterItem
 from perfeval.score import ItemScore
 from perfeval.settings import Settings
-from perfeval.tables import build_tables
+from perfeval.tables import DetailRows, build_tables
 from perfeval.validate import ValidationResult
 
 
@@ -35,7 +35,7 @@ class Results:
     settings: Settings
     items: list[ItemScore]
     excluded: list[tuple[str, str]]  # (file, why) for workbooks not aggregated
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame | DetailRows] = field(default_factory=dict)
     figures: list[Figure] = field(default_factory=list)
     coverage: list[Coverage] = field(default_factory=list)
 
@@ -76,7 +76,7 @@ def aggregate(
 ) -> Results:
     order = {item.item_id: n for n, item in enumerate(roster)}
     items = sorted(validation.scores, key=lambda s: order.get(s.item.item_id, len(order)))
-    excluded = [(f.file, f"{f.errors}个错误") for f in validation.files if f.score is None]
+    excluded = [(f.file, f"{f.errors}个错误") for f in validation.files if not f.passed]
     results = Results(settings, items, excluded)
     results.coverage = coverage(roster, settings)
     results.tables = build_tables(results)

@@ -6,6 +6,7 @@ workbook names its file, so a clerk can trace a figure back to its source.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -45,31 +46,67 @@ def items_table(r: Results) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+DETAIL_COLUMNS = (
+    "项目编号",
+    "项目名称",
+    "实施单位",
+    "编码",
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "单位自设",
+    "分值",
+    "得分",
+    "是否满分",
+    "实际完成值",
+    "偏差原因分析及改进措施",
+    "问题分类",
+    "来源",
+)
+
+
+class DetailRows:
+    """指标明细 (one row per indicator of every scored workbook) without holding it in memory:
+    each pass makes the rows again from the scores. A province has millions of these rows."""
+
+    columns = DETAIL_COLUMNS
+
+    def __init__(self, r: Results) -> None:
+        self._items = r.items
+        self._count = sum(len(i.indicators) for i in r.items)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[tuple]:
+        for i in self._items:
+            item, file = i.item, i.file
+            for s in i.indicators:
+                ind = s.indicator
+                yield (
+                    item.item_id,
+                    item.name,
+                    item.unit,
+                    ind.code,
+                    ind.l1,
+                    ind.l2,
+                    ind.name,
+                    "是" if ind.custom else "否",
+                    ind.weight,
+                    q2(s.score),
+                    "是" if s.full else "否",
+                    s.actual,
+                    s.reason,
+                    s.category,
+                    s.ref(file).address,
+                )
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(list(self), columns=list(DETAIL_COLUMNS))
+
+
 def details_table(r: Results) -> pd.DataFrame:
-    rows = []
-    for i in r.items:
-        for s in i.indicators:
-            ind = s.indicator
-            rows.append(
-                {
-                    "项目编号": i.item.item_id,
-                    "项目名称": i.item.name,
-                    "实施单位": i.item.unit,
-                    "编码": ind.code,
-                    "一级指标": ind.l1,
-                    "二级指标": ind.l2,
-                    "三级指标": ind.name,
-                    "单位自设": "是" if ind.custom else "否",
-                    "分值": ind.weight,
-                    "得分": q2(s.score),
-                    "是否满分": "是" if s.full else "否",
-                    "实际完成值": s.actual,
-                    "偏差原因分析及改进措施": s.reason,
-                    "问题分类": s.category,
-                    "来源": s.ref(i.file).address,
-                }
-            )
-    return pd.DataFrame(rows)
+    return DetailRows(r).frame()
 
 
 def level1_table(r: Results) -> pd.DataFrame:
@@ -107,7 +144,9 @@ def level1_table(r: Results) -> pd.DataFrame:
 
 def level1_averages(r: Results) -> list[tuple[str, Decimal]]:
     """(一级指标, average 得分率) in first-seen order, for the chart."""
-    table = level1_table(r)
+    table = r.tables.get("一级指标分析")
+    if table is None:
+        table = level1_table(r)
     if table.empty:
         return []
     avg = table[table["项目编号"] == "平均"]
@@ -207,10 +246,13 @@ def application_table(r: Results) -> pd.DataFrame:
     )
 
 
-def build_tables(r: Results) -> dict[str, pd.DataFrame]:
+def build_tables(r: Results) -> dict[str, pd.DataFrame | DetailRows]:
+    details = DetailRows(r)
+    small = len(details) <= r.settings.detail_sheet_max_rows
     return {
         "项目汇总": items_table(r),
-        "指标明细": details_table(r),
+        # beyond the sheet's limit the rows are streamed to a CSV file, never held as a table
+        "指标明细": details.frame() if small else details,
         "一级指标分析": level1_table(r),
         "等级分布": grade_table(r),
         "问题汇总": problem_table(r),

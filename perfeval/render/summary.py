@@ -16,7 +16,8 @@ from perfeval.aggregate import Results
 from perfeval.atomic import atomic_path
 from perfeval.numbers import q2
 from perfeval.render.charts import write_charts
-from perfeval.render.xlsx_tables import TableFormats, new_workbook, write_csv, write_frame
+from perfeval.render.csv_export import write_csv
+from perfeval.render.xlsx_tables import TableFormats, new_workbook, write_frame
 
 DETAIL_SHEET = "指标明细"
 
@@ -57,8 +58,13 @@ def write_summary(r: Results, target: Path) -> Path:
                 continue
             write_frame(wb, name, frame, f, title=title if n == 0 else "", totals=totals.get(name))
         write_charts(wb, r, f)
+        figures = r.figures
         sources = pd.DataFrame(
-            [{"数据": x.label, "数值": x.value, "来源": x.source} for x in r.figures],
+            {
+                "数据": [x.label for x in figures],
+                "数值": [x.value for x in figures],
+                "来源": [x.source for x in figures],
+            },
             columns=["数据", "数值", "来源"],
         )
         write_frame(wb, "数据来源", sources, f)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -26,58 +27,48 @@ FINDING_COLUMNS = [
 ]
 
 
+FILE_COLUMNS = ["文件", "项目编号", "项目名称", "实施单位", "错误", "警告", "状态", "得分", "等级"]
+
+
 def findings_frame(result: ValidationResult, ws: Workspace) -> pd.DataFrame:
-    rows = []
-    for f in result.findings:
-        item = ws.roster.get(f.item_id) if f.item_id else None
-        rows.append(
-            {
-                "文件": f.file,
-                "项目编号": f.item_id,
-                "项目名称": item.name if item else "",
-                "实施单位": item.unit if item else "",
-                "工作表": f.sheet,
-                "单元格": f.cell,
-                "代码": f.code,
-                "级别": str(f.severity),
-                "问题说明": f.message,
-                "修改建议": f.hint,
-            }
-        )
-    return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+    """Built column by column: a province has hundreds of thousands of findings."""
+    by_id = {i.item_id: i for i in ws.roster.items}  # as Roster.get, looked up once
+    findings = result.findings
+    items = [by_id.get(f.item_id) if f.item_id else None for f in findings]
+    columns = {
+        "文件": [f.file for f in findings],
+        "项目编号": [f.item_id for f in findings],
+        "项目名称": [i.name if i else "" for i in items],
+        "实施单位": [i.unit if i else "" for i in items],
+        "工作表": [f.sheet for f in findings],
+        "单元格": [f.cell for f in findings],
+        "代码": [f.code for f in findings],
+        "级别": [str(f.severity) for f in findings],
+        "问题说明": [f.message for f in findings],
+        "修改建议": [f.hint for f in findings],
+    }
+    return pd.DataFrame(columns, columns=FINDING_COLUMNS)
 
 
 def files_frame(result: ValidationResult, ws: Workspace) -> pd.DataFrame:
+    """Scores come from each result's packed total and grade: no score is rebuilt."""
     rows = []
     for fr in result.files:
         item = fr.item
         rows.append(
-            {
-                "文件": fr.file,
-                "项目编号": item.item_id if item else "",
-                "项目名称": item.name if item else "",
-                "实施单位": item.unit if item else "",
-                "错误": fr.errors,
-                "警告": fr.warnings,
-                "状态": "通过" if fr.score is not None else "需退回修改",
-                "得分": fr.score.total if fr.score else None,
-                "等级": fr.score.grade.name if fr.score else "",
-            }
+            (
+                fr.file,
+                item.item_id if item else "",
+                item.name if item else "",
+                item.unit if item else "",
+                fr.errors,
+                fr.warnings,
+                "通过" if fr.passed else "需退回修改",
+                Decimal(fr.total) if fr.passed and fr.total else None,
+                fr.grade if fr.passed else "",
+            )
         )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "文件",
-            "项目编号",
-            "项目名称",
-            "实施单位",
-            "错误",
-            "警告",
-            "状态",
-            "得分",
-            "等级",
-        ],
-    )
+    return pd.DataFrame(rows, columns=FILE_COLUMNS)
 
 
 def write_validation_report(result: ValidationResult, ws: Workspace, target: Path) -> Path:

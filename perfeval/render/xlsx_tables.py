@@ -1,52 +1,37 @@
 """Writing tables into new workbooks with XlsxWriter: typed cells, CJK-aware widths, inert text.
 
 Text that came from departments is always written as a string cell: never a formula, a number or a
-link, whatever it starts with. Characters XML cannot carry are dropped.
+link, whatever it starts with (text Excel would take for a formula once edited gets quotePrefix).
+Characters XML cannot carry are dropped. The rows of a table are streamed as ready-made XML by
+sheet_stream.TableSheet; titles, headers, totals, widths, panes, filters and print settings are
+XlsxWriter's own. CSV for tables too long for a sheet: csv_export.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from perfeval.layout import display_width
+from perfeval.render.sheet_stream import TableSheet, TableWorkbook
+from perfeval.render.text import clean_text, needs_quote_prefix  # imported from here too
 
 SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MAX_WIDTH = 60
 
 
 def new_workbook(path: Path) -> Workbook:
     """Rows are streamed to disk as they are written (constant memory): sheets must be written
     top to bottom, which every writer here does."""
-    wb = xlsxwriter.Workbook(str(path), {**SAFE_OPTIONS, "constant_memory": True})
+    wb = TableWorkbook(str(path), {**SAFE_OPTIONS, "constant_memory": True})
     wb.set_properties({"author": "perfeval"})
     return wb
-
-
-def clean_text(text: str) -> str:
-    return _ILLEGAL.sub("", text)
-
-
-_FORMULA_STARTS = frozenset("=+-@\t\r\n\0")
-
-
-def needs_quote_prefix(text: str) -> bool:
-    """Text Excel would turn into a formula if the cell were edited (OWASP CSV injection list);
-    full-width ＝＋－＠ count too."""
-    head = text.lstrip(" ")[:1]
-    if head in _FORMULA_STARTS and head:
-        return True
-    return bool(head) and ord(head) > 127 and unicodedata.normalize("NFKC", head) in _FORMULA_STARTS
 
 
 class TableFormats:
@@ -64,11 +49,21 @@ class TableFormats:
         self.title = wb.add_format({"font_name": "宋体", "bold": True, "font_size": 14})
 
 
+def _inert(text: str) -> str:
+    """XlsxWriter copies text shaped like ``<r>…</r>`` into the sheet as rich-text XML without
+    escaping it; such text is handed over as a one-run rich string that shows it unchanged."""
+    if text.startswith("<r>") and text.endswith("</r>"):
+        body = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return f"<r><t>{body}</t></r>"
+    return text
+
+
 def write_cell(ws: Worksheet, row: int, col: int, value: Any, f: TableFormats) -> None:
     if type(value) is str:  # the common case first
         text = clean_text(value)
-        ws.write_string(row, col, text, f.inert_text if needs_quote_prefix(text) else f.text)
-    elif value is None or (isinstance(value, float) and value != value):
+        style = f.inert_text if needs_quote_prefix(text) else f.text
+        ws.write_string(row, col, _inert(text), style)
+    elif value is None or (isinstance(value, float | Decimal) and value != value):
         ws.write_blank(row, col, None, f.text)
     elif isinstance(value, bool):
         ws.write_string(row, col, "是" if value else "否", f.text)
@@ -82,7 +77,8 @@ def write_cell(ws: Worksheet, row: int, col: int, value: Any, f: TableFormats) -
         ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), f.date)
     else:
         text = clean_text(str(value))
-        ws.write_string(row, col, text, f.inert_text if needs_quote_prefix(text) else f.text)
+        style = f.inert_text if needs_quote_prefix(text) else f.text
+        ws.write_string(row, col, _inert(text), style)
 
 
 def _width(value: Any) -> int:
@@ -92,12 +88,12 @@ def _width(value: Any) -> int:
     return max((display_width(line) for line in text.split("\n")), default=0)
 
 
-def _sample(values: list[Any], size: int = 300) -> list[Any]:
+def _sample(column: pd.Series, size: int = 300) -> list[Any]:
     """Widths are judged on an even sample: measuring every cell of a long sheet is slow."""
-    if len(values) <= size:
-        return values
-    step = len(values) / size
-    return [values[int(n * step)] for n in range(size)]
+    if len(column) <= size:
+        return column.tolist()
+    step = len(column) / size
+    return column.iloc[[int(n * step) for n in range(size)]].tolist()
 
 
 def write_frame(
@@ -112,9 +108,11 @@ def write_frame(
 ) -> Worksheet:
     """One sheet per table: optional title row, header, rows, optional totals row, autofilter.
 
-    ``totals`` are computed by the caller from unrounded figures, so the 合计 row agrees with
-    the report (summing the rounded cells could be off by a cent)."""
-    ws = wb.add_worksheet(name)
+    The rows are streamed as XML by ``TableSheet`` (same cells, fast); cell by cell only in a
+    workbook that does not stream (not made by ``new_workbook``). ``totals`` are computed by
+    the caller from unrounded figures, so the 合计 row agrees with the report (summing the
+    rounded cells could be off by a cent)."""
+    ws = wb.add_worksheet(name, worksheet_class=TableSheet)
     top = 0
     if title:
         ws.write_string(0, 0, title, f.title)
@@ -122,10 +120,13 @@ def write_frame(
     columns = list(df.columns)
     for col, label in enumerate(columns):
         ws.write_string(top, col, label, f.header)
-    data = [df[label].tolist() for label in columns]  # pandas' own iteration is slow
-    for r, record in enumerate(zip(*data, strict=False), start=top + 1):
-        for c, value in enumerate(record):
-            write_cell(ws, r, c, value, f)
+    if ws.constant_memory:
+        ws.stream_rows(top + 1, df, f)
+    else:
+        data = [df.iloc[:, c].tolist() for c in range(len(columns))]
+        for r, record in enumerate(zip(*data, strict=False), start=top + 1):
+            for c, value in enumerate(record):
+                write_cell(ws, r, c, value, f)
     last = top + len(df)
     if df.empty:
         ws.write_string(top + 1, 0, empty_note, f.text)
@@ -136,7 +137,7 @@ def write_frame(
             if label in totals:
                 ws.write_number(last, c, float(totals[label]), f.total)
     for c, label in enumerate(columns):
-        values = _sample(data[c]) if len(df) else []
+        values = _sample(df.iloc[:, c]) if len(df) else []
         widest = max([display_width(label)] + [_width(v) for v in values])
         ws.set_column(c, c, min(max(widest + 2, 8), MAX_WIDTH))
     ws.freeze_panes(top + 1, 0)
@@ -147,26 +148,3 @@ def write_frame(
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(top)
     return ws
-
-
-def write_csv(path: Path, df: pd.DataFrame) -> None:
-    """A CSV Excel opens directly (UTF-8 with BOM); text that could become a formula gets a
-    leading apostrophe, as OWASP advises for spreadsheet exports."""
-    import csv
-
-    from perfeval.atomic import atomic_path
-
-    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as fh:
-        out = csv.writer(fh)
-        out.writerow(df.columns)
-        data = [[_csv_value(v) for v in df[label].tolist()] for label in df.columns]
-        out.writerows(zip(*data, strict=False))
-
-
-def _csv_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    if type(value) is str:
-        text = clean_text(value)
-        return "'" + text if needs_quote_prefix(text) else text
-    return value

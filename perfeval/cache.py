@@ -84,7 +84,14 @@ class Cache:
                 "CREATE TABLE IF NOT EXISTS filestat (path TEXT PRIMARY KEY, size INTEGER, "
                 "mtime INTEGER, ctime INTEGER, ino INTEGER, sha TEXT, hashed INTEGER)"
             )
-            self._db.execute("DELETE FROM outcome WHERE context != ?", (context,))
+            self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'context'").fetchone()
+            if row is None or row[0] != context:  # outcomes of another context are useless now
+                with self._db:
+                    self._db.execute("DELETE FROM outcome WHERE context != ?", (context,))
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO meta VALUES ('context', ?)", (context,)
+                    )
         except sqlite3.Error:
             self._db = None
 

@@ -132,6 +132,8 @@ def prepare_demo(target: Path) -> Path:
         )
     if target.exists():
         shutil.rmtree(target)
-    shutil.copytree(example_dir(), target, ignore=shutil.ignore_patterns("~$*", ".~lock*"))
+    shutil.copytree(
+        example_dir(), target, ignore=shutil.ignore_patterns("~$*", ".~lock*", ".perfeval-*")
+    )
     (target / DEMO_MARKER).write_text("perfeval demo folder; safe to delete\n", encoding="utf-8")
     return target

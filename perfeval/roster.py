@@ -7,15 +7,19 @@ cannot be used at all and raises :class:`ConfigError`.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import pickle
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 import xlsxwriter
 
-from perfeval.atomic import atomic_path
+from perfeval import __version__
+from perfeval.atomic import atomic_path, write_bytes
 from perfeval.check.catalogue import Code, Finding, finding
-from perfeval.errors import ConfigError
+from perfeval.errors import ConfigError, OutputError
 from perfeval.framework import FrameworkRegistry
 from perfeval.model import CellRef
 from perfeval.read.cells import Book, Grid, a1
@@ -93,12 +97,42 @@ def _find_header(grid: Grid) -> tuple[int, dict[str, int]]:
     return 0, {}
 
 
-def load_roster(settings: Settings, registry: FrameworkRegistry) -> Roster:
+def load_roster(
+    settings: Settings, registry: FrameworkRegistry, memo: Path | None = None
+) -> Roster:
+    """Read the roster. With ``memo`` (a file in the evaluation folder), the result is kept
+    there keyed by the roster's bytes and everything reading depends on, so the next command
+    does not parse 100,000 rows again; a changed roster is always read afresh."""
     path = settings.path("roster")
     if not path.is_file():
         raise ConfigError(
             "找不到项目清单。", path=path, hint="请先用 perfeval init 创建评价文件夹。"
         )
+    if memo is None:
+        return _load_roster(path, settings, registry)
+    try:
+        key = _memo_key(path, settings, registry)
+    except OSError:
+        return _load_roster(path, settings, registry)
+    with contextlib.suppress(Exception):  # a damaged or foreign memo is only a slower start
+        stored_key, roster = pickle.loads(memo.read_bytes())
+        if stored_key == key and isinstance(roster, Roster):
+            return roster
+    roster = _load_roster(path, settings, registry)
+    with contextlib.suppress(OSError, OutputError):
+        roster._by_id = {}
+        write_bytes(memo, pickle.dumps((key, roster), protocol=pickle.HIGHEST_PROTOCOL))
+    return roster
+
+
+def _memo_key(path: Path, settings: Settings, registry: FrameworkRegistry) -> str:
+    digest = hashlib.sha256(path.read_bytes())
+    digest.update(f"{__version__}|{path.resolve()}|{[k.name for k in settings.kinds]}".encode())
+    digest.update(repr(sorted((f.id, f.name, f.content_hash) for f in registry)).encode())
+    return digest.hexdigest()
+
+
+def _load_roster(path: Path, settings: Settings, registry: FrameworkRegistry) -> Roster:
     try:
         with Book(path) as book:
             sheet = SHEET if SHEET in book.sheet_names else book.sheet_names[0]
@@ -139,7 +173,9 @@ def _read_row(
     kinds: list[str],
     registry: FrameworkRegistry,
 ) -> tuple[RosterItem | None, list[Finding]]:
-    text = {k: normalize_text(grid.get(row, c)) for k, c in cols.items()}
+    line = grid.rows[row - 1]
+    width = len(line)
+    text = {k: normalize_text(line[c - 1] if c <= width else "") for k, c in cols.items()}
     if not any(text.values()):
         return None, []
 

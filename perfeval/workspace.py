@@ -13,6 +13,9 @@ from perfeval.resources import bundled_frameworks_dir, defaults_file
 from perfeval.roster import Roster, load_roster, write_roster
 from perfeval.settings import CONFIG_NAME, Settings, load_settings
 
+#: the parsed roster, kept between commands (see load_roster); deleting it is always safe
+ROSTER_MEMO = ".perfeval-roster.cache"
+
 
 @dataclass
 class Workspace:
@@ -32,7 +35,8 @@ def open_workspace(folder: Path) -> Workspace:
     registry = load_frameworks(bundled_frameworks_dir(), settings.path("frameworks"))
     if not len(registry):
         raise ConfigError("没有可用的指标体系。", path=settings.path("frameworks"))
-    roster = load_roster(settings, registry)
+    memo = Path(folder) / ROSTER_MEMO if settings.use_cache else None
+    roster = load_roster(settings, registry, memo=memo)
     return Workspace(settings, registry, roster)
 
 

@@ -226,7 +226,7 @@ def measure(folder: Path) -> dict:
         "validate": validated - started,
         "aggregate": ended - validated,
         "files": len(v.files) + len(v.skipped),
-        "scored": len(v.scores),
+        "scored": sum(1 for f in v.files if f.passed),
         "cached": v.cached,
         "annotated": len(outcome.returns),
         "errors": sum(1 for f in v.files if f.errors),
@@ -387,15 +387,16 @@ def main() -> int:
             flush=True,
         )
     print(
-        "\n| files | wall (s) | validate (s) | aggregate (s) | files/s | naive files/s | "
-        "× naive | floor files/s | ÷ floor | peak MB parent / worker | "
+        "\n| files | wall (s) | validate (s) | aggregate (s) | ms per file | files/s | "
+        "naive files/s | × naive | floor files/s | ÷ floor | peak MB parent / worker | "
         "re-run, one file changed: validate / with aggregate (s) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n, full, rerun, ours, naive, floor in rows:
         print(
             f"| {n:,} | {full['wall']:.1f} | {full['validate']:.1f} | {full['aggregate']:.1f} | "
-            f"{ours:,.0f} | {naive:,.1f} | {ours / naive:.0f}× | {floor:,.0f} | "
+            f"{1000 / ours:.2f} | {ours:,.0f} | {naive:,.1f} | {ours / naive:.0f}× | "
+            f"{floor:,.0f} | "
             f"{floor / ours:.2f}× | {full['peak_parent_mb']:.0f} / {full['peak_worker_mb']:.0f} |"
             f" {rerun['validate']:.2f} / {rerun['wall']:.2f} |"
         )

@@ -119,6 +119,30 @@ def test_changing_the_roster_invalidates_everything(folder):
     assert "PE-ID-009" in {f.code for f in result.findings}
 
 
+def test_the_roster_is_parsed_once_until_it_changes(folder, monkeypatch):
+    from dataclasses import replace
+
+    import perfeval.roster
+    from perfeval.roster import write_roster
+    from perfeval.workspace import ROSTER_MEMO, open_workspace
+
+    where = folder.ws.folder
+    first = open_workspace(where).roster
+    assert (where / ROSTER_MEMO).is_file()
+
+    def no_parsing(*args):
+        raise AssertionError("the roster was parsed again")
+
+    with monkeypatch.context() as m:
+        m.setattr(perfeval.roster, "_load_roster", no_parsing)
+        assert open_workspace(where).roster.items == first.items  # from the memo
+    items = [replace(i, name="改名后的项目") if i.item_id == "P2" else i for i in first.items]
+    write_roster(folder.ws.settings.path("roster"), items, folder.ws.settings, folder.ws.frameworks)
+    assert open_workspace(where).roster.get("P2").name == "改名后的项目"  # changed: read again
+    (where / ROSTER_MEMO).write_bytes(b"damaged")
+    assert open_workspace(where).roster.get("P2").name == "改名后的项目"  # damaged memo: ignored
+
+
 def _crasher() -> bytes:
     """Passes the container checks; python-calamine then tries to allocate a 702 × 99999 grid
     and aborts the process once the worker's memory limit is hit."""

@@ -61,6 +61,8 @@ def normalize_text(raw: object) -> str:
 
 
 def _normalize(text: str) -> str:
+    if text.isascii():  # NFKC leaves ASCII alone; split() knows the same blanks as \s
+        return " ".join(text.split())
     text = unicodedata.normalize("NFKC", text).replace("\u00a0", " ")
     return _SPACE_RE.sub(" ", text).strip()
 

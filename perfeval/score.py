@@ -28,6 +28,9 @@ from perfeval.settings import Grade, Settings
 SHORT = 24  # texts up to this length are interned (targets, grades, categories repeat a lot)
 
 
+_DECIMALS: dict[str, Decimal] = {}
+
+
 def _intern(text: str) -> str:
     return sys.intern(text) if len(text) <= SHORT else text
 
@@ -265,7 +268,11 @@ def unpack(
                 unit=unit,
                 custom=True,
             )
-        value = Decimal(score)
+        value = _DECIMALS.get(score)
+        if value is None:
+            value = Decimal(score)
+            if len(_DECIMALS) < 100_000:
+                _DECIMALS[score] = value  # scores repeat: one object for each written form
         scores.append(
             IndicatorScore(
                 ind,

@@ -75,13 +75,16 @@ class FileResult:
     @property
     def passed(self) -> bool:
         """Scored: no error in this file (and it is not a duplicate return)."""
+        if self._score is not None:
+            return True
         return self.packed is not None and self.item is not None and self._link is not None
 
     @property
     def score(self) -> ItemScore | None:
         if self._score is None and self.passed:
             self._score = unpack(self.packed, self.item, *self._link)  # type: ignore[arg-type]
-        return self._score if self.passed else None
+            self.packed = None  # the score replaces its ~1 KB of bytes
+        return self._score
 
     def discard_score(self) -> None:
         self.packed, self._score, self.total, self.grade = None, None, "", ""

@@ -21,7 +21,7 @@ from perfeval.tables import DetailRows, build_tables
 from perfeval.validate import ValidationResult
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # 100,000 of them in a province
 class Figure:
     """A figure the report states, and where it came from."""
 

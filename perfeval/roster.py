@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import pickle
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
 
@@ -46,7 +46,7 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...], bool]] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # 100,000 of them in a province
 class RosterItem:
     item_id: str
     name: str
@@ -115,14 +115,28 @@ def load_roster(
     except OSError:
         return _load_roster(path, settings, registry)
     with contextlib.suppress(Exception):  # a damaged or foreign memo is only a slower start
-        stored_key, roster = pickle.loads(memo.read_bytes())
-        if stored_key == key and isinstance(roster, Roster):
-            return roster
+        stored_key, state = pickle.loads(memo.read_bytes())
+        if stored_key == key:
+            return _from_state(state)
     roster = _load_roster(path, settings, registry)
     with contextlib.suppress(OSError, OutputError):
-        roster._by_id = {}
-        write_bytes(memo, pickle.dumps((key, roster), protocol=pickle.HIGHEST_PROTOCOL))
+        write_bytes(memo, pickle.dumps((key, _state(roster)), protocol=pickle.HIGHEST_PROTOCOL))
     return roster
+
+
+# The memo holds plain values, never our classes, so a changed RosterItem can never be filled
+# from an old memo by position; the field names are part of the state and must match.
+def _state(roster: Roster) -> tuple:
+    names = tuple(f.name for f in fields(RosterItem))
+    items = [tuple(getattr(i, n) for n in names) for i in roster.items]
+    return (names, str(roster.path), items, roster.findings, roster.sheet, roster.columns)
+
+
+def _from_state(state: tuple) -> Roster:
+    names, path, items, findings, sheet, columns = state
+    if names != tuple(f.name for f in fields(RosterItem)):
+        raise ValueError("roster memo from another layout")
+    return Roster(Path(path), [RosterItem(*values) for values in items], findings, sheet, columns)
 
 
 def _memo_key(path: Path, settings: Settings, registry: FrameworkRegistry) -> str:

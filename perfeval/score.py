@@ -65,7 +65,7 @@ class Level1Score:
     cells: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # 100,000 of them in a province
 class ItemScore:
     item: RosterItem
     framework: Framework

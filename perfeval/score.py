@@ -29,6 +29,16 @@ SHORT = 24  # texts up to this length are interned (targets, grades, categories 
 
 
 _DECIMALS: dict[str, Decimal] = {}
+_ROUNDED: dict[Decimal, Decimal] = {}
+
+
+def _shared(value: Decimal | None) -> Decimal | None:
+    """One object per two-decimal value (subtotals, rates and totals repeat across thousands of
+    workbooks). Safe because every q2 result has the same exponent, so equal values print alike;
+    negative values (and -0.00) are left alone."""
+    if value is None or value.is_signed() or len(_ROUNDED) >= 100_000:
+        return value
+    return _ROUNDED.setdefault(value, value)
 
 
 def _intern(text: str) -> str:
@@ -171,16 +181,23 @@ def assemble(
         raw = sum((s.score for s in mine), Decimal(0))
         first = mine[0].ref(file).cell if mine else ""
         level1.append(
-            Level1Score(top.name, top.weight, q2(raw), percent(raw, top.weight), first, len(mine))
+            Level1Score(
+                top.name,
+                top.weight,
+                _shared(q2(raw)),
+                _shared(percent(raw, top.weight)),
+                first,
+                len(mine),
+            )
         )
-    total = q2(sum((s.score for s in scores), Decimal(0)))
+    total = _shared(q2(sum((s.score for s in scores), Decimal(0))))
     return ItemScore(
         item=item,
         framework=fw,
         file=file,
         budget=budget,
         executed=executed,
-        execution_rate=percent(executed, budget),
+        execution_rate=_shared(percent(executed, budget)),
         budget_ref=budget_ref,
         executed_ref=executed_ref,
         indicators=tuple(scores),

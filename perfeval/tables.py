@@ -14,6 +14,8 @@ import pandas as pd
 
 from perfeval.numbers import q2
 
+NAN = float("nan")
+
 if TYPE_CHECKING:
     from perfeval.aggregate import Results
 
@@ -22,8 +24,27 @@ def _mean(values: list[Decimal]) -> Decimal | None:
     return q2(sum(values, Decimal(0)) / len(values)) if values else None
 
 
+def _frame(rows: Iterator[dict]) -> pd.DataFrame:
+    """As ``pd.DataFrame(list(rows))`` (columns in first-seen order, NaN where a row has no
+    value), without holding every row's dict at once: 100,000 items make 100,000 dicts."""
+    cols: dict[str, list] = {}
+    for count, row in enumerate(rows, start=1):
+        for key, value in row.items():
+            col = cols.get(key)
+            if col is None:
+                col = cols[key] = [NAN] * (count - 1)
+            col.append(value)
+        for col in cols.values():
+            if len(col) < count:
+                col.append(NAN)
+    return pd.DataFrame(cols)
+
+
 def items_table(r: Results) -> pd.DataFrame:
-    rows = []
+    return _frame(_item_rows(r))
+
+
+def _item_rows(r: Results) -> Iterator[dict]:
     for i in r.items:
         row = {
             "项目编号": i.item.item_id,
@@ -42,8 +63,7 @@ def items_table(r: Results) -> pd.DataFrame:
             row[f"{l1.name}得分"] = l1.score
             row[f"{l1.name}得分率（%）"] = l1.rate
         row["来源文件"] = i.file
-        rows.append(row)
-    return pd.DataFrame(rows)
+        yield row
 
 
 DETAIL_COLUMNS = (
@@ -109,37 +129,33 @@ def details_table(r: Results) -> pd.DataFrame:
     return DetailRows(r).frame()
 
 
+LEVEL1_COLUMNS = ("项目编号", "项目名称", "一级指标", "分值", "得分", "得分率（%）")
+
+
 def level1_table(r: Results) -> pd.DataFrame:
-    """Per item × 一级指标, then one average row per 一级指标 name."""
-    rows = []
+    """Per item × 一级指标, then one average row per 一级指标 name. Built column by column:
+    a province has hundreds of thousands of these rows."""
+    cols: list[list] = [[] for _ in LEVEL1_COLUMNS]
+    ids, names, levels, weights, scores, rates = cols
+    groups: dict[str, list[int]] = {}
     for i in r.items:
         for l1 in i.level1:
-            rows.append(
-                {
-                    "项目编号": i.item.item_id,
-                    "项目名称": i.item.name,
-                    "一级指标": l1.name,
-                    "分值": l1.weight,
-                    "得分": l1.score,
-                    "得分率（%）": l1.rate,
-                }
-            )
-    frame = pd.DataFrame(rows)
-    if frame.empty:
-        return frame
-    averages = []
-    for name, group in frame.groupby("一级指标", sort=False):
-        averages.append(
-            {
-                "项目编号": "平均",
-                "项目名称": f"{len(group)}个项目平均",
-                "一级指标": name,
-                "分值": _mean(list(group["分值"])),
-                "得分": _mean(list(group["得分"])),
-                "得分率（%）": _mean(list(group["得分率（%）"])),
-            }
-        )
-    return pd.concat([frame, pd.DataFrame(averages)], ignore_index=True)
+            groups.setdefault(l1.name, []).append(len(ids))
+            ids.append(i.item.item_id)
+            names.append(i.item.name)
+            levels.append(l1.name)
+            weights.append(l1.weight)
+            scores.append(l1.score)
+            rates.append(l1.rate)
+    if not ids:
+        return pd.DataFrame()
+    for name, members in groups.items():
+        means = [_mean([col[n] for n in members]) for col in (weights, scores, rates)]
+        for col, value in zip(
+            cols, ("平均", f"{len(members)}个项目平均", name, *means), strict=True
+        ):
+            col.append(value)
+    return pd.DataFrame(dict(zip(LEVEL1_COLUMNS, cols, strict=True)))
 
 
 def level1_averages(r: Results) -> list[tuple[str, Decimal]]:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from perfeval.numbers import to_decimal
 
@@ -44,17 +45,22 @@ MEMO_LIMIT = 200_000
 _NORMALIZED: dict[str, str] = {}
 
 
+def remembered(memo: dict, key: Any, make: Callable[[Any], Any]) -> Any:
+    """``make(key)``, computed once per process for each key (while the memo has room)."""
+    done = memo.get(key)
+    if done is None:
+        done = make(key)
+        if len(memo) < MEMO_LIMIT:
+            memo[key] = done
+    return done
+
+
 def normalize_text(raw: object) -> str:
     """NFKC (full-width digits and punctuation to ASCII), no surrounding or doubled blanks."""
     if raw is None:
         return ""
     if isinstance(raw, str):
-        done = _NORMALIZED.get(raw)
-        if done is None:
-            done = _normalize(raw)
-            if len(_NORMALIZED) < MEMO_LIMIT:
-                _NORMALIZED[raw] = done
-        return done
+        return remembered(_NORMALIZED, raw, _normalize)
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     return _normalize(str(raw))

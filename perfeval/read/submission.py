@@ -18,12 +18,12 @@ from perfeval.model import CellRef, Value
 from perfeval.read.cells import Book, Grid
 from perfeval.read.container import inspect_file
 from perfeval.read.parse import (
-    MEMO_LIMIT,
     Parsed,
     normalize_text,
     parse_date,
     parse_number,
     parse_text,
+    remembered,
 )
 
 SCORE_UNITS = ("分",)
@@ -92,12 +92,7 @@ def _parsed(parser: Callable, raw: object) -> Parsed:
     memo = _MEMO.get(parser)
     if memo is None:
         memo = _MEMO[parser] = {}
-    done = memo.get(raw)
-    if done is None:
-        done = parser(raw)
-        if len(memo) < MEMO_LIMIT:
-            memo[raw] = done
-    return done
+    return remembered(memo, raw, parser)
 
 
 def _value(grid: Grid, file: str, row: int, col: int, parser) -> Value:

@@ -49,6 +49,29 @@ def test_changing_one_cell_rechecks_only_that_file(folder):
     ]
 
 
+def test_unchanged_files_are_not_read_again_and_any_rewrite_is(folder, monkeypatch):
+    fill_all(folder)
+    monkeypatch.setattr(perfeval.cache, "RACY_NS", -(10**12))  # trust hashes made just now
+    V.validate(folder.ws)
+    read = []
+    real = perfeval.cache.file_sha256
+    monkeypatch.setattr(perfeval.cache, "file_sha256", lambda p: read.append(p) or real(p))
+    assert V.validate(folder.ws).cached == 4
+    assert read == []  # nothing was read: size, times and inode as recorded
+    # same size, same modification time, other bytes: only the status-change time moved
+    path = folder.returned / folder.issued["P2"].name
+    stamp = path.stat()
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (stamp.st_size, stamp.st_mtime_ns)
+    read.clear()
+    result = V.validate(folder.ws)
+    assert [os.path.basename(p) for p in read] == [path.name]  # read and checked again
+    assert result.cached == 3
+
+
 def test_a_renamed_file_is_reused_under_its_new_name(folder):
     fill_all(folder)
     V.validate(folder.ws)

@@ -66,6 +66,9 @@ def file_sha256(path: str) -> str:
 #: a file changed less than this long before it was hashed may change again unseen within the
 #: same timestamp tick; its recorded hash is not trusted (git calls this "racy")
 RACY_NS = 2_000_000_000
+#: only where st_ctime is the status-change time (POSIX); on Windows it is the creation time,
+#: which a same-size rewrite with a restored modification time would not move
+STAT_SHORTCUT = os.name == "posix"
 
 
 class Cache:
@@ -115,7 +118,12 @@ class Cache:
                 continue
             stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
             rec = known.get(path)
-            if rec is not None and rec[:4] == stamp and max(stamp[1:3]) + RACY_NS < rec[5]:
+            if (
+                STAT_SHORTCUT
+                and rec is not None
+                and rec[:4] == stamp
+                and max(stamp[1:3]) + RACY_NS < rec[5]
+            ):
                 out.append(rec[4])
                 continue
             now = time.time_ns()

@@ -34,7 +34,7 @@ class Annotations:
         return wb.add_worksheet(SUMMARY_SHEET)
 
     def finish(self, wb: Workbook, ws: Worksheet, f: Formats) -> None:
-        from perfeval.render.xlsx_tables import clean_text
+        from perfeval.render.text import clean_text
 
         link = wb.add_format(
             {"font_color": "#0563C1", "underline": 1, "border": 1, "valign": "top"}

@@ -134,21 +134,29 @@ def _not_a_workbook(zf: zipfile.ZipFile, names: list[str]) -> str:
     return "压缩包中没有Excel工作簿"
 
 
+def stored_bytes(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """A member's data as stored in the archive ``data`` (still compressed), found through its
+    local header; None for an encrypted member, another method, or a header that is not there."""
+    start = info.header_offset
+    head = data[start : start + 30]
+    if (
+        len(head) != 30
+        or head[:4] != ZIP_MAGIC
+        or info.flag_bits & 0x1
+        or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+    ):
+        return None
+    begin = start + 30 + int.from_bytes(head[26:28], "little")
+    begin += int.from_bytes(head[28:30], "little")
+    return data[begin : begin + info.compress_size]
+
+
 def _member(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     """One member's bytes, inflated straight from the archive (several times faster than
     ``ZipFile.read`` for small parts), never past its declared size; unusual members (encrypted,
     other methods, odd headers) go through ``zipfile``, which raises the usual errors."""
-    start = info.header_offset
-    head = data[start : start + 30]
-    if (
-        len(head) == 30
-        and head[:4] == ZIP_MAGIC
-        and not info.flag_bits & 0x1
-        and info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
-    ):
-        begin = start + 30 + int.from_bytes(head[26:28], "little")
-        begin += int.from_bytes(head[28:30], "little")
-        chunk = data[begin : begin + info.compress_size]
+    chunk = stored_bytes(data, info)
+    if chunk is not None:
         if info.compress_type == zipfile.ZIP_STORED:
             return chunk[: info.file_size]
         try:

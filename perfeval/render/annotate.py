@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from perfeval.atomic import atomic_path
 from perfeval.check.catalogue import Finding
 from perfeval.issue.annotations import COLUMNS, SUMMARY_SHEET
-from perfeval.render.xlsx_tables import clean_text, needs_quote_prefix
+from perfeval.render.text import clean_text, needs_quote_prefix
 
 BAD_FILL = PatternFill("solid", fgColor="FFC7CE")
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")

@@ -27,7 +27,7 @@ from perfeval.check.catalogue import Finding
 from perfeval.issue.annotations import COLUMNS, SUMMARY_SHEET
 from perfeval.render import patch_sheet
 from perfeval.render.patch_comments import CELL, Notes
-from perfeval.render.xlsx_tables import clean_text, needs_quote_prefix
+from perfeval.render.text import clean_text, needs_quote_prefix, xml_attr, xml_text
 from perfeval.render.zipcopy import (
     CT,
     DECL,
@@ -44,19 +44,10 @@ from perfeval.render.zipcopy import (
 
 log = logging.getLogger(__name__)
 
-_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-_ESCAPE_ATTR = str.maketrans(
-    {"&": "&amp;", "<": "&lt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"}
-)
-
-
-def _esc(text: str, attr: bool = False) -> str:
-    return text.translate(_ESCAPE_ATTR if attr else _ESCAPE)
-
 
 def _t(text: str) -> str:
     space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
-    return f"<t{space}>{_esc(text)}</t>"
+    return f"<t{space}>{xml_text(text)}</t>"
 
 
 def patch_annotated(data: bytes, findings: list[Finding], target: Path) -> Path | None:
@@ -198,7 +189,7 @@ def _summary(findings: list[Finding], sheets: set[str], st: dict[str, int]) -> b
         )
         if f.sheet in sheets and CELL.fullmatch(f.cell):
             row[1] = (f.cell, st["link"])
-            place = _esc(f"{quote_sheetname(f.sheet)}!{f.cell}", attr=True)
+            place = xml_attr(f"{quote_sheetname(f.sheet)}!{f.cell}")
             links.append(f'<hyperlink ref="B{r}" location="{place}" display="{f.cell}"/>')
         rows.append(row)
     data = "".join(

@@ -20,7 +20,7 @@ from lxml import etree
 
 from perfeval.check.catalogue import Finding
 from perfeval.render.patch_sheet import Sheet
-from perfeval.render.xlsx_tables import clean_text
+from perfeval.render.text import clean_text
 from perfeval.render.zipcopy import MAIN, Package, Unsupported, dump, parse, q, rels_name
 
 AUTHOR = "perfeval"

@@ -48,7 +48,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from perfeval.render.text import FORMULA_LOOKALIKES, clean_text, needs_quote_prefix
+from perfeval.render.text import FORMULA_LOOKALIKES, clean_text, needs_quote_prefix, xml_text
 
 if TYPE_CHECKING:
     from perfeval.render.xlsx_tables import TableFormats
@@ -96,8 +96,7 @@ def text_cell(ref: str, value: str, s: Styles) -> str:
                 break
     text = _X_ESCAPE.sub(r"_x005F\1", text).replace("\r", "_x000D_")
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{xml_text(text)}</t></is></c>'
 
 
 def _number(ref: str, number: Decimal | float | int, style: int) -> str:

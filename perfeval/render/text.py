@@ -18,6 +18,22 @@ FORMULA_LOOKALIKES = (
 _FORMULA_HEAD = re.compile(f" *[=+\\-@\\t\\r\\n\\x00{FORMULA_LOOKALIKES}]")
 
 
+_XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_XML_ATTR = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"}
+)
+
+
+def xml_text(text: str) -> str:
+    """Text for an XML element we write ourselves (a carriage return kept as &#13;)."""
+    return text.translate(_XML_TEXT)
+
+
+def xml_attr(text: str) -> str:
+    """Text for a double-quoted XML attribute (line breaks and tabs kept as references)."""
+    return text.translate(_XML_ATTR)
+
+
 def clean_text(text: str) -> str:
     return ILLEGAL.sub("", text)
 

@@ -20,7 +20,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from perfeval.layout import display_width
 from perfeval.render.sheet_stream import TableSheet, TableWorkbook
-from perfeval.render.text import clean_text, needs_quote_prefix  # imported from here too
+from perfeval.render.text import clean_text, needs_quote_prefix, xml_text
 
 SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
 MAX_WIDTH = 60
@@ -53,8 +53,7 @@ def _inert(text: str) -> str:
     """XlsxWriter copies text shaped like ``<r>…</r>`` into the sheet as rich-text XML without
     escaping it; such text is handed over as a one-run rich string that shows it unchanged."""
     if text.startswith("<r>") and text.endswith("</r>"):
-        body = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return f"<r><t>{body}</t></r>"
+        return f"<r><t>{xml_text(text)}</t></r>"
     return text
 
 

@@ -16,6 +16,8 @@ import zlib
 
 from lxml import etree
 
+from perfeval.read.container import stored_bytes
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -78,11 +80,10 @@ class Package:
 
     def raw(self, info: zipfile.ZipInfo) -> bytes:
         """An entry's data as stored in the zip."""
-        if info.flag_bits & 1 or info.compress_type not in (0, 8):
+        chunk = stored_bytes(self.data, info)
+        if chunk is None:
             raise Unsupported("encrypted or unusual zip entry")
-        name_size, extra_size = struct.unpack_from("<HH", self.data, info.header_offset + 26)
-        at = info.header_offset + 30 + name_size + extra_size
-        return self.data[at : at + info.compress_size]
+        return chunk
 
     def put(self, name: str, data: bytes) -> None:
         self.changed[self.names.setdefault(name.lower(), name)] = data

@@ -104,7 +104,7 @@ def _figures(r: Results) -> list[Figure]:
             Figure(
                 f"{name} 得分",
                 fmt_score(i.total),
-                f"{i.file} “指标”工作表各三级指标得分之和（{len(i.indicators)}项）",
+                f"{i.file} “指标”工作表各三级指标得分之和（{i.indicator_count}项）",
             ),
             Figure(f"{name} 评价等级", i.grade.name, "按配置的等级下限对两位小数总分分级"),
         ]
@@ -112,7 +112,7 @@ def _figures(r: Results) -> list[Figure]:
             figs.append(
                 Figure(
                     f"{name} 指标个数/满分个数",
-                    f"{len(i.indicators)}/{i.full_marks}",
+                    f"{i.indicator_count}/{i.full_marks}",
                     "“指标”工作表三级指标行数；得分等于分值的行数",
                 )
             )

@@ -27,6 +27,7 @@ from typing import Any
 from perfeval import __version__
 from perfeval import layout as L
 from perfeval.roster import RosterItem
+from perfeval.score import PACK_FORMAT
 from perfeval.workspace import Workspace
 
 CACHE_NAME = ".perfeval-cache.sqlite"
@@ -39,6 +40,7 @@ def context_key(ws: Workspace) -> str:
         "perfeval": __version__,
         "reader": _reader_version(),
         "template": L.TEMPLATE_VERSION,
+        "pack": PACK_FORMAT,
         "settings": ws.settings.raw,
         "frameworks": sorted((fw.id, fw.content_hash) for fw in ws.frameworks),
         "roster": [names, *([getattr(i, n) for n in names] for i in ws.roster.items)],

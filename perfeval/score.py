@@ -4,17 +4,19 @@ All arithmetic is Decimal; sums and rates are computed from unrounded values and
 half up, to two decimals. Grades come from the bands in the settings, on the two-decimal total.
 
 Scores travel between processes and into the cache in a packed, plain form (:func:`pack` /
-:func:`unpack`): the roster item and the framework are referred to by id and re-linked, and
-repeated short texts are interned, so 100,000 scored workbooks fit in memory.
+:func:`unpack`): the roster item and the framework are referred to by id and re-linked; the
+subtotals, total and counts are computed once, in the worker, and the indicator rows stay packed
+until 指标明细 is written, so 100,000 scored workbooks fit in memory and load in seconds.
 """
 
 from __future__ import annotations
 
 import pickle
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from perfeval import layout as L
 from perfeval.framework import Framework, Indicator
@@ -29,24 +31,15 @@ SHORT = 24  # texts up to this length are interned (targets, grades, categories 
 
 
 _DECIMALS: dict[str, Decimal] = {}
-_ROUNDED: dict[Decimal, Decimal] = {}
-
-
-def _shared(value: Decimal | None) -> Decimal | None:
-    """One object per two-decimal value (subtotals, rates and totals repeat across thousands of
-    workbooks). Safe because every q2 result has the same exponent, so equal values print alike;
-    negative values (and -0.00) are left alone."""
-    if value is None or value.is_signed() or len(_ROUNDED) >= 100_000:
-        return value
-    return _ROUNDED.setdefault(value, value)
 
 
 def _intern(text: str) -> str:
     return sys.intern(text) if len(text) <= SHORT else text
 
 
-@dataclass(frozen=True, slots=True)
-class IndicatorScore:
+class IndicatorScore(NamedTuple):
+    """One 三级指标's score. A tuple: millions of them are made for 指标明细 in a province."""
+
     indicator: Indicator
     score: Decimal
     actual: str
@@ -59,10 +52,10 @@ class IndicatorScore:
         return self.score >= self.indicator.weight
 
     def ref(self, file: str) -> CellRef:
-        return CellRef(file, L.SHEET_INDICATORS, f"{_SCORE_COL}{self.row}")
+        return CellRef(file, L.SHEET_INDICATORS, f"{SCORE_COLUMN}{self.row}")
 
 
-_SCORE_COL = chr(64 + list(L.IND_COLUMNS).index("score") + 1)
+SCORE_COLUMN = chr(64 + list(L.IND_COLUMNS).index("score") + 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,23 +78,29 @@ class ItemScore:
     execution_rate: Decimal | None  # percent, two decimals
     budget_ref: CellRef
     executed_ref: CellRef
-    indicators: tuple[IndicatorScore, ...]
     level1: tuple[Level1Score, ...]
     total: Decimal
     grade: Grade
     overview: str
     outputs: str
     problems: tuple[tuple[str, str, str], ...]  # category label, description, measure
+    indicator_count: int
+    full_marks: int  # indicators scored at their full weight
+    category_labels: tuple[str, ...]  # problem categories reported, in first-seen order
+    #: the indicator scores, or (after :func:`unpack`) their packed form, decoded on each use:
+    #: a province's scores wait for aggregation without millions of small objects
+    indicator_data: tuple[IndicatorScore, ...] | bytes
 
     @property
-    def full_marks(self) -> int:
-        return sum(1 for i in self.indicators if i.full)
+    def indicators(self) -> tuple[IndicatorScore, ...]:
+        data = self.indicator_data
+        if isinstance(data, bytes):
+            return _decode_indicators(data, self.framework)
+        return data
 
     def categories(self) -> list[str]:
         """Problem categories reported anywhere in the workbook, in first-seen order."""
-        labels = [s.category for s in self.indicators if s.category]
-        labels += [p[0] for p in self.problems if p[0]]
-        return list(dict.fromkeys(labels))
+        return list(self.category_labels)
 
 
 def score_item(
@@ -181,37 +180,40 @@ def assemble(
         raw = sum((s.score for s in mine), Decimal(0))
         first = mine[0].ref(file).cell if mine else ""
         level1.append(
-            Level1Score(
-                top.name,
-                top.weight,
-                _shared(q2(raw)),
-                _shared(percent(raw, top.weight)),
-                first,
-                len(mine),
-            )
+            Level1Score(top.name, top.weight, q2(raw), percent(raw, top.weight), first, len(mine))
         )
-    total = _shared(q2(sum((s.score for s in scores), Decimal(0))))
+    total = q2(sum((s.score for s in scores), Decimal(0)))
+    labels = [s.category for s in scores if s.category] + [p[0] for p in problems if p[0]]
     return ItemScore(
         item=item,
         framework=fw,
         file=file,
         budget=budget,
         executed=executed,
-        execution_rate=_shared(percent(executed, budget)),
+        execution_rate=percent(executed, budget),
         budget_ref=budget_ref,
         executed_ref=executed_ref,
-        indicators=tuple(scores),
         level1=tuple(level1),
         total=total,
         grade=settings.grade_for(total),
         overview=overview,
         outputs=outputs,
         problems=tuple(problems),
+        indicator_count=len(scores),
+        full_marks=sum(1 for s in scores if s.full),
+        category_labels=tuple(dict.fromkeys(labels)),
+        indicator_data=tuple(scores),
     )
 
 
+#: bump when :func:`pack`'s layout changes: it is part of the cache context
+PACK_FORMAT = 2
+
+
 def pack(score: ItemScore) -> tuple[Any, ...]:
-    """Plain data for another process or the cache: no roster item, no framework objects."""
+    """Plain data for another process or the cache: no roster item, no framework objects.
+    Everything aggregation needs is computed once, in the worker; the indicator rows travel as
+    one more pickle, opened only when 指标明细 is written."""
     indicators = []
     for s in score.indicators:
         ind = s.indicator
@@ -230,26 +232,50 @@ def pack(score: ItemScore) -> tuple[Any, ...]:
             else None
         )
         indicators.append((ind.code, str(s.score), s.actual, s.reason, s.category, s.row, custom))
+    level1 = tuple(
+        (str(x.score), None if x.rate is None else str(x.rate), x.first_cell, x.cells)
+        for x in score.level1
+    )
+    rate = score.execution_rate
     return (
         score.item.item_id,
         score.framework.id,
-        score.file,
+        score.file,  # index 2: FileOutcome.renamed replaces it
         str(score.budget),
         str(score.executed),
+        None if rate is None else str(rate),
         score.budget_ref.cell,
         score.executed_ref.cell,
-        tuple(indicators),
+        level1,
+        str(score.total),
         score.overview,
         score.outputs,
         score.problems,
+        score.indicator_count,
+        score.full_marks,
+        score.category_labels,
+        pickle.dumps(tuple(indicators), protocol=pickle.HIGHEST_PROTOCOL),
     )
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    """One Decimal object per written form: scores, subtotals and rates repeat across thousands
+    of workbooks. Safe because Decimals are immutable and equal texts print alike."""
+    if text is None:
+        return None
+    value = _DECIMALS.get(text)
+    if value is None:
+        value = Decimal(text)
+        if len(_DECIMALS) < 100_000:
+            _DECIMALS[text] = value
+    return value
 
 
 def unpack(
     data: tuple[Any, ...] | bytes, item: RosterItem, fw: Framework, settings: Settings
 ) -> ItemScore:
     """Rebuild a score from :func:`pack` (or its pickle), linked to today's roster item and
-    framework."""
+    framework. Nothing is recomputed; the indicator rows stay packed."""
     if isinstance(data, bytes):
         data = pickle.loads(data)
     (
@@ -258,59 +284,82 @@ def unpack(
         file,
         budget,
         executed,
+        rate,
         budget_cell,
         executed_cell,
-        indicators,
+        level1,
+        total,
         overview,
         outputs,
         problems,
+        count,
+        full_marks,
+        labels,
+        indicators,
     ) = data
-    scores = []
-    for code, score, actual, reason, category, row, custom in indicators:
-        if custom is None:
-            ind = fw.by_code(code)
-        else:
-            name, weight, direction, target, unit, l1, l2, parent = custom
-            ind = Indicator(
-                code=code,
-                level=3,
-                name=name,
-                weight=Decimal(weight),
-                row=row,
-                parent=parent,
-                l1=l1,
-                l2=l2,
-                direction=direction,
-                target=target,
-                unit=unit,
-                custom=True,
-            )
-        value = _DECIMALS.get(score)
-        if value is None:
-            value = Decimal(score)
-            if len(_DECIMALS) < 100_000:
-                _DECIMALS[score] = value  # scores repeat: one object for each written form
-        scores.append(
-            IndicatorScore(
-                ind,
-                ind.weight if value == ind.weight else value,
-                _intern(actual),
-                _intern(reason),
-                _intern(category),
-                row,
-            )
-        )
-    return assemble(
-        item,
-        fw,
-        settings,
-        file,
-        Decimal(budget),
-        Decimal(executed),
-        CellRef(file, L.SHEET_INFO, budget_cell),
-        CellRef(file, L.SHEET_INFO, executed_cell),
-        scores,
-        overview,
-        outputs,
-        [tuple(p) for p in problems],
+    total_value = _decimal(total)
+    return ItemScore(
+        item=item,
+        framework=fw,
+        file=file,
+        budget=Decimal(budget),
+        executed=Decimal(executed),
+        execution_rate=_decimal(rate),
+        budget_ref=CellRef(file, L.SHEET_INFO, budget_cell),
+        executed_ref=CellRef(file, L.SHEET_INFO, executed_cell),
+        level1=tuple(
+            Level1Score(top.name, top.weight, _decimal(sub), _decimal(pct), first, cells)
+            for top, (sub, pct, first, cells) in zip(fw.level1, level1, strict=True)
+        ),
+        total=total_value,
+        grade=settings.grade_for(total_value),
+        overview=overview,
+        outputs=outputs,
+        problems=tuple(tuple(p) for p in problems),
+        indicator_count=count,
+        full_marks=full_marks,
+        category_labels=tuple(_intern(c) for c in labels),
+        indicator_data=indicators,
     )
+
+
+def iter_indicators(
+    score: ItemScore,
+) -> Iterator[tuple[Indicator, Decimal, str, str, str, int]]:
+    """The score's indicator rows as plain tuples shaped like :class:`IndicatorScore`, decoded
+    from the packed form without building an object per row (指标明细 has millions)."""
+    data = score.indicator_data
+    if isinstance(data, bytes):
+        yield from _rows_of(data, score.framework)
+    else:
+        yield from data
+
+
+def _rows_of(data: bytes, fw: Framework) -> Iterator[tuple[Indicator, Decimal, str, str, str, int]]:
+    for code, text, actual, reason, category, row, custom in pickle.loads(data):
+        ind = fw.by_code(code) if custom is None else _custom_indicator(code, row, custom)
+        value = _decimal(text)
+        yield ind, ind.weight if value == ind.weight else value, actual, reason, category, row
+
+
+def _custom_indicator(code: str, row: int, custom: tuple) -> Indicator:
+    """A unit's own indicator (自设指标), rebuilt from its packed description."""
+    name, weight, direction, target, unit, l1, l2, parent = custom
+    return Indicator(
+        code=code,
+        level=3,
+        name=name,
+        weight=Decimal(weight),
+        row=row,
+        parent=parent,
+        l1=l1,
+        l2=l2,
+        direction=direction,
+        target=target,
+        unit=unit,
+        custom=True,
+    )
+
+
+def _decode_indicators(data: bytes, fw: Framework) -> tuple[IndicatorScore, ...]:
+    return tuple(IndicatorScore._make(row) for row in _rows_of(data, fw))

@@ -12,7 +12,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from perfeval import layout as L
+from perfeval.model import CellRef
 from perfeval.numbers import q2
+from perfeval.score import SCORE_COLUMN, iter_indicators
 
 NAN = float("nan")
 
@@ -93,32 +96,37 @@ class DetailRows:
 
     def __init__(self, r: Results) -> None:
         self._items = r.items
-        self._count = sum(len(i.indicators) for i in r.items)
+        self._count = sum(i.indicator_count for i in r.items)
 
     def __len__(self) -> int:
         return self._count
 
     def __iter__(self) -> Iterator[tuple]:
+        shown: dict[Decimal, Decimal] = {}  # score -> two decimals: a few hundred distinct
         for i in self._items:
-            item, file = i.item, i.file
-            for s in i.indicators:
-                ind = s.indicator
+            item = i.item
+            item_id, name, unit = item.item_id, item.name, item.unit
+            where = CellRef(i.file, L.SHEET_INDICATORS, SCORE_COLUMN).address
+            for ind, value, actual, reason, category, row in iter_indicators(i):
+                rounded = shown.get(value)
+                if rounded is None:
+                    rounded = shown[value] = q2(value)
                 yield (
-                    item.item_id,
-                    item.name,
-                    item.unit,
+                    item_id,
+                    name,
+                    unit,
                     ind.code,
                     ind.l1,
                     ind.l2,
                     ind.name,
                     "是" if ind.custom else "否",
                     ind.weight,
-                    q2(s.score),
-                    "是" if s.full else "否",
-                    s.actual,
-                    s.reason,
-                    s.category,
-                    s.ref(file).address,
+                    rounded,
+                    "是" if value >= ind.weight else "否",
+                    actual,
+                    reason,
+                    category,
+                    f"{where}{row}",
                 )
 
     def frame(self) -> pd.DataFrame:

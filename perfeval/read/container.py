@@ -12,11 +12,14 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from perfeval.check.catalogue import Code, Finding, finding
 from perfeval.model import CellRef
+from perfeval.read.zipdir import inflate, read_directory
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -82,35 +85,24 @@ def inspect_file(path: Path, name: str, max_bytes: int, max_uncompressed: int) -
 
 def _check_zip(data: bytes, ref: CellRef, max_uncompressed: int) -> Finding | bool:
     """A finding if the zip is unusable; otherwise whether it carries macros."""
+    entries = read_directory(data)
+    if entries is not None:  # the fast path; None from it means "let zipfile decide"
+        verdict = _check_entries(entries, lambda e: inflate(data, e), ref, max_uncompressed)
+        if verdict is not None:
+            return verdict
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = [i for i in zf.infolist() if not i.filename.endswith("/")]
-            names = [i.filename.lower().replace("\\", "/").lstrip("/") for i in infos]
-            if len(set(names)) != len(names):
-                return finding(Code.FILE_UNREADABLE, ref, detail="压缩包内有重复的部件")
-            total = sum(i.file_size for i in infos)
-            if total > max_uncompressed:
-                return finding(
-                    Code.FILE_TOO_LARGE,
-                    ref,
-                    what="解压后大小",
-                    size=total // MB,
-                    limit=max_uncompressed // MB,
-                )
-            if "xl/workbook.xml" not in names:
-                detail = _not_a_workbook(zf, names)
-                if detail:
-                    return finding(Code.FILE_OLD_FORMAT, ref, detail=detail)
-            for info, lower in zip(infos, names, strict=True):
-                is_sheet = "worksheets/" in lower and lower.endswith(".xml")
-                if is_sheet and _out_of_grid(_member(data, zf, info)):
-                    return finding(Code.FILE_UNREADABLE, ref, detail="表格中有超出正常范围的单元格")
-            return any(
-                n.endswith("vbaproject.bin") or n.startswith("xl/macrosheets/") for n in names
-            )
+
+            def read(info: zipfile.ZipInfo) -> bytes:
+                member = inflate(data, info)
+                return member if member is not None else zf.read(info)
+
+            verdict = _check_entries(zf.infolist(), read, ref, max_uncompressed)
+            return False if verdict is None else verdict
     except (
         zipfile.BadZipFile,
         zipfile.LargeZipFile,
+        zlib.error,  # a damaged compressed stream
         EOFError,
         ValueError,
         NotImplementedError,
@@ -118,52 +110,61 @@ def _check_zip(data: bytes, ref: CellRef, max_uncompressed: int) -> Finding | bo
         return finding(Code.FILE_UNREADABLE, ref, detail=f"文件已损坏或未完整传输：{exc}")
 
 
-def _not_a_workbook(zf: zipfile.ZipFile, names: list[str]) -> str:
-    """Why a zip without xl/workbook.xml is not a spreadsheet; '' if it still looks like one."""
-    if "mimetype" in names:
-        kind = zf.read("mimetype")[:80]
-        if b"opendocument" in kind:
+def _check_entries(
+    entries: list, read: Callable[[Any], bytes | None], ref: CellRef, max_uncompressed: int
+) -> Finding | bool | None:
+    """The checks on a zip's members (see :func:`_check_zip`); None when ``read`` could not
+    read a member."""
+    infos = [i for i in entries if not i.filename.endswith("/")]
+    names = [i.filename.lower().replace("\\", "/").lstrip("/") for i in infos]
+    if len(set(names)) != len(names):
+        return finding(Code.FILE_UNREADABLE, ref, detail="压缩包内有重复的部件")
+    total = sum(i.file_size for i in infos)
+    if total > max_uncompressed:
+        return finding(
+            Code.FILE_TOO_LARGE,
+            ref,
+            what="解压后大小",
+            size=total // MB,
+            limit=max_uncompressed // MB,
+        )
+    by_name = dict(zip(names, infos, strict=True))
+    if "xl/workbook.xml" not in by_name:
+        detail = _not_a_workbook(by_name, read)
+        if detail is None:
+            return None
+        if detail:
+            return finding(Code.FILE_OLD_FORMAT, ref, detail=detail)
+    for lower, info in by_name.items():
+        if "worksheets/" in lower and lower.endswith(".xml"):
+            xml = read(info)
+            if xml is None:
+                return None
+            if _out_of_grid(xml):
+                return finding(Code.FILE_UNREADABLE, ref, detail="表格中有超出正常范围的单元格")
+    return any(n.endswith("vbaproject.bin") or n.startswith("xl/macrosheets/") for n in names)
+
+
+def _not_a_workbook(by_name: dict[str, Any], read: Callable[[Any], bytes | None]) -> str | None:
+    """Why a zip without xl/workbook.xml is not a spreadsheet; '' if it still looks like one;
+    None when a member could not be read."""
+    if "mimetype" in by_name:
+        kind = read(by_name["mimetype"])
+        if kind is None:
+            return None
+        if b"opendocument" in kind[:80]:
             return "OpenDocument文件（.ods/.odt）"
-    if "word/document.xml" in names:
+    if "word/document.xml" in by_name:
         return "Word文档"
-    if "ppt/presentation.xml" in names:
+    if "ppt/presentation.xml" in by_name:
         return "PowerPoint演示文稿"
-    types = next((n for n in zf.namelist() if n.lower() == "[content_types].xml"), None)
-    if types and b"spreadsheetml" in zf.read(types):
-        return ""  # a workbook with unusual part names: let the reader decide
+    if "[content_types].xml" in by_name:
+        types = read(by_name["[content_types].xml"])
+        if types is None:
+            return None
+        if b"spreadsheetml" in types:
+            return ""  # a workbook with unusual part names: let the reader decide
     return "压缩包中没有Excel工作簿"
-
-
-def stored_bytes(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
-    """A member's data as stored in the archive ``data`` (still compressed), found through its
-    local header; None for an encrypted member, another method, or a header that is not there."""
-    start = info.header_offset
-    head = data[start : start + 30]
-    if (
-        len(head) != 30
-        or head[:4] != ZIP_MAGIC
-        or info.flag_bits & 0x1
-        or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
-    ):
-        return None
-    begin = start + 30 + int.from_bytes(head[26:28], "little")
-    begin += int.from_bytes(head[28:30], "little")
-    return data[begin : begin + info.compress_size]
-
-
-def _member(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    """One member's bytes, inflated straight from the archive (several times faster than
-    ``ZipFile.read`` for small parts), never past its declared size; unusual members (encrypted,
-    other methods, odd headers) go through ``zipfile``, which raises the usual errors."""
-    chunk = stored_bytes(data, info)
-    if chunk is not None:
-        if info.compress_type == zipfile.ZIP_STORED:
-            return chunk[: info.file_size]
-        try:
-            return zlib.decompressobj(-15).decompress(chunk, info.file_size)
-        except zlib.error:
-            pass  # let zipfile report it
-    return zf.read(info)
 
 
 def _out_of_grid(xml: bytes) -> bool:

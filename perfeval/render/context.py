@@ -68,7 +68,7 @@ def build_context(r: Results, today: dt.date | None = None) -> dict[str, Any]:
                 "grade": i.grade.name,
                 "overview": i.overview,
                 "outputs": i.outputs,
-                "indicator_count": len(i.indicators),
+                "indicator_count": i.indicator_count,
                 "full_marks": i.full_marks,
                 "level1": level1(i),
             }
@@ -77,7 +77,7 @@ def build_context(r: Results, today: dt.date | None = None) -> dict[str, Any]:
         {
             "name": i.item.name,
             "unit": i.item.unit,
-            "indicator_count": len(i.indicators),
+            "indicator_count": i.indicator_count,
             "full_marks": i.full_marks,
             "level1": level1(i),
             "score": score(i.total),

@@ -16,7 +16,7 @@ import zlib
 
 from lxml import etree
 
-from perfeval.read.container import stored_bytes
+from perfeval.read.zipdir import stored_bytes
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

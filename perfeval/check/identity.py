@@ -131,17 +131,18 @@ def _indicator_rows(
 LABELS = {k: L.IND_COLUMNS[k] for k in ("l1", "l2", "l3", "weight", "direction", "target", "unit")}
 
 
-_PAIRS: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {}
+_PAIRS: dict[tuple[str, str], tuple[tuple[str, str, str, str, str], ...]] = {}
 
 
-def _framework_pairs(fw: Framework) -> tuple[tuple[str, str, str], ...]:
-    """(key, canonical expected text, label) of every locked 指标 cell; once per framework."""
+def _framework_pairs(fw: Framework) -> tuple[tuple[str, str, str, str, str], ...]:
+    """(key, canonical expected text, label, code, column) of every locked 指标 cell; once per
+    framework."""
     cache_key = (fw.id, fw.content_hash)
     if cache_key not in _PAIRS:
         out = []
         for key, value in locked_pairs(fw):
             code, _, col = key.rpartition(".")
-            out.append((key, L.canon(value), f"{code} {LABELS[col]}"))
+            out.append((key, L.canon(value), f"{code} {LABELS[col]}", code, col))
         _PAIRS[cache_key] = tuple(out)
     return _PAIRS[cache_key]
 
@@ -174,23 +175,22 @@ def _locked_values(
     for key, want in info_locked_pairs(item, fw, settings):
         expected.append((key, want, cells[key], labels[key]))
     read_pairs: list[tuple[str, object]] = [(k, v.parsed) for k, _, v, _ in expected]
-    wanted = [L.canon(w) for _, w, _, _ in expected]
-    for key, canonical, label in _framework_pairs(fw):
-        code = key.rpartition(".")[0]
+    differ = [
+        (k, w, got, label) for k, w, got, label in expected if not _same(L.canon(w), got.parsed)
+    ]
+    found_rows = []  # (key, read value) of the locked 指标 cells, for the fingerprint
+    for key, canonical, label, code, col in _framework_pairs(fw):
         row = rows.get(code)
         if row is None:
             continue
-        read_value = row.values[key.rpartition(".")[2]]
-        expected.append((key, canonical, read_value, label))
-        wanted.append(canonical)
-        read_pairs.append((key, read_value.parsed))
-    differ = [
-        (key, want, got, label)
-        for (key, want, got, label), canonical in zip(expected, wanted, strict=True)
-        if not _same(canonical, got.parsed)
-    ]
+        got = row.values[col]
+        found_rows.append((key, got))
+        parsed = got.parsed
+        if not _same(canonical, parsed):
+            differ.append((key, canonical, got, label))
     if not differ:  # the common case: no fingerprint needed
         return []
+    read_pairs += [(key, got.parsed) for key, got in found_rows]
     untouched = L.fingerprint(sub.identity, read_pairs) == sub.identity.get("fingerprint")
     out: list[Finding] = []
     for key, want, got, label in differ:

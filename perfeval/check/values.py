@@ -33,6 +33,8 @@ def number(value: Value, field: str, item_id: str, *, required: bool = True) -> 
             if required
             else []
         )
+    if issue is None:
+        return []
     text = parse.normalize_text(value.raw)
     if issue == parse.PLACEHOLDER:
         return [finding(Code.CELL_PLACEHOLDER, value.ref, item_id=item_id, field=field, value=text)]

@@ -18,12 +18,13 @@ from perfeval.model import CellRef, Value
 from perfeval.read.cells import Book, Grid
 from perfeval.read.container import inspect_file
 from perfeval.read.parse import (
+    MEMO_LIMIT,
     Parsed,
+    is_blank,
     normalize_text,
     parse_date,
     parse_number,
     parse_text,
-    remembered,
 )
 
 SCORE_UNITS = ("分",)
@@ -85,14 +86,25 @@ def _parse_money(raw: object) -> Parsed:
 _MEMO: dict[Callable, dict[object, Parsed]] = {}
 
 
-def _parsed(parser: Callable, raw: object) -> Parsed:
-    kind = type(raw)
-    if kind is not str and kind is not float:  # bools, dates: rare, and 1 == True as a key
-        return parser(raw)
+def _memo(parser: Callable) -> dict[object, Parsed]:
     memo = _MEMO.get(parser)
     if memo is None:
         memo = _MEMO[parser] = {}
-    return remembered(memo, raw, parser)
+    return memo
+
+
+def _parsed(parser: Callable, raw: object, memo: dict[object, Parsed] | None = None) -> Parsed:
+    kind = type(raw)
+    if kind is not str and kind is not float:  # bools, dates: rare, and 1 == True as a key
+        return parser(raw)
+    if memo is None:
+        memo = _memo(parser)
+    done = memo.get(raw)
+    if done is None:
+        done = parser(raw)
+        if len(memo) < MEMO_LIMIT:
+            memo[raw] = done
+    return done
 
 
 def _value(grid: Grid, file: str, row: int, col: int, parser) -> Value:
@@ -215,31 +227,37 @@ def _read_indicators(grid: Grid, sub: Submission) -> None:
     parsers = dict.fromkeys(IND_READ, parse_text)
     parsers["weight"] = _parse_score
     parsers["score"] = _parse_score
-    for row in range(L.IND_HEADER_ROW + 1, grid.height + 1):
-        code = normalize_text(grid.get(row, cols["code"]))
-        label = normalize_text(grid.get(row, cols["l3"]))
+    # the innermost loop of reading: a few hundred cells per workbook, names bound once
+    plan = [(key, col, col - 1, parsers[key], _memo(parsers[key])) for key, col in cols.items()]
+    file, sheet = sub.file, grid.sheet
+    code_at, label_at = cols["code"] - 1, cols["l3"] - 1
+    for row, line in enumerate(grid.rows[L.IND_HEADER_ROW :], start=L.IND_HEADER_ROW + 1):
+        width = len(line)
+        code = normalize_text(line[code_at]) if code_at < width else ""
+        label = normalize_text(line[label_at]) if label_at < width else ""
         if label == L.IND_TOTAL_LABEL and not code:
-            sub.cached["indicator_total"] = _value(grid, sub.file, row, cols["score"], _parse_score)
+            sub.cached["indicator_total"] = _value(grid, file, row, cols["score"], _parse_score)
             continue
         if not code and not label:
             continue
-        line = grid.rows[row - 1]
-        width = len(line)
         values = {}
-        for key, col in cols.items():
-            raw = line[col - 1] if col <= width else ""
-            parsed = _parsed(parsers[key], raw)
-            values[key] = Value(raw, parsed.value, sub.file, grid.sheet, row, col, parsed.issue)
+        for key, col, at, parser, memo in plan:
+            raw = line[at] if at < width else ""
+            parsed = _parsed(parser, raw, memo)
+            values[key] = Value(raw, parsed[0], file, sheet, row, col, parsed[1])
         sub.indicators.append(IndicatorRow(code, row, values))
 
 
 def _read_problems(grid: Grid, sub: Submission) -> None:
     cols = _header_columns(grid, L.PROB_HEADER_ROW, L.PROB_COLUMNS)
+    cols.pop("no", None)
     for row in range(L.PROB_FIRST_ROW, grid.height + 1):
+        line = grid.rows[row - 1]
+        if all(is_blank(line[c - 1]) for c in cols.values() if c <= len(line)):
+            continue  # the template's empty rows: nothing to read
         values = {
             key: _value(grid, sub.file, row, col, _parse_money if key == "amount" else parse_text)
             for key, col in cols.items()
-            if key != "no"
         }
         if any(not v.blank for v in values.values()):
             sub.problems.append(ProblemRow(row, values))

@@ -24,6 +24,8 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 Job = tuple[str, str]  # (path, name shown to users)
+SEND_EVERY = 8  # results per message from a worker
+SEND_AFTER_NS = 200_000_000  # ... or fewer, when they took this long (progress stays live)
 
 
 @dataclass
@@ -86,6 +88,8 @@ def _worker_main(
         batch = conn.recv()
         if batch is None:
             return
+        done: list[tuple[int, Any]] = []
+        sent = time.monotonic_ns()
         for index, path, name in batch:
             slot[1] = time.monotonic_ns()
             slot[0] = index
@@ -93,7 +97,14 @@ def _worker_main(
                 result = work(path, name)
             except MemoryError:
                 result = fail(name, "memory")
-            conn.send((index, result))
+            done.append((index, result))
+            # results go back a few at a time (fewer messages, fewer wake-ups of the parent);
+            # a crash before they are sent only means the parent hands them out again
+            if len(done) >= SEND_EVERY or time.monotonic_ns() - sent > SEND_AFTER_NS:
+                conn.send(done)
+                done, sent = [], time.monotonic_ns()
+        if done:
+            conn.send(done)
 
 
 def default_workers() -> int:
@@ -180,10 +191,10 @@ def run_isolated(
             except (EOFError, OSError):
                 pool[pool.index(w)] = lose(w, "crash")
                 continue
-            index, result = message
-            results[index] = result
-            w.batch.remove(index)
-            _count(1)
+            for index, result in message:
+                results[index] = result
+                w.batch.remove(index)
+            _count(len(message))
             if not w.batch:
                 feed(w)
         now = time.monotonic_ns()

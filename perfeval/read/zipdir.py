@@ -27,6 +27,7 @@ class Entry:
 
     __slots__ = (
         "CRC",
+        "_raw_name",
         "compress_size",
         "compress_type",
         "file_size",
@@ -44,8 +45,10 @@ class Entry:
         compress_size: int,
         file_size: int,
         header_offset: int,
+        raw_name: bytes = b"",
     ) -> None:
         self.filename, self.flag_bits, self.compress_type = filename, flag_bits, compress_type
+        self._raw_name = raw_name
         self.CRC, self.compress_size, self.file_size = crc, compress_size, file_size
         self.header_offset = header_offset
 
@@ -70,7 +73,7 @@ def read_directory(data: bytes) -> list[Entry] | None:
         start = pos + _CENTRAL.size
         raw = data[start : start + name_len]
         name = raw.decode("utf-8" if flags & 0x800 else "cp437", "replace")
-        entries.append(Entry(name, flags, method, crc, csize, usize, offset))
+        entries.append(Entry(name, flags, method, crc, csize, usize, offset, raw))
         pos = start + name_len + extra_len + comment_len
     if pos != end:
         return None
@@ -105,3 +108,67 @@ def inflate(data: bytes, info: Entry | zipfile.ZipInfo) -> bytes | None:
         return zlib.decompressobj(-15).decompress(chunk, info.file_size)
     except zlib.error:
         return None
+
+
+_LOCAL = struct.Struct("<4sHHHHHIIIHH")  # local file header, 30 bytes
+_DIRECTORY = struct.Struct("<4sHHHHHHIIIHHHHHII")  # central directory header, 46 bytes
+
+
+def repack(data: bytes, entries: list[Entry], plain: dict[int, bytes]) -> bytes | None:
+    """The archive ``data`` again, with the members ``plain`` holds (by position in
+    ``entries``) stored uncompressed and every other member copied as it is stored. A reader
+    then skips inflating what was already inflated here. None if a member cannot be copied.
+
+    The CRC-32 in a zip is that of the uncompressed data, so the original values stay valid;
+    a member whose inflated size is not the declared one keeps a CRC that no longer matches,
+    and the reader rejects it as it would have rejected the original."""
+    parts: list[bytes] = []
+    directory: list[bytes] = []
+    offset = 0
+    for n, e in enumerate(entries):
+        body = plain.get(n)
+        if body is not None:
+            method, size, stored = zipfile.ZIP_STORED, len(body), len(body)
+        else:
+            body = stored_bytes(data, e)
+            if body is None or e.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                return None
+            method, size, stored = e.compress_type, e.file_size, len(body)
+        name = e._raw_name
+        flags = e.flag_bits & 0x800  # keep the UTF-8 name flag; sizes are in the header now
+        version = 20
+        parts.append(
+            _LOCAL.pack(
+                LOCAL_MAGIC, version, flags, method, 0, 0x21, e.CRC, stored, size, len(name), 0
+            )
+        )
+        parts.append(name)
+        parts.append(body)
+        directory.append(
+            _DIRECTORY.pack(
+                CENTRAL_MAGIC,
+                version,
+                version,
+                flags,
+                method,
+                0,
+                0x21,
+                e.CRC,
+                stored,
+                size,
+                len(name),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+        )
+        directory.append(name)
+        offset += _LOCAL.size + len(name) + stored
+    if offset > 0xFFFFFFFF:
+        return None
+    cd = b"".join(directory)
+    end = struct.pack("<4sHHHHIIH", END_MAGIC, 0, 0, len(entries), len(entries), len(cd), offset, 0)
+    return b"".join(parts) + cd + end

@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import fields
 from importlib import metadata
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,7 @@ def context_key(ws: Workspace) -> str:
         "pack": PACK_FORMAT,
         "settings": ws.settings.raw,
         "frameworks": sorted((fw.id, fw.content_hash) for fw in ws.frameworks),
-        "roster": [names, *([getattr(i, n) for n in names] for i in ws.roster.items)],
+        "roster": [names, *map(attrgetter(*names), ws.roster.items)],
     }
     text = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -79,6 +80,7 @@ class Cache:
     def __init__(self, path: Path, context: str) -> None:
         self.context = context
         self._db: sqlite3.Connection | None = None
+        self._deferred: dict[str, tuple[int, ...]] = {}  # path -> stat and time, not yet hashed
         try:
             self._db = sqlite3.connect(str(path), timeout=5)
             self._db.execute(
@@ -100,12 +102,27 @@ class Cache:
         except sqlite3.Error:
             self._db = None
 
-    def file_hashes(self, paths: list[str]) -> list[str]:
+    def has_outcomes(self) -> bool:
+        """Is any outcome stored for this context? If not, no file can be found by its hash."""
+        if self._db is None:
+            return False
+        try:
+            query = "SELECT 1 FROM outcome WHERE context = ? LIMIT 1"
+            return self._db.execute(query, (self.context,)).fetchone() is not None
+        except sqlite3.Error:
+            return False
+
+    def file_hashes(self, paths: list[str], *, read: bool = True) -> list[str]:
         """SHA-256 of each file ('' when unreadable). A file whose size, modification and
         status-change times and inode are as recorded when it was last hashed (and that did not
         change just before that) is not read again, as git does: re-checking 100,000 unchanged
         files then costs only their ``stat``. Writing a file always moves its status-change
         time (programs cannot set it back), so a changed file is always hashed again.
+
+        With ``read=False`` a file not known this way gets '' and is not read: whoever reads it
+        next computes its hash and hands it to :meth:`record_hashes` (a first run would
+        otherwise read every file twice). Its ``stat`` is taken now, before that read, so a
+        change in between is seen on the next run.
         """
         known: dict[str, tuple] = {}
         if self._db is not None:
@@ -129,16 +146,33 @@ class Cache:
                 out.append(rec[4])
                 continue
             now = time.time_ns()
+            if not read:
+                self._deferred[path] = (*stamp, now)
+                out.append("")
+                continue
             sha = file_sha256(path)
             out.append(sha)
             if sha:
                 fresh.append((path, *stamp, sha, now))
-        if fresh and self._db is not None:
+        self._save_stats(fresh)
+        return out
+
+    def record_hashes(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Hashes computed elsewhere for files :meth:`file_hashes` left unread: (path, sha)."""
+        fresh = []
+        for path, sha in pairs:
+            stamp = self._deferred.pop(path, None)
+            if stamp is not None and sha:
+                size, mtime, ctime, ino, now = stamp
+                fresh.append((path, size, mtime, ctime, ino, sha, now))
+        self._save_stats(fresh)
+
+    def _save_stats(self, rows: list[tuple]) -> None:
+        if rows and self._db is not None:
             with contextlib.suppress(sqlite3.Error), self._db:
                 self._db.executemany(
-                    "INSERT OR REPLACE INTO filestat VALUES (?, ?, ?, ?, ?, ?, ?)", fresh
+                    "INSERT OR REPLACE INTO filestat VALUES (?, ?, ?, ?, ?, ?, ?)", rows
                 )
-        return out
 
     def get_many(self, hashes: Iterable[str]) -> dict[str, Any]:
         if self._db is None:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from perfeval.cache import CACHE_NAME, Cache, context_key, file_sha256
+from perfeval.cache import CACHE_NAME, Cache, context_key
 from perfeval.check.catalogue import Code, Finding, Severity, finding
 from perfeval.check.roster_rules import roster_rules
 from perfeval.check.workbook import FileOutcome, check_file, failed
@@ -212,7 +212,9 @@ def validate(
         else None
     )
     paths = [path for path, _ in jobs]
-    hashes = cache.file_hashes(paths) if cache else [file_sha256(p) for p in paths]
+    # hashes find outcomes stored for other names or stats; with none stored (a first run, or
+    # a changed framework or configuration), the workers hash what they read instead
+    hashes = cache.file_hashes(paths, read=cache.has_outcomes()) if cache else [""] * len(paths)
     hits = cache.get_many(h for h in hashes if h) if cache else {}
     outcomes: list[FileOutcome | None] = [
         hits[h].renamed(name) if h in hits else None
@@ -242,6 +244,9 @@ def validate(
     for n, outcome in zip(todo, fresh, strict=True):
         outcomes[n] = outcome
     if cache is not None:
+        for n in todo:  # the hash of the bytes the worker actually checked, when it has one
+            hashes[n] = outcomes[n].sha256 or hashes[n]
+        cache.record_hashes((paths[n], hashes[n]) for n in todo)
         cache.put_many(
             (hashes[n], outcomes[n]) for n in todo if hashes[n] and outcomes[n].cacheable
         )

@@ -73,6 +73,22 @@ def test_unchanged_files_are_not_read_again_and_any_rewrite_is(folder, monkeypat
     assert result.cached == 3
 
 
+@pytest.mark.skipif(os.name != "posix", reason="the stat shortcut needs POSIX ctime")
+def test_a_first_run_reads_each_file_once(folder, monkeypatch):
+    """With nothing cached the parent does not hash; the workers' hashes are recorded."""
+    fill_all(folder)
+    monkeypatch.setattr(perfeval.cache, "RACY_NS", -(10**12))
+    read = []
+    real = perfeval.cache.file_sha256
+    monkeypatch.setattr(perfeval.cache, "file_sha256", lambda p: read.append(p) or real(p))
+    first = V.validate(folder.ws)
+    assert first.cached == 0 and read == []
+    assert all(len(f.sha256) == 64 for f in first.files)
+    again = V.validate(folder.ws)
+    assert again.cached == 4 and read == []  # known by their stat, recorded from the workers
+    assert [f.sha256 for f in again.files] == [f.sha256 for f in first.files]
+
+
 def test_a_renamed_file_is_reused_under_its_new_name(folder):
     fill_all(folder)
     V.validate(folder.ws)

@@ -214,3 +214,31 @@ def run_isolated(
             w.process.kill()
         w.conn.close()
     return results
+
+
+def run_aside(work: Callable[..., Any], *args: Any) -> Callable[[], None]:
+    """Start ``work(*args)`` in a forked process, so that it runs beside the caller's own work
+    (writing 指标明细.csv while 汇总表 is written); returns a function that waits for it.
+
+    Where processes cannot be forked (Windows), or when the process failed, ``work`` runs in
+    this process when waited for, so the result is the same either way and errors surface here.
+    """
+    if "fork" not in mp.get_all_start_methods():
+        return lambda: work(*args)
+    process = mp.get_context("fork").Process(target=work, args=args, daemon=True)
+    try:
+        process.start()
+    except OSError:
+        return lambda: work(*args)
+
+    def wait() -> None:
+        process.join()
+        if process.exitcode != 0:
+            log.warning(
+                "background %s failed (exit code %s); running it again here",
+                getattr(work, "__name__", work),
+                process.exitcode,
+            )
+            work(*args)
+
+    return wait

@@ -20,9 +20,9 @@ from typing import Any, NamedTuple
 
 from perfeval import layout as L
 from perfeval.framework import Framework, Indicator
+from perfeval.issue.plan import SheetRow
 from perfeval.model import CellRef
 from perfeval.numbers import percent, q2, ratio
-from perfeval.read.rows import resolve_rows
 from perfeval.read.submission import IndicatorRow, Submission
 from perfeval.roster import RosterItem
 from perfeval.settings import Grade, Settings
@@ -107,16 +107,17 @@ def score_item(
     sub: Submission,
     item: RosterItem,
     fw: Framework,
-    rows: dict[str, IndicatorRow],
+    resolved: list[tuple[SheetRow, Indicator, IndicatorRow]],
     settings: Settings,
 ) -> ItemScore:
-    """Score a submission that passed every error-level check."""
+    """Score a submission that passed every error-level check (``resolved``: its indicator rows
+    paired with what they mean, see :func:`perfeval.read.rows.resolve_rows`)."""
     budget_v = sub.money[("total", "budget")]
     executed_v = sub.money[("total", "executed")]
     budget, executed = budget_v.parsed, executed_v.parsed
     share = ratio(executed, budget)
     scores: list[IndicatorScore] = []
-    for _, ind, row in resolve_rows(fw, rows):
+    for _, ind, row in resolved:
         v = row.values
         if ind.computed:
             score = q2(min(max(share or Decimal(0), Decimal(0)), Decimal(1)) * ind.weight)
@@ -174,9 +175,12 @@ def assemble(
     problems: list[tuple[str, str, str]],
 ) -> ItemScore:
     """Roll indicator scores up to 一级 subtotals, the total and the grade."""
+    by_l1: dict[str, list[IndicatorScore]] = {}
+    for s in scores:
+        by_l1.setdefault(s.indicator.l1, []).append(s)
     level1 = []
     for top in fw.level1:
-        mine = [s for s in scores if s.indicator.l1 == top.name]
+        mine = by_l1.get(top.name, [])
         raw = sum((s.score for s in mine), Decimal(0))
         first = mine[0].ref(file).cell if mine else ""
         level1.append(

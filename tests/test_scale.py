@@ -244,3 +244,21 @@ def test_progress_is_reported(folder):
     V.validate(folder.ws, progress=lambda done, total: seen.append((done, total)))
     assert seen[-1] == (4, 4)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def _write_where(path, parent: int, fail_in_child: bool) -> None:
+    if fail_in_child and os.getpid() != parent:
+        raise RuntimeError("a failure in the background process")
+    path.write_text(f"{os.getpid()}", encoding="ascii")
+
+
+@pytest.mark.parametrize("fail_in_child", [False, True])
+def test_work_run_aside_gives_its_result_even_when_the_background_fails(tmp_path, fail_in_child):
+    from perfeval.pool import run_aside
+
+    out = tmp_path / "out.txt"
+    wait = run_aside(_write_where, out, os.getpid(), fail_in_child)
+    wait()
+    assert out.exists()
+    if fail_in_child or os.name != "posix":
+        assert out.read_text(encoding="ascii") == str(os.getpid())  # done again here

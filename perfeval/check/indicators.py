@@ -23,10 +23,16 @@ from perfeval.settings import Settings
 
 
 def check_indicators(
-    sub: Submission, fw: Framework, rows: dict[str, IndicatorRow], settings: Settings, item_id: str
+    sub: Submission,
+    fw: Framework,
+    rows: dict[str, IndicatorRow],
+    settings: Settings,
+    item_id: str,
+    resolved: list[tuple[SheetRow, Indicator, IndicatorRow]] | None = None,
 ) -> list[Finding]:
     out: list[Finding] = []
-    resolved = resolve_rows(fw, rows)
+    if resolved is None:
+        resolved = resolve_rows(fw, rows)
     for _, ind, row in resolved:
         if ind.custom:
             out += _check_custom(ind, row, item_id)

@@ -17,6 +17,7 @@ from perfeval.check.identity import check_identity
 from perfeval.check.indicators import check_indicators
 from perfeval.check.money import check_money
 from perfeval.model import CellRef
+from perfeval.read.rows import resolve_rows
 from perfeval.read.submission import ReadResult, Submission
 from perfeval.score import ItemScore, pack, score_item
 from perfeval.workspace import Workspace
@@ -83,7 +84,8 @@ def check_file(read: ReadResult, ws: Workspace) -> FileOutcome:
         return out
     iid = ident.item.item_id
     out.findings = [f if f.item_id else dataclasses.replace(f, item_id=iid) for f in out.findings]
-    out.findings += check_indicators(sub, ident.framework, ident.rows, ws.settings, iid)
+    resolved = resolve_rows(ident.framework, ident.rows)
+    out.findings += check_indicators(sub, ident.framework, ident.rows, ws.settings, iid, resolved)
     rate_row = next(
         (ident.rows[i.code] for i in ident.framework.leaves if i.computed and i.code in ident.rows),
         None,
@@ -95,7 +97,7 @@ def check_file(read: ReadResult, ws: Workspace) -> FileOutcome:
         sub.narrative["overview"], L.NARRATIVE_FIELDS["overview"], iid
     )
     if not any(f.is_error for f in out.findings):
-        score = score_item(sub, ident.item, ident.framework, ident.rows, ws.settings)
+        score = score_item(sub, ident.item, ident.framework, resolved, ws.settings)
         out.findings += _total_mismatch(sub, score, ws)
         # pickled once here: it crosses the process boundary, goes into the cache and waits in
         # the parent as ~1 KB of bytes instead of thousands of small objects per workbook

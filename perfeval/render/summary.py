@@ -15,6 +15,7 @@ import pandas as pd
 from perfeval.aggregate import Results
 from perfeval.atomic import atomic_path
 from perfeval.numbers import q2
+from perfeval.pool import run_aside
 from perfeval.render.charts import write_charts
 from perfeval.render.csv_export import write_csv
 from perfeval.render.xlsx_tables import TableFormats, new_workbook, write_frame
@@ -37,6 +38,7 @@ def _totals(r: Results) -> dict[str, dict[str, Decimal | int]]:
 
 def write_summary(r: Results, target: Path) -> Path:
     totals = _totals(r)
+    pending = []
     with atomic_path(target) as tmp:
         wb = new_workbook(tmp)
         f = TableFormats(wb)
@@ -44,7 +46,7 @@ def write_summary(r: Results, target: Path) -> Path:
         for n, (name, frame) in enumerate(r.tables.items()):
             if name == DETAIL_SHEET and len(frame) > r.settings.detail_sheet_max_rows:
                 csv = target.with_name(f"{DETAIL_SHEET}.csv")
-                write_csv(csv, frame)
+                pending.append(run_aside(write_csv, csv, frame))  # beside the workbook
                 note = pd.DataFrame(
                     [
                         {
@@ -73,4 +75,6 @@ def write_summary(r: Results, target: Path) -> Path:
         )
         write_frame(wb, "未纳入汇总", excluded, f, empty_note="全部交回文件均已纳入汇总")
         wb.close()
+        for wait in pending:
+            wait()
     return target

@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from perfeval.aggregate import Results, aggregate
 from perfeval.errors import ConfigError
 from perfeval.issue import IssuedWorkbook, issue_all
+from perfeval.pool import run_aside
 from perfeval.render.context import build_context
 from perfeval.render.report import (
     DOCX_TEMPLATE,
@@ -45,6 +47,14 @@ class RunOutcome:
     results: Results | None = None
     outputs: list[Path] = field(default_factory=list)
     returns: list[Path] = field(default_factory=list)  # annotated copies to send back
+    #: outputs still being written beside the next step (see pool.run_aside); finish() waits
+    pending: list[Callable[[], None]] = field(default_factory=list, repr=False)
+
+    def finish(self) -> RunOutcome:
+        """Wait for every output still being written; then all of ``outputs`` exist."""
+        while self.pending:
+            self.pending.pop(0)()
+        return self
 
     @property
     def exit_code(self) -> int:
@@ -57,15 +67,21 @@ def do_issue(folder: Path, only: set[str] | None = None) -> tuple[Workspace, lis
 
 
 def do_validate(
-    folder: Path, ws: Workspace | None = None, progress: Progress | None = None
+    folder: Path,
+    ws: Workspace | None = None,
+    progress: Progress | None = None,
+    *,
+    wait: bool = True,
 ) -> RunOutcome:
+    """Validate and write 校验报告. With ``wait=False`` the report may still be being written
+    (beside the aggregation that follows) when this returns: call ``finish()``."""
     ws = ws or open_workspace(folder)
     result = validate(ws, progress=progress)
     out = ws.settings.path("output") / VALIDATION_REPORT
-    write_validation_report(result, ws, out)
     outcome = RunOutcome(ws, result, outputs=[out])
+    outcome.pending.append(run_aside(write_validation_report, result, ws, out))
     outcome.returns = write_returns(result, ws)
-    return outcome
+    return outcome.finish() if wait else outcome
 
 
 def write_returns(result: ValidationResult, ws: Workspace) -> list[Path]:
@@ -87,13 +103,13 @@ def write_returns(result: ValidationResult, ws: Workspace) -> list[Path]:
 
 
 def do_aggregate(folder: Path, outcome: RunOutcome | None = None) -> RunOutcome:
-    outcome = outcome or do_validate(folder)
+    outcome = outcome or do_validate(folder, wait=False)
     ws = outcome.workspace
     assert outcome.validation is not None
     results = aggregate(outcome.validation, ws.settings, ws.roster.items)
     outcome.results = results
     outcome.outputs.append(write_summary(results, ws.settings.path("output") / SUMMARY))
-    return outcome
+    return outcome.finish()
 
 
 def do_report(
@@ -111,14 +127,15 @@ def do_report(
             raise ConfigError("找不到报告模板。", path=template)
     outcome.outputs.append(write_markdown(context, md_template, out_dir / f"{REPORT_STEM}.md"))
     outcome.outputs.append(write_docx(context, docx_template, out_dir / f"{REPORT_STEM}.docx"))
-    return outcome
+    return outcome.finish()
 
 
 def do_run(
     folder: Path, today: dt.date | None = None, progress: Progress | None = None
 ) -> RunOutcome:
     """validate -> aggregate -> report in one pass over the returned workbooks."""
-    return do_report(folder, do_aggregate(folder, do_validate(folder, progress=progress)), today)
+    validated = do_validate(folder, progress=progress, wait=False)
+    return do_report(folder, do_aggregate(folder, validated), today)
 
 
 def prepare_demo(target: Path) -> Path:

@@ -225,7 +225,7 @@ def run_aside(work: Callable[..., Any], *args: Any) -> Callable[[], None]:
     """
     if "fork" not in mp.get_all_start_methods():
         return lambda: work(*args)
-    process = mp.get_context("fork").Process(target=work, args=args, daemon=True)
+    process = mp.get_context("fork").Process(target=_quietly, args=(work, *args), daemon=True)
     try:
         process.start()
     except OSError:
@@ -242,3 +242,12 @@ def run_aside(work: Callable[..., Any], *args: Any) -> Callable[[], None]:
             work(*args)
 
     return wait
+
+
+def _quietly(work: Callable[..., Any], *args: Any) -> None:
+    """The background side of :func:`run_aside`: a failure only sets the exit code (the caller
+    runs the work again and reports the error itself), no traceback on the user's terminal."""
+    try:
+        work(*args)
+    except BaseException:
+        os._exit(1)

@@ -214,7 +214,7 @@ def measure(folder: Path) -> dict:
     from perfeval import pipeline
 
     started = time.perf_counter()
-    outcome = pipeline.do_validate(folder)
+    outcome = pipeline.do_validate(folder, wait=False)  # 校验报告 is written beside aggregation
     validated = time.perf_counter()
     pipeline.do_aggregate(folder, outcome)
     ended = time.perf_counter()

@@ -10,6 +10,7 @@ import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -22,17 +23,17 @@ from perfeval.tables import DetailRows, build_tables
 from perfeval.validate import ValidationResult
 
 
-@dataclass(frozen=True, slots=True)  # 100,000 of them in a province
-class Figure:
+class Figure(NamedTuple):  # half a million of them in a province
     """A figure the report states, and where it came from."""
 
     label: str
     value: str
     source: str
 
-    def __post_init__(self) -> None:
-        # values ("95.23", "优", "3/1250.00") repeat across a province's 100,000 items
-        object.__setattr__(self, "value", sys.intern(self.value))
+
+def _figure(label: str, value: str, source: str) -> Figure:
+    # values ("95.23", "优", "3/1250.00") repeat across a province's 100,000 items
+    return Figure(label, sys.intern(value), source)
 
 
 @dataclass
@@ -91,26 +92,26 @@ def aggregate(
 
 def _figures(r: Results) -> list[Figure]:
     figs = [
-        Figure("评价项目个数", str(len(r.items)), "项目汇总表行数（无错误的交回工作簿）"),
-        Figure("涉及单位个数", str(len(r.units)), "项目汇总表中不同实施单位的个数"),
-        Figure("评价金额合计（万元）", fmt_money(r.amount), "各项目全年预算数之和"),
+        _figure("评价项目个数", str(len(r.items)), "项目汇总表行数（无错误的交回工作簿）"),
+        _figure("涉及单位个数", str(len(r.units)), "项目汇总表中不同实施单位的个数"),
+        _figure("评价金额合计（万元）", fmt_money(r.amount), "各项目全年预算数之和"),
     ]
     for i in r.items:
         name = i.item.name
         figs += [
-            Figure(f"{name} 预算数（万元）", fmt_money(i.budget), i.budget_ref.address),
-            Figure(f"{name} 执行数（万元）", fmt_money(i.executed), i.executed_ref.address),
-            Figure(f"{name} 执行率", fmt_rate(i.execution_rate), "执行数 ÷ 预算数 × 100%"),
-            Figure(
+            _figure(f"{name} 预算数（万元）", fmt_money(i.budget), i.budget_ref.address),
+            _figure(f"{name} 执行数（万元）", fmt_money(i.executed), i.executed_ref.address),
+            _figure(f"{name} 执行率", fmt_rate(i.execution_rate), "执行数 ÷ 预算数 × 100%"),
+            _figure(
                 f"{name} 得分",
                 fmt_score(i.total),
                 f"{i.file} “指标”工作表各三级指标得分之和（{i.indicator_count}项）",
             ),
-            Figure(f"{name} 评价等级", i.grade.name, "按配置的等级下限对两位小数总分分级"),
+            _figure(f"{name} 评价等级", i.grade.name, "按配置的等级下限对两位小数总分分级"),
         ]
         if r.settings.is_department(i.item.kind):
             figs.append(
-                Figure(
+                _figure(
                     f"{name} 指标个数/满分个数",
                     f"{i.indicator_count}/{i.full_marks}",
                     "“指标”工作表三级指标行数；得分等于分值的行数",
@@ -119,7 +120,7 @@ def _figures(r: Results) -> list[Figure]:
             for l1 in i.level1:
                 cells = f"{l1.first_cell}等{l1.cells}格" if l1.cells else ""
                 figs.append(
-                    Figure(
+                    _figure(
                         f"{name} {l1.name} 分值→得分→得分率",
                         "→".join(
                             (
@@ -134,7 +135,7 @@ def _figures(r: Results) -> list[Figure]:
     for grade, members in r.by_grade():
         amount = fmt_money(sum((i.budget for i in members), Decimal(0)))
         figs.append(
-            Figure(
+            _figure(
                 f"评价结果为“{grade}”的项目个数/金额（万元）",
                 f"{len(members)}/{amount}",
                 "按等级统计项目汇总表",
@@ -142,7 +143,7 @@ def _figures(r: Results) -> list[Figure]:
         )
     for label, members in r.by_category().items():
         figs.append(
-            Figure(
+            _figure(
                 f"问题“{label}”涉及项目个数",
                 str(len(members)),
                 "各工作簿“指标”表问题分类列和“问题与建议”表中选择该分类的项目数",
@@ -151,7 +152,7 @@ def _figures(r: Results) -> list[Figure]:
     for c in r.coverage:
         if c.rate is not None:
             figs.append(
-                Figure(
+                _figure(
                     f"{c.unit} 评价覆盖率",
                     fmt_rate(c.rate),
                     "该单位评价金额 ÷ 项目清单中的单位项目预算总额 × 100%",

@@ -119,7 +119,13 @@ class Settings:
         return next((g for g in self.problem_groups if g.code == code), None)
 
     def kind(self, name: str) -> Kind | None:
-        return next((k for k in self.kinds if k.name == name), None)
+        index = self.__dict__.get("_kinds")
+        if index is None:  # frozen dataclass: the index is cached outside the fields
+            index = {}
+            for k in reversed(self.kinds):  # the first of equal names wins, as a scan would
+                index[k.name] = k
+            object.__setattr__(self, "_kinds", index)
+        return index.get(name)
 
     def is_department(self, kind_name: str) -> bool:
         kind = self.kind(kind_name)

@@ -82,10 +82,12 @@ def test_a_first_run_reads_each_file_once(folder, monkeypatch):
     real = perfeval.cache.file_sha256
     monkeypatch.setattr(perfeval.cache, "file_sha256", lambda p: read.append(p) or real(p))
     first = V.validate(folder.ws)
-    assert first.cached == 0 and read == []
+    assert first.cached == 0
+    assert read == []
     assert all(len(f.sha256) == 64 for f in first.files)
     again = V.validate(folder.ws)
-    assert again.cached == 4 and read == []  # known by their stat, recorded from the workers
+    assert again.cached == 4
+    assert read == []
     assert [f.sha256 for f in again.files] == [f.sha256 for f in first.files]
 
 

@@ -1,5 +1,6 @@
 """汇总表.xlsx on the bundled example: sheets, figures, formats, charts, traceability."""
 
+import csv
 import re
 import zipfile
 
@@ -118,3 +119,26 @@ def test_every_stated_figure_has_a_source(summary):
     assert budget == "1000.00"
     cell = next(r["来源"] for r in sources if r["数据"].endswith("第一小学债券项目 预算数（万元）"))
     assert re.fullmatch(r".+\.xlsx!基本信息!B\d+", cell)
+
+
+def test_long_tables_go_to_csv_files_beside_the_workbook(tmp_path):
+    """Beyond [run] detail_sheet_max_rows, 指标明细 and 数据来源 are CSV files (written in a
+    background process) holding every row, and their sheets say where the rows went."""
+    folder = pipeline.prepare_demo(tmp_path / "demo")
+    config = folder / "perfeval.toml"
+    text = config.read_text(encoding="utf-8")
+    text = re.sub(r"detail_sheet_max_rows = \d+", "detail_sheet_max_rows = 10", text)
+    assert "detail_sheet_max_rows = 10" in text
+    config.write_text(text, encoding="utf-8")
+    outcome = pipeline.do_aggregate(folder)
+    summary = next(p for p in outcome.outputs if p.name == "汇总表.xlsx")
+    wb = openpyxl.load_workbook(summary)
+    for sheet, table in (("指标明细", "指标明细"), ("数据来源", None)):
+        csv_path = summary.with_name(f"{sheet}.csv")
+        with csv_path.open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.reader(fh))
+        expected = len(outcome.results.tables[table]) if table else len(outcome.results.figures)
+        assert len(rows) == expected + 1 > 11  # header and every row
+        note = wb[sheet]["A2"].value
+        assert csv_path.name in note
+        assert str(expected) in note

@@ -1,14 +1,16 @@
 """汇总表.xlsx: the bureau's working tables, values (not formulas), with their sources noted.
 
-The long 指标明细 table (one row per indicator of every workbook) goes into the workbook while it
-stays within ``[run] detail_sheet_max_rows``; beyond that (a prefecture or province) it is written
-as 指标明细.csv next to it, which Excel opens directly, and the sheet says so.
+The long tables, 指标明细 (one row per indicator of every workbook) and 数据来源 (every figure the
+report states), go into the workbook while they stay within ``[run] detail_sheet_max_rows``;
+beyond that (a prefecture or province) each is written as a CSV file next to it, which Excel opens
+directly, and its sheet says so.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -21,6 +23,7 @@ from perfeval.render.csv_export import write_csv
 from perfeval.render.xlsx_tables import TableFormats, new_workbook, write_frame
 
 DETAIL_SHEET = "指标明细"
+SOURCES_SHEET = "数据来源"
 
 
 def _totals(r: Results) -> dict[str, dict[str, Decimal | int]]:
@@ -38,25 +41,14 @@ def _totals(r: Results) -> dict[str, dict[str, Decimal | int]]:
 
 def write_summary(r: Results, target: Path) -> Path:
     totals = _totals(r)
-    pending = []
+    pending: list = []
     with atomic_path(target) as tmp:
         wb = new_workbook(tmp)
         f = TableFormats(wb)
         title = f"{r.settings.region}{r.settings.year}年度绩效评价汇总表（单位：万元、分、%）"
         for n, (name, frame) in enumerate(r.tables.items()):
-            if name == DETAIL_SHEET and len(frame) > r.settings.detail_sheet_max_rows:
-                csv = target.with_name(f"{DETAIL_SHEET}.csv")
-                pending.append(run_aside(write_csv, csv, frame))  # beside the workbook
-                note = pd.DataFrame(
-                    [
-                        {
-                            "说明": f"指标明细共{len(frame)}行，超过在工作表中列出的上限"
-                            f"{r.settings.detail_sheet_max_rows}行，已另存为"
-                            f"{csv.name}（可用Excel直接打开）。"
-                        }
-                    ]
-                )
-                write_frame(wb, name, note, f)
+            if name == DETAIL_SHEET:
+                _long_table(wb, name, frame, f, target, r, pending)
                 continue
             write_frame(wb, name, frame, f, title=title if n == 0 else "", totals=totals.get(name))
         write_charts(wb, r, f)
@@ -69,7 +61,7 @@ def write_summary(r: Results, target: Path) -> Path:
             },
             columns=["数据", "数值", "来源"],
         )
-        write_frame(wb, "数据来源", sources, f)
+        _long_table(wb, SOURCES_SHEET, sources, f, target, r, pending)
         excluded = pd.DataFrame(
             [{"文件": a, "原因": b} for a, b in r.excluded], columns=["文件", "原因"]
         )
@@ -78,3 +70,21 @@ def write_summary(r: Results, target: Path) -> Path:
         for wait in pending:
             wait()
     return target
+
+
+def _long_table(
+    wb: Any, name: str, frame: Any, f: TableFormats, target: Path, r: Results, pending: list
+) -> None:
+    """A sheet, or beyond ``detail_sheet_max_rows`` a CSV file beside the workbook (written in
+    another process while the workbook is written) and a sheet that says so."""
+    limit = r.settings.detail_sheet_max_rows
+    if len(frame) <= limit:
+        write_frame(wb, name, frame, f)
+        return
+    csv = target.with_name(f"{name}.csv")
+    pending.append(run_aside(write_csv, csv, frame))
+    note = (
+        f"{name}共{len(frame)}行，超过在工作表中列出的上限{limit}行，"
+        f"已另存为{csv.name}（可用Excel直接打开）。"
+    )
+    write_frame(wb, name, pd.DataFrame([{"说明": note}]), f)

@@ -216,14 +216,30 @@ def run_isolated(
     return results
 
 
+#: A forked writer shares the parent's memory until it touches it, and writing a table touches
+#: most of it: above this size the work is done in this process instead, so that a province's
+#: run (the parent near 850 MB) does not briefly need twice that.
+ASIDE_MAX_MB = 400
+
+
+def _resident_mb() -> float:
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            pages = int(fh.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def run_aside(work: Callable[..., Any], *args: Any) -> Callable[[], None]:
     """Start ``work(*args)`` in a forked process, so that it runs beside the caller's own work
     (writing 指标明细.csv while 汇总表 is written); returns a function that waits for it.
 
-    Where processes cannot be forked (Windows), or when the process failed, ``work`` runs in
-    this process when waited for, so the result is the same either way and errors surface here.
+    Where processes cannot be forked (Windows), when this process is too large to fork cheaply,
+    or when the process failed, ``work`` runs in this process when waited for, so the result is
+    the same either way and errors surface here.
     """
-    if "fork" not in mp.get_all_start_methods():
+    if "fork" not in mp.get_all_start_methods() or _resident_mb() > ASIDE_MAX_MB:
         return lambda: work(*args)
     process = mp.get_context("fork").Process(target=_quietly, args=(work, *args), daemon=True)
     try:

@@ -11,11 +11,14 @@ item cloned from a master with its own item id and a recomputed fingerprint, plu
 files (encrypted, truncated, an old .xls, a renamed CSV, and one that makes the reader abort).
 
 Each measured run is a fresh process: cache cleared, ``do_validate`` (校验报告 and annotated
-copies) then ``do_aggregate`` (汇总表), wall time and peak memory of the parent and the largest
-worker. Then one file is changed and the run repeated to time the incremental re-run. The naive
-approach (``pandas.read_excel`` with openpyxl per file, same checks, one process) is timed on a
-sample; the floor (unzip and parse the same sheet XML with lxml, nothing else) on all files with
-the same number of processes.
+copies, written beside the aggregation) then ``do_aggregate`` (汇总表), wall time and peak memory
+of the parent and of the largest child process (a worker, or a forked writer: either counts the
+pages it shares with the parent). Then one file is changed and the run repeated to time the
+incremental re-run. The naive approach (``pandas.read_excel`` with openpyxl per file, same
+checks, one process) is timed on a sample; the floor (unzip and parse the same sheet XML with
+lxml, nothing else) on all files with the same number of processes. A fixed pure-Python loop is
+timed before and after each size: this host's speed varies from minute to minute, and the loop
+shows by how much.
 """
 
 from __future__ import annotations
@@ -209,6 +212,18 @@ def _crasher() -> bytes:
 # --- measurements ------------------------------------------------------------------------------
 
 
+def host_loop() -> float:
+    """Seconds for a fixed pure-Python loop (best of three): how fast this host is right now."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for i in range(3_000_000):
+            total += i * i % 7
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def measure(folder: Path, wait: bool = False) -> dict:
     """One end-to-end run in this (fresh) process: validate + aggregate. Unless ``wait``,
     校验报告 is written beside the aggregation, as ``perfeval run`` does, and "validate" is the
@@ -374,6 +389,7 @@ def main() -> int:
             print(f"# built {n} workbooks in {time.perf_counter() - started:.1f} s", flush=True)
         for sub in ("输出",):
             shutil.rmtree(folder / sub, ignore_errors=True)
+        before = host_loop()
         full = run_measure(folder, clear_cache=True)
         changed = sorted((folder / "回收").glob("0000001_*.xlsx"))[0]
         data = changed.read_bytes()
@@ -386,12 +402,13 @@ def main() -> int:
         ours = full["files"] / full["wall"]
         rows.append((n, full, rerun, ours, naive, floor))
         print(
-            f"# {n}: {json.dumps(full)} rerun {rerun['wall']:.2f} s ({rerun['cached']} cached)",
+            f"# {n}: {json.dumps(full)} rerun {rerun['wall']:.2f} s ({rerun['cached']} cached); "
+            f"host loop {before:.3f} s before, {host_loop():.3f} s after",
             flush=True,
         )
     print(
         "\n| files | wall (s) | validate (s) | aggregate (s) | ms per file | files/s | "
-        "naive files/s | × naive | floor files/s | ÷ floor | peak MB parent / worker | "
+        "naive files/s | × naive | floor files/s | ÷ floor | peak MB parent / child | "
         "re-run, one file changed: validate / with aggregate (s) |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")

@@ -264,3 +264,14 @@ def test_work_run_aside_gives_its_result_even_when_the_background_fails(tmp_path
     assert out.exists()
     if fail_in_child or os.name != "posix":
         assert out.read_text(encoding="ascii") == str(os.getpid())  # done again here
+
+
+def test_a_large_process_does_its_work_aside_in_itself(tmp_path, monkeypatch):
+    import perfeval.pool
+
+    monkeypatch.setattr(perfeval.pool, "ASIDE_MAX_MB", 0)  # "too large to fork"
+    out = tmp_path / "out.txt"
+    wait = perfeval.pool.run_aside(_write_where, out, os.getpid(), True)
+    assert not out.exists()  # nothing runs until waited for
+    wait()
+    assert out.read_text(encoding="ascii") == str(os.getpid())

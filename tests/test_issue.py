@@ -1,14 +1,17 @@
 """Issued workbooks read back: structure, protection, inputs, dropdowns, formulas, identity."""
 
+import inspect
 import re
 import zipfile
 from dataclasses import replace
 
 import openpyxl
 import pytest
+from xlsxwriter.worksheet import Worksheet
 
 from perfeval import layout as L
 from perfeval.issue import issue_all
+from perfeval.issue.formula_sheet import DYNAMIC_FUNCTIONS, FormulaSheet
 from perfeval.issue.naming import workbook_name
 from perfeval.issue.plan import sheet_rows
 from perfeval.validate import validate
@@ -222,3 +225,35 @@ def test_fill_refuses_locked_cells(folder):
     with pytest.raises(LockedCellError):
         folder.fill("P1", fill)
     assert full_fill(folder.framework("P1")).indicators
+
+
+def test_formula_sheets_write_what_xlsxwriter_writes(folder):
+    """FormulaSheet skips XlsxWriter's renaming of dynamic-array functions only for formulas
+    that name none of them; its list must cover the installed XlsxWriter's."""
+    source = inspect.getsource(Worksheet._prepare_formula).split("use_future_functions")[0]
+    renamed = re.findall(r're\.sub\(r"\\[bS]([A-Z.]+)\\\(', source)
+    assert len(renamed) > 20
+    assert set(renamed) <= set(DYNAMIC_FUNCTIONS)
+    with zipfile.ZipFile(folder.issued["P1"]) as zf:
+        ours = [
+            m
+            for name in zf.namelist()
+            if name.startswith("xl/worksheets/")
+            for m in re.findall(r"<f>([^<]*)</f>", zf.read(name).decode("utf-8"))
+        ]
+    assert len(ours) > 10
+    samples = [f"={f}" for f in ours] + [
+        "=SUM(A1:A3)",
+        "{=SUM(A1:A3*B1:B3)}",
+        "=FILTER(A1:A9,B1:B9>0)",
+        "=_xlfn.XLOOKUP(1,A:A,B:B)",
+        "=XSINGLE(A1)",
+        "=LAMBDA(x,x+1)(2)",
+        "=STDEV.S(A1:A9)",
+    ]
+    plain, fast = Worksheet(), FormulaSheet()
+    for formula in samples:
+        assert fast._prepare_formula(formula) == plain._prepare_formula(formula), formula
+    plain.use_future_functions = fast.use_future_functions = True
+    for formula in samples:
+        assert fast._prepare_formula(formula) == plain._prepare_formula(formula), formula

@@ -7,8 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import xlsxwriter
-
 from perfeval import __version__
 from perfeval import layout as L
 from perfeval.atomic import atomic_path
@@ -16,6 +14,7 @@ from perfeval.errors import OutputError
 from perfeval.framework import Framework
 from perfeval.issue.annotations import Annotations
 from perfeval.issue.formats import make_formats
+from perfeval.issue.formula_sheet import FormulaWorkbook
 from perfeval.issue.indicator_sheet import write_indicators
 from perfeval.issue.info_sheet import write_info
 from perfeval.issue.naming import workbook_name
@@ -77,7 +76,7 @@ def issue_workbook(
     if annotations is not None:
         plan.overlay = annotations.overlay
     with atomic_path(target) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
+        wb = FormulaWorkbook(str(tmp), WORKBOOK_OPTIONS)
         wb.set_properties(
             {
                 "title": f"{item.name}绩效评价填报表",

@@ -106,10 +106,13 @@ def do_aggregate(folder: Path, outcome: RunOutcome | None = None) -> RunOutcome:
     outcome = outcome or do_validate(folder, wait=False)
     ws = outcome.workspace
     assert outcome.validation is not None
-    results = aggregate(outcome.validation, ws.settings, ws.roster.items)
-    outcome.results = results
-    outcome.outputs.append(write_summary(results, ws.settings.path("output") / SUMMARY))
-    return outcome.finish()
+    try:
+        results = aggregate(outcome.validation, ws.settings, ws.roster.items)
+        outcome.results = results
+        outcome.outputs.append(write_summary(results, ws.settings.path("output") / SUMMARY))
+    finally:  # 校验报告 is complete even when the aggregation fails
+        outcome.finish()
+    return outcome
 
 
 def do_report(

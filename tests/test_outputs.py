@@ -37,6 +37,23 @@ def test_validation_report_lists_every_finding(folder):
     assert {r["状态"] for r in files.values()} == {"通过", "需退回修改"}
 
 
+def test_validation_report_is_complete_when_aggregation_fails(folder, monkeypatch):
+    """校验报告 is written beside the aggregation; a failing aggregation still leaves it whole."""
+    folder.fill("P1")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("aggregation failed")
+
+    monkeypatch.setattr(pipeline, "aggregate", broken)
+    with pytest.raises(RuntimeError):
+        pipeline.do_aggregate(folder.ws.folder)
+    report = folder.ws.settings.path("output") / pipeline.VALIDATION_REPORT
+    files = rows(report, "文件汇总")
+    assert len(files) == 1
+    leftovers = [p.name for p in report.parent.iterdir() if p.name != report.name]
+    assert leftovers == []  # no temporary file left behind
+
+
 def test_summary_workbook_figures(folder):
     for iid in folder.issued:
         folder.fill(iid)

@@ -18,13 +18,13 @@ from perfeval.model import CellRef, Value
 from perfeval.read.cells import Book, Grid
 from perfeval.read.container import inspect_file
 from perfeval.read.parse import (
-    MEMO_LIMIT,
     Parsed,
     is_blank,
     normalize_text,
     parse_date,
     parse_number,
     parse_text,
+    remembered,
 )
 
 SCORE_UNITS = ("分",)
@@ -97,14 +97,7 @@ def _parsed(parser: Callable, raw: object, memo: dict[object, Parsed] | None = N
     kind = type(raw)
     if kind is not str and kind is not float:  # bools, dates: rare, and 1 == True as a key
         return parser(raw)
-    if memo is None:
-        memo = _memo(parser)
-    done = memo.get(raw)
-    if done is None:
-        done = parser(raw)
-        if len(memo) < MEMO_LIMIT:
-            memo[raw] = done
-    return done
+    return remembered(_memo(parser) if memo is None else memo, raw, parser)
 
 
 def _value(grid: Grid, file: str, row: int, col: int, parser) -> Value:

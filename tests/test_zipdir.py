@@ -127,6 +127,9 @@ def test_a_returned_workbook_is_handed_on_with_its_sheets_stored(workbook_bytes,
     with zipfile.ZipFile(io.BytesIO(handed)) as zf:
         methods = {i.filename: i.compress_type for i in zf.infolist()}
         assert zf.testzip() is None  # every CRC still matches
+        stamps = [(i.filename, i.date_time) for i in zf.infolist()]
+    with zipfile.ZipFile(io.BytesIO(workbook_bytes)) as zf:
+        assert stamps == [(i.filename, i.date_time) for i in zf.infolist()]
     assert methods["xl/worksheets/sheet1.xml"] == zipfile.ZIP_STORED
     assert methods["xl/styles.xml"] == zipfile.ZIP_DEFLATED
     assert _sheets(handed) == _sheets(workbook_bytes)

@@ -90,13 +90,12 @@ def _check_zip(data: bytes, ref: CellRef, max_uncompressed: int) -> tuple[Findin
     reader inflating them again (a third of its time on a returned workbook)."""
     entries = read_directory(data)
     if entries is not None:  # the fast path; None from it means "let zipfile decide"
-        position = {id(e): n for n, e in enumerate(entries)}
-        plain: dict[int, bytes] = {}
+        plain: dict[Entry, bytes] = {}
 
         def keep(entry: Entry) -> bytes | None:
             member = inflate(data, entry)
             if member is not None and len(member) == entry.file_size:
-                plain[position[id(entry)]] = member
+                plain[entry] = member
             return member
 
         verdict = _check_entries(entries, keep, ref, max_uncompressed)

@@ -18,7 +18,7 @@ LOCAL_MAGIC = b"PK\x03\x04"
 CENTRAL_MAGIC = b"PK\x01\x02"
 END_MAGIC = b"PK\x05\x06"
 _END = struct.Struct("<4xHHHHIIH")  # end of central directory record, 22 bytes
-_CENTRAL = struct.Struct("<4x2x2xHH2x2xIIIHHH2x2x4xI")  # central directory header, 46 bytes
+_CENTRAL = struct.Struct("<4x2x2xHHIIIIHHH2x2x4xI")  # central directory header, 46 bytes
 _MAX_COMMENT = 0xFFFF
 
 
@@ -27,13 +27,14 @@ class Entry:
 
     __slots__ = (
         "CRC",
-        "_raw_name",
         "compress_size",
         "compress_type",
+        "dos_time",
         "file_size",
         "filename",
         "flag_bits",
         "header_offset",
+        "raw_name",
     )
 
     def __init__(
@@ -46,9 +47,10 @@ class Entry:
         file_size: int,
         header_offset: int,
         raw_name: bytes = b"",
+        dos_time: int = 0,
     ) -> None:
         self.filename, self.flag_bits, self.compress_type = filename, flag_bits, compress_type
-        self._raw_name = raw_name
+        self.raw_name, self.dos_time = raw_name, dos_time  # name as stored; time and date
         self.CRC, self.compress_size, self.file_size = crc, compress_size, file_size
         self.header_offset = header_offset
 
@@ -67,13 +69,13 @@ def read_directory(data: bytes) -> list[Entry] | None:
     for _ in range(count):
         if data[pos : pos + 4] != CENTRAL_MAGIC or pos + _CENTRAL.size > end:
             return None
-        flags, method, crc, csize, usize, name_len, extra_len, comment_len, offset = (
+        flags, method, when, crc, csize, usize, name_len, extra_len, comment_len, offset = (
             _CENTRAL.unpack_from(data, pos)
         )
         start = pos + _CENTRAL.size
         raw = data[start : start + name_len]
         name = raw.decode("utf-8" if flags & 0x800 else "cp437", "replace")
-        entries.append(Entry(name, flags, method, crc, csize, usize, offset, raw))
+        entries.append(Entry(name, flags, method, crc, csize, usize, offset, raw, when))
         pos = start + name_len + extra_len + comment_len
     if pos != end:
         return None
@@ -110,65 +112,60 @@ def inflate(data: bytes, info: Entry | zipfile.ZipInfo) -> bytes | None:
         return None
 
 
-_LOCAL = struct.Struct("<4sHHHHHIIIHH")  # local file header, 30 bytes
-_DIRECTORY = struct.Struct("<4sHHHHHHIIIHHHHHII")  # central directory header, 46 bytes
+#: the fields local and central headers share: version needed, flags, method, DOS time and
+#: date, CRC-32, stored size, size, name length, extra length
+_SHARED = struct.Struct("<HHHIIIIHH")
+_CENTRAL_TAIL = struct.Struct("<HHHII")  # comment length, disk, attributes, local header offset
+_END_RECORD = struct.Struct("<4sHHHHIIH")
+UTF8_NAME = 0x800
+MIN_DATE = 0x21 << 16  # 1980-01-01 00:00, the earliest DOS date
 
 
-def repack(data: bytes, entries: list[Entry], plain: dict[int, bytes]) -> bytes | None:
-    """The archive ``data`` again, with the members ``plain`` holds (by position in
-    ``entries``) stored uncompressed and every other member copied as it is stored. A reader
-    then skips inflating what was already inflated here. None if a member cannot be copied.
+def write_archive(members: list[tuple[bytes, int, int, int, int, bytes, int]]) -> bytes:
+    """A zip of ``(name, flags, method, DOS time, CRC-32, stored bytes, size)`` members, in
+    that order, with sizes in the local headers (no data descriptors). Raises ValueError when
+    it would need zip64."""
+    parts: list[bytes] = []
+    central: list[bytes] = []
+    offset = 0
+    for name, flags, method, when, crc, raw, size in members:
+        shared = _SHARED.pack(20, flags, method, when, crc, len(raw), size, len(name), 0)
+        central.append(
+            CENTRAL_MAGIC + b"\x14\x00" + shared + _CENTRAL_TAIL.pack(0, 0, 0, 0, offset)
+        )
+        central.append(name)
+        parts += (LOCAL_MAGIC, shared, name, raw)
+        offset += 4 + _SHARED.size + len(name) + len(raw)
+    directory = b"".join(central)
+    n = len(members)
+    if offset > 0xFFFFFFFF or n > 0xFFFF:
+        raise ValueError("the archive would need zip64")
+    end = _END_RECORD.pack(END_MAGIC, 0, 0, n, n, len(directory), offset, 0)
+    return b"".join(parts) + directory + end
+
+
+def repack(data: bytes, entries: list[Entry], plain: dict[Entry, bytes]) -> bytes | None:
+    """The archive ``data`` again, with the members ``plain`` holds stored uncompressed and every
+    other member copied as it is stored. A reader then skips inflating what was already
+    inflated here. None if a member cannot be copied.
 
     The CRC-32 in a zip is that of the uncompressed data, so the original values stay valid;
     a member whose inflated size is not the declared one keeps a CRC that no longer matches,
     and the reader rejects it as it would have rejected the original."""
-    parts: list[bytes] = []
-    directory: list[bytes] = []
-    offset = 0
-    for n, e in enumerate(entries):
-        body = plain.get(n)
+    members = []
+    for e in entries:
+        flags = e.flag_bits & UTF8_NAME  # sizes are in the local header now
+        body = plain.get(e)
         if body is not None:
-            method, size, stored = zipfile.ZIP_STORED, len(body), len(body)
-        else:
-            body = stored_bytes(data, e)
-            if body is None or e.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                return None
-            method, size, stored = e.compress_type, e.file_size, len(body)
-        name = e._raw_name
-        flags = e.flag_bits & 0x800  # keep the UTF-8 name flag; sizes are in the header now
-        version = 20
-        parts.append(
-            _LOCAL.pack(
-                LOCAL_MAGIC, version, flags, method, 0, 0x21, e.CRC, stored, size, len(name), 0
+            members.append(
+                (e.raw_name, flags, zipfile.ZIP_STORED, e.dos_time, e.CRC, body, len(body))
             )
-        )
-        parts.append(name)
-        parts.append(body)
-        directory.append(
-            _DIRECTORY.pack(
-                CENTRAL_MAGIC,
-                version,
-                version,
-                flags,
-                method,
-                0,
-                0x21,
-                e.CRC,
-                stored,
-                size,
-                len(name),
-                0,
-                0,
-                0,
-                0,
-                0,
-                offset,
-            )
-        )
-        directory.append(name)
-        offset += _LOCAL.size + len(name) + stored
-    if offset > 0xFFFFFFFF:
+            continue
+        raw = stored_bytes(data, e)
+        if raw is None:
+            return None
+        members.append((e.raw_name, flags, e.compress_type, e.dos_time, e.CRC, raw, e.file_size))
+    try:
+        return write_archive(members)
+    except ValueError:
         return None
-    cd = b"".join(directory)
-    end = struct.pack("<4sHHHHIIH", END_MAGIC, 0, 0, len(entries), len(entries), len(cd), offset, 0)
-    return b"".join(parts) + cd + end

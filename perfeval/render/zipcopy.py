@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import io
 import posixpath
-import struct
 import zipfile
 import zlib
 
 from lxml import etree
 
-from perfeval.read.zipdir import stored_bytes
+from perfeval.read.zipdir import MIN_DATE, UTF8_NAME, stored_bytes, write_archive
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -134,24 +133,17 @@ class Package:
 
     def output(self) -> bytes:
         """The zip, [Content_Types].xml first; unchanged entries are copied still compressed."""
-        out, central = io.BytesIO(), []
+        members = []
         order = sorted(self.infos, key=lambda n: n != "[Content_Types].xml")
         for name in order + [n for n in self.changed if n not in self.infos]:
             if name in self.changed:
                 data, packer = self.changed[name], zlib.compressobj(1, zlib.DEFLATED, -15)
                 raw = packer.compress(data) + packer.flush()
-                fields = (8, 33 << 16, zlib.crc32(data), len(raw), len(data))  # 1980-01-01
+                fields = (8, MIN_DATE, zlib.crc32(data), raw, len(data))
             else:
                 info = self.infos[name]
-                raw, (y, mo, d, h, mi, s) = self.raw(info), info.date_time
+                y, mo, d, h, mi, s = info.date_time
                 when = (y - 1980) << 25 | mo << 21 | d << 16 | h << 11 | mi << 5 | s // 2
-                fields = (info.compress_type, when, info.CRC, len(raw), info.file_size)
-            encoded = name.encode("utf-8")
-            common = struct.pack("<HHHIIIIHH", 20, 0x800, *fields, len(encoded), 0)
-            offset = struct.pack("<HHHII", 0, 0, 0, 0, out.tell())
-            central.append(b"PK\x01\x02\x14\x00" + common + offset + encoded)
-            out.write(b"PK\x03\x04" + common + encoded + raw)
-        start, directory, n = out.tell(), b"".join(central), len(central)
-        out.write(directory)
-        out.write(struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, n, n, len(directory), start, 0))
-        return out.getvalue()
+                fields = (info.compress_type, when, info.CRC, self.raw(info), info.file_size)
+            members.append((name.encode("utf-8"), UTF8_NAME, *fields))
+        return write_archive(members)

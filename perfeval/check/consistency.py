@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from perfeval.check.catalogue import Code, Finding, finding
 from perfeval.framework import Indicator
-from perfeval.read.parse import MEMO_LIMIT, normalize_text
+from perfeval.read.parse import normalize_text, remembered
 from perfeval.read.submission import IndicatorRow
 from perfeval.settings import Settings
 
@@ -20,33 +20,29 @@ _ONE_NUMBER = re.compile(r"^[≥≤=<>]?\s*([+-]?\d+(?:\.\d+)?)\s*(%?)[^\d]*$")
 MISSED_GRADES = ("部分达成", "未达成")
 
 
-#: text -> single_number(text): targets and actual values repeat across a framework's workbooks
+#: targets, actual values and indicator names repeat across a framework's workbooks
 _NUMBERS: dict[str, tuple[Decimal, bool] | None] = {}
+_CAPPED: dict[tuple[str, tuple[str, ...]], bool] = {}
 
 
 def single_number(text: str) -> tuple[Decimal, bool] | None:
     """(number, is_percent) when the text holds exactly one number, such as '≥32人' or '95.5%'."""
-    if text in _NUMBERS:
-        return _NUMBERS[text]
+    return remembered(_NUMBERS, text, _single_number)
+
+
+def _single_number(text: str) -> tuple[Decimal, bool] | None:
     match = _ONE_NUMBER.match(normalize_text(text).replace(",", ""))
-    found = None if match is None else (Decimal(match.group(1)), bool(match.group(2)))
-    if len(_NUMBERS) < MEMO_LIMIT:
-        _NUMBERS[text] = found
-    return found
+    return None if match is None else (Decimal(match.group(1)), bool(match.group(2)))
 
 
 def _capped(name: str, settings: Settings) -> bool:
     """Is this indicator a rate that cannot exceed 100% (满意度…)? Once per name and word list."""
-    key = (name, settings.percent_capped)
-    known = _CAPPED.get(key)
-    if known is None:
-        known = any(word in name for word in settings.percent_capped)
-        if len(_CAPPED) < MEMO_LIMIT:
-            _CAPPED[key] = known
-    return known
+    return remembered(_CAPPED, (name, settings.percent_capped), _names_a_capped_rate)
 
 
-_CAPPED: dict[tuple[str, tuple[str, ...]], bool] = {}
+def _names_a_capped_rate(key: tuple[str, tuple[str, ...]]) -> bool:
+    name, words = key
+    return any(word in name for word in words)
 
 
 def _target_missed(direction: str, target: Decimal, actual: Decimal) -> bool:

@@ -45,10 +45,13 @@ MEMO_LIMIT = 200_000
 _NORMALIZED: dict[str, str] = {}
 
 
+_MISSING = object()
+
+
 def remembered(memo: dict, key: Any, make: Callable[[Any], Any]) -> Any:
     """``make(key)``, computed once per process for each key (while the memo has room)."""
-    done = memo.get(key)
-    if done is None:
+    done = memo.get(key, _MISSING)
+    if done is _MISSING:
         done = make(key)
         if len(memo) < MEMO_LIMIT:
             memo[key] = done

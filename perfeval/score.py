@@ -23,6 +23,7 @@ from perfeval.framework import Framework, Indicator
 from perfeval.issue.plan import SheetRow
 from perfeval.model import CellRef
 from perfeval.numbers import percent, q2, ratio
+from perfeval.read.parse import remembered
 from perfeval.read.submission import IndicatorRow, Submission
 from perfeval.roster import RosterItem
 from perfeval.settings import Grade, Settings
@@ -265,14 +266,7 @@ def pack(score: ItemScore) -> tuple[Any, ...]:
 def _decimal(text: str | None) -> Decimal | None:
     """One Decimal object per written form: scores, subtotals and rates repeat across thousands
     of workbooks. Safe because Decimals are immutable and equal texts print alike."""
-    if text is None:
-        return None
-    value = _DECIMALS.get(text)
-    if value is None:
-        value = Decimal(text)
-        if len(_DECIMALS) < 100_000:
-            _DECIMALS[text] = value
-    return value
+    return None if text is None else remembered(_DECIMALS, text, Decimal)
 
 
 def unpack(

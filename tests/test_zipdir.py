@@ -59,9 +59,9 @@ def test_real_world_files_are_read_like_zipfile_or_left_to_it(path):
         zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError):
         # zipfile refuses it; the fast reader must not make up a directory zipfile cannot see
-        assert read_directory(data) is None or not data.startswith(b"PK")
+        assert read_directory(data) is None
         return
-    _agrees(data)
+    _agrees(data)  # asserts agreement whenever the fast reader reads it
 
 
 def test_unusual_archives_are_left_to_zipfile():
@@ -75,7 +75,8 @@ def test_unusual_archives_are_left_to_zipfile():
     with zipfile.ZipFile(commented, "w") as zf:
         zf.writestr("a.xml", b"<a/>")
         zf.comment = b"PK\x05\x06 inside a comment"
-    assert read_directory(commented.getvalue()) is None or _agrees(commented.getvalue())
+    # the end record's signature inside the comment is found first: the fast reader steps aside
+    assert read_directory(commented.getvalue()) is None
 
 
 def test_a_damaged_member_is_reported_by_zipfile_not_read_wrongly(tmp_path, workbook_bytes):

@@ -2,17 +2,23 @@
 
 An interrupted run never leaves a half-written file, and a target held open by Excel on Windows
 (or read-only) gives a Chinese message saying to close it, not a traceback.
+
+Thousands of annotated copies are written per run, so the temporary name comes from the process
+id and a counter (created exclusively, no random names), and the file is written through the
+descriptor that reserved it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from perfeval.errors import OutputError
+
+_COUNTER = itertools.count()
 
 
 def _locked_message(target: Path) -> OutputError:
@@ -23,38 +29,76 @@ def _locked_message(target: Path) -> OutputError:
     )
 
 
+def _reserve(target: Path) -> tuple[int, Path]:
+    """A new, empty temporary file beside ``target``: its descriptor and path."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for attempt in range(2):
+        try:
+            while True:
+                tmp = target.with_name(
+                    f".{target.stem[:40]}.{os.getpid()}.{next(_COUNTER)}.tmp{target.suffix}"
+                )
+                try:
+                    return os.open(tmp, flags, 0o644), tmp
+                except FileExistsError:  # left over by a killed run of the same process id
+                    continue
+        except FileNotFoundError:
+            if attempt:
+                raise
+            target.parent.mkdir(parents=True, exist_ok=True)
+    raise AssertionError("unreachable")
+
+
 @contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path; on success move it over ``target`` in one step."""
+def atomic_path(target: Path, durable: bool = True) -> Iterator[Path]:
+    """Yield a temporary path; on success move it over ``target`` in one step. Unless
+    ``durable`` is False (outputs made again on the next run if lost), the data reaches the disk
+    before the rename, so that a power cut cannot leave an empty file under the target's name."""
     target = Path(target)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(
-            prefix=f".{target.stem[:40]}.", suffix=".tmp" + target.suffix, dir=target.parent
-        )
+        fd, tmp = _reserve(target)
     except PermissionError as exc:
         raise _locked_message(target) from exc
     os.close(fd)
-    tmp = Path(tmp_name)
     try:
         yield tmp
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        try:
-            os.replace(tmp, target)
-        except OSError as exc:  # PermissionError, or WinError 32 when Excel holds the file
-            raise _locked_message(target) from exc
+        if durable:
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+        _replace(tmp, target)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
 
 
+def _replace(tmp: Path, target: Path) -> None:
+    try:
+        os.replace(tmp, target)
+    except OSError as exc:  # PermissionError, or WinError 32 when Excel holds the file
+        raise _locked_message(target) from exc
+
+
 def write_text(target: Path, text: str) -> None:
-    with atomic_path(target) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+    write_bytes(target, text.encode("utf-8"))
 
 
-def write_bytes(target: Path, data: bytes) -> None:
-    with atomic_path(target) as tmp:
-        tmp.write_bytes(data)
+def write_bytes(target: Path, data: bytes, durable: bool = True) -> None:
+    """``data`` as the new content of ``target``, in one step (see :func:`atomic_path`)."""
+    target = Path(target)
+    try:
+        fd, tmp = _reserve(target)
+    except PermissionError as exc:
+        raise _locked_message(target) from exc
+    done = False
+    try:
+        with open(fd, "wb", closefd=True) as fh:
+            fh.write(data)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
+        _replace(tmp, target)
+        done = True
+    finally:
+        if not done:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()

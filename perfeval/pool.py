@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 Job = tuple[str, str]  # (path, name shown to users)
 SEND_EVERY = 8  # results per message from a worker
 SEND_AFTER_NS = 200_000_000  # ... or fewer, when they took this long (progress stays live)
+BATCH_MAX = 64  # files per batch handed to a worker
 
 
 @dataclass
@@ -131,7 +132,6 @@ def run_isolated(
     if not total:
         return results
     workers = min(workers or default_workers(), total)
-    size = max(1, min(64, total // (workers * 4)))
     pending = deque(range(total))
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
     ctx = mp.get_context(method)
@@ -150,6 +150,9 @@ def run_isolated(
         return _Worker(proc, parent, slot)
 
     def feed(w: _Worker) -> None:
+        """Hand ``w`` its next batch, or tell it to stop when there is none. Batches shrink as
+        the jobs run out, so that the workers finish at about the same time."""
+        size = max(1, min(BATCH_MAX, len(pending) // (workers * 2)))
         batch = [pending.popleft() for _ in range(min(size, len(pending)))]
         w.batch.extend(batch)
         w.conn.send([(i, *jobs[i]) for i in batch] if batch else None)
@@ -195,7 +198,9 @@ def run_isolated(
                 results[index] = result
                 w.batch.remove(index)
             _count(len(message))
-            if not w.batch:
+            # the next batch is sent while the worker still has a few files of this one, so it
+            # never waits for the parent between batches
+            if len(w.batch) <= SEND_EVERY and (pending or not w.batch):
                 feed(w)
         now = time.monotonic_ns()
         for n, w in enumerate(pool):

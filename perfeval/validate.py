@@ -178,13 +178,23 @@ def _check_job(path: str, name: str) -> FileOutcome:
         )
     if s.annotated_copies:
         try:
-            write_return(Path(path), read.submission, outcome, ws, s.path("returns") / name)
+            target = s.path("returns") / name
+            write_return(Path(path), read.submission, outcome, ws, target, read.archive)
         except Exception:  # the copy is a convenience; its failure must not cost the finding
             log.exception("could not write the annotated copy of %s", name)
     return outcome
 
 
 # --- parent side -------------------------------------------------------------------------------
+
+
+def _copy_present(path: Path) -> bool:
+    """An annotated copy is there and not empty (copies are not flushed to disk one by one: after
+    a power cut one may be empty, and is then made again)."""
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
 
 
 def validate(
@@ -227,7 +237,7 @@ def validate(
                 o is not None
                 and o.readable
                 and needs_copy(o.findings)
-                and not (returns / o.file).exists()
+                and not _copy_present(returns / o.file)
             ):
                 outcomes[n] = None
     todo = [n for n, o in enumerate(outcomes) if o is None]

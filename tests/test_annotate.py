@@ -107,6 +107,26 @@ def test_workbooks_with_errors_get_an_annotated_copy(folder):
     assert wb[L.SHEET_IDENTITY].sheet_state == "veryHidden"
 
 
+def test_the_copy_is_made_from_the_bytes_that_were_checked(folder, tmp_path):
+    """The worker hands over the file as read (with the sheets it inflated): the copy is the same
+    as one made from the file on disk, and stays so when the file changes after it was read."""
+    from perfeval.check.workbook import check_file
+    from perfeval.read.submission import read_submission
+
+    fw = folder.framework("P1")
+    bad = folder.fill("P1", full_fill(fw, **{"1.1.1": {"score": 9}}))
+    read = read_submission(bad, bad.name, 10**8, 10**9)
+    outcome = check_file(read, folder.ws)
+    assert read.archive is not None
+    assert any(name.startswith("xl/worksheets/") for name in read.archive.parts)
+    args, out = (read.submission, outcome, folder.ws), tmp_path / "copies"
+    from_disk = returns.write_return(bad, *args, out / "disk.xlsx")
+    folder.fill("P1", full_fill(fw))  # corrected after the check, before the copy
+    from_read = returns.write_return(bad, *args, out / "read.xlsx", read.archive)
+    assert from_read.read_bytes() == from_disk.read_bytes()
+    assert sorted(p.name for p in out.iterdir()) == ["disk.xlsx", "read.xlsx"]
+
+
 def test_tampered_workbooks_are_annotated_in_their_own_file(folder):
     fw = folder.framework("P1")
     fill = full_fill(fw)

@@ -111,6 +111,31 @@ def test_output_locked_by_excel_gives_a_chinese_message(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["汇总表.xlsx"]
 
 
+def test_write_bytes_replaces_in_one_step(tmp_path, monkeypatch):
+    import itertools
+
+    import perfeval.atomic
+    from perfeval.atomic import write_bytes
+
+    target = tmp_path / "copies" / "a.xlsx"  # the folder is made when missing
+    monkeypatch.setattr(perfeval.atomic, "_COUNTER", itertools.count())
+    write_bytes(target, b"first", durable=False)
+    stale = tmp_path / "copies" / f".a.{os.getpid()}.1.tmp.xlsx"
+    stale.write_bytes(b"left by a killed run")  # the next name in line is taken
+    write_bytes(target, b"second")
+    assert target.read_bytes() == b"second"
+    assert stale.read_bytes() == b"left by a killed run"
+
+    def locked(*_):
+        raise PermissionError(13, "denied")
+
+    monkeypatch.setattr(os, "replace", locked)
+    with pytest.raises(OutputError, match="正在被Excel或WPS打开"):
+        write_bytes(target, b"third", durable=False)
+    assert target.read_bytes() == b"second"
+    assert sorted(p.name for p in target.parent.iterdir()) == [stale.name, "a.xlsx"]
+
+
 def test_failed_write_leaves_previous_output(tmp_path):
     target = tmp_path / "a.md"
     target.write_text("old", encoding="utf-8")

@@ -94,6 +94,34 @@ def test_a_first_run_reads_each_file_once(folder, monkeypatch):
     assert [f.sha256 for f in again.files] == [f.sha256 for f in first.files]
 
 
+def test_an_empty_annotated_copy_is_made_again(folder):
+    """Copies are not flushed to disk one by one: one left empty (a power cut) is made again."""
+    fill_all(folder)
+    first = V.validate(folder.ws)
+    copy = folder.ws.settings.path("returns") / folder.issued["P1"].name
+    made = copy.read_bytes()
+    copy.write_bytes(b"")
+    second = V.validate(folder.ws)
+    assert (first.cached, second.cached) == (0, 3)
+    assert copy.read_bytes() == made
+
+
+def test_many_jobs_come_back_in_order_once_each():
+    from perfeval.pool import run_isolated
+
+    jobs = [(str(n), f"file{n}") for n in range(500)]
+    results = run_isolated(jobs, _echo, _failed, workers=2)
+    assert results == [(path, name, "ok") for path, name in jobs]
+
+
+def _echo(path, name):
+    return (path, name, "ok")
+
+
+def _failed(name, why):
+    return (None, name, why)
+
+
 def test_a_renamed_file_is_reused_under_its_new_name(folder):
     fill_all(folder)
     V.validate(folder.ws)

@@ -19,7 +19,7 @@ from typing import Any
 
 from perfeval.check.catalogue import Code, Finding, finding
 from perfeval.model import CellRef
-from perfeval.read.zipdir import Entry, inflate, read_directory, repack
+from perfeval.read.zipdir import Archive, Entry, inflate, read_directory, repack
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -37,6 +37,7 @@ class Inspected:
     sha256: str
     finding: Finding | None = None
     macros: bool = False
+    archive: Archive | None = None  # the file as read, for steps after reading
 
 
 def is_lock_file(name: str) -> bool:
@@ -78,19 +79,22 @@ def inspect_file(path: Path, name: str, max_bytes: int, max_uncompressed: int) -
         head = data[:512].lstrip()
         kind = "网页或XML文件" if head[:1] == b"<" else "文本或其他格式文件"
         return Inspected(None, digest, finding(Code.FILE_OLD_FORMAT, ref, detail=kind))
-    problem, readable = _check_zip(data, ref, max_uncompressed)
+    problem, readable, plain = _check_zip(data, ref, max_uncompressed)
     if isinstance(problem, Finding):
         return Inspected(None, digest, problem)
-    return Inspected(readable, digest, None, macros=problem)
+    parts = {e.filename: body for e, body in plain.items()}
+    return Inspected(readable, digest, None, macros=problem, archive=Archive(data, parts))
 
 
-def _check_zip(data: bytes, ref: CellRef, max_uncompressed: int) -> tuple[Finding | bool, bytes]:
-    """A finding if the zip is unusable, otherwise whether it carries macros; and the bytes to
-    hand the reader: the sheets this check inflated are passed on uncompressed, which spares the
-    reader inflating them again (a third of its time on a returned workbook)."""
+def _check_zip(
+    data: bytes, ref: CellRef, max_uncompressed: int
+) -> tuple[Finding | bool, bytes, dict[Entry, bytes]]:
+    """A finding if the zip is unusable, otherwise whether it carries macros; the bytes to hand
+    the reader: the sheets this check inflated are passed on uncompressed, which spares the
+    reader inflating them again (a third of its time on a returned workbook); and those sheets."""
+    plain: dict[Entry, bytes] = {}
     entries = read_directory(data)
     if entries is not None:  # the fast path; None from it means "let zipfile decide"
-        plain: dict[Entry, bytes] = {}
 
         def keep(entry: Entry) -> bytes | None:
             member = inflate(data, entry)
@@ -101,11 +105,12 @@ def _check_zip(data: bytes, ref: CellRef, max_uncompressed: int) -> tuple[Findin
         verdict = _check_entries(entries, keep, ref, max_uncompressed)
         if verdict is not None:
             if isinstance(verdict, Finding) or not plain:
-                return verdict, data
+                return verdict, data, plain
             for entry in entries:  # the reader's other large part, in workbooks saved by Excel/WPS
                 if entry.filename.lower() == "xl/sharedstrings.xml":
                     keep(entry)
-            return verdict, repack(data, entries, plain) or data
+            return verdict, repack(data, entries, plain) or data, plain
+        plain.clear()
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
 
@@ -114,7 +119,7 @@ def _check_zip(data: bytes, ref: CellRef, max_uncompressed: int) -> tuple[Findin
                 return member if member is not None else zf.read(info)
 
             verdict = _check_entries(zf.infolist(), read, ref, max_uncompressed)
-            return (False if verdict is None else verdict), data
+            return (False if verdict is None else verdict), data, plain
     except (
         zipfile.BadZipFile,
         zipfile.LargeZipFile,
@@ -123,7 +128,11 @@ def _check_zip(data: bytes, ref: CellRef, max_uncompressed: int) -> tuple[Findin
         ValueError,
         NotImplementedError,
     ) as exc:
-        return finding(Code.FILE_UNREADABLE, ref, detail=f"文件已损坏或未完整传输：{exc}"), data
+        return (
+            finding(Code.FILE_UNREADABLE, ref, detail=f"文件已损坏或未完整传输：{exc}"),
+            data,
+            plain,
+        )
 
 
 def _check_entries(

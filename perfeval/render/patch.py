@@ -17,12 +17,13 @@ import copy
 import logging
 import posixpath
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 
 from lxml import etree
 from xlsxwriter.utility import quote_sheetname
 
-from perfeval.atomic import atomic_path
+from perfeval.atomic import write_bytes
 from perfeval.check.catalogue import Finding
 from perfeval.issue.annotations import COLUMNS, SUMMARY_SHEET
 from perfeval.render import patch_sheet
@@ -50,21 +51,24 @@ def _t(text: str) -> str:
     return f"<t{space}>{xml_text(text)}</t>"
 
 
-def patch_annotated(data: bytes, findings: list[Finding], target: Path) -> Path | None:
+def patch_annotated(
+    data: bytes, findings: list[Finding], target: Path, parts: Mapping[str, bytes] | None = None
+) -> Path | None:
     """Write the annotated copy of the workbook ``data`` to ``target``; None when the file has a
-    shape this fast path does not handle (the caller then uses the slow paths)."""
+    shape this fast path does not handle (the caller then uses the slow paths). ``parts`` are
+    members of ``data`` already inflated, by name."""
     try:
-        out = _patch(data, findings)
+        out = _patch(data, findings, parts)
     except Exception as exc:  # odd input of any kind: the slow paths decide
         log.debug("no fast annotated copy for %s: %r", target.name, exc)
         return None
-    with atomic_path(target) as tmp:
-        tmp.write_bytes(out)
+    # a copy can be made again from its source: atomic, but not flushed to disk file by file
+    write_bytes(target, out, durable=False)
     return target
 
 
-def _patch(data: bytes, findings: list[Finding]) -> bytes:
-    pkg = Package(data)
+def _patch(data: bytes, findings: list[Finding], parts: Mapping[str, bytes] | None) -> bytes:
+    pkg = Package(data, parts)
     office = f"{REL}/officeDocument"
     book = next(r.get("Target") for r in parse(pkg.read("_rels/.rels")) if r.get("Type") == office)
     book = pkg.resolve("", book)
@@ -88,9 +92,9 @@ def _patch(data: bytes, findings: list[Finding]) -> bytes:
             marked[f.sheet][f.cell].append(f)
 
     styles_name = next(r.get("Target") for r in wb_rels if r.get("Type") == f"{REL}/styles")
-    styles = parse(pkg.read(pkg.resolve(book, styles_name)))
-    st, dxf = _add_styles(styles)
-    pkg.put(pkg.resolve(book, styles_name), dump(styles))
+    styles_part = pkg.resolve(book, styles_name)
+    patched_styles, st, dxf = _styles_added(pkg.read(styles_part))
+    pkg.put(styles_part, patched_styles, shared=True)
     types = parse(pkg.read("[Content_Types].xml"))
     if types.tag != q("Types", TYPES):
         raise Unsupported("content types")
@@ -119,11 +123,11 @@ def _patch(data: bytes, findings: list[Finding]) -> bytes:
     for name, kind in pkg.created:
         if not name.lower().endswith(".vml"):
             etree.SubElement(types, q("Override", TYPES), PartName="/" + name, ContentType=kind)
-    pkg.put("[Content_Types].xml", dump(types))
+    pkg.put("[Content_Types].xml", dump(types), shared=True)
     rid = pkg.relate(wb_rels, book, "worksheet", summary)
-    pkg.put(rels_name(book), dump(wb_rels))
+    pkg.put(rels_name(book), dump(wb_rels), shared=True)
     _add_first_sheet(wb, sheets, rid)
-    pkg.put(book, dump(wb))
+    pkg.put(book, dump(wb), shared=True)
     return pkg.output()
 
 
@@ -133,6 +137,23 @@ def _append(parent: etree._Element, xml: str) -> int:
     parent.extend(etree.fromstring(f'<x xmlns="{MAIN}">{xml}</x>'))
     parent.set("count", str(len(parent)))
     return first
+
+
+#: styles part -> (patched part, summary styles, dxf): the workbooks returned from one issue
+#: share their styles part byte for byte, so it is patched once per process
+_STYLES: dict[bytes, tuple[bytes, dict[str, int], int]] = {}
+_STYLES_KEPT = 32
+
+
+def _styles_added(xml: bytes) -> tuple[bytes, dict[str, int], int]:
+    done = _STYLES.get(xml)
+    if done is None:
+        root = parse(xml)
+        st, dxf = _add_styles(root)
+        done = (dump(root), st, dxf)
+        if len(_STYLES) < _STYLES_KEPT:
+            _STYLES[xml] = done
+    return done[0], dict(done[1]), done[2]
 
 
 def _add_styles(root: etree._Element) -> tuple[dict[str, int], int]:

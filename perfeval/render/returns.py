@@ -28,6 +28,7 @@ from perfeval.issue.annotations import Annotations
 from perfeval.issue.overlay import Key, Overlay
 from perfeval.issue.workbook import issue_workbook
 from perfeval.read.submission import Submission
+from perfeval.read.zipdir import Archive
 from perfeval.render.annotate import write_annotated
 from perfeval.render.patch import patch_annotated
 from perfeval.workspace import Workspace
@@ -101,9 +102,15 @@ def annotations_for(sub: Submission, findings: list[Finding]) -> Annotations:
 
 
 def write_return(
-    source: Path, sub: Submission | None, outcome: FileOutcome, ws: Workspace, target: Path
+    source: Path,
+    sub: Submission | None,
+    outcome: FileOutcome,
+    ws: Workspace,
+    target: Path,
+    archive: Archive | None = None,
 ) -> Path | None:
-    """Write the annotated copy of one workbook with errors; None when none is due."""
+    """Write the annotated copy of one workbook with errors; None when none is due. ``archive``
+    is the file as it was read and checked (otherwise ``source`` is read again)."""
     if sub is None or not outcome.readable or not needs_copy(outcome.findings):
         return None
     item = ws.roster.get(outcome.item_id) if outcome.item_id else None
@@ -113,13 +120,15 @@ def write_return(
         for f in outcome.findings
         if f.is_error
     )
-    target.parent.mkdir(parents=True, exist_ok=True)
     if ws.settings.annotated_copy == "mark":
-        try:
-            data = source.read_bytes()
-        except OSError:
-            data = None
-        if data is not None and patch_annotated(data, outcome.findings, target):
+        if archive is None:
+            try:
+                archive = Archive(source.read_bytes(), {})
+            except OSError:
+                archive = None
+        if archive is not None and patch_annotated(
+            archive.data, outcome.findings, target, archive.parts
+        ):
             return target
         log.debug("annotated copy of %s: falling back to the slow path", source.name)
     if item is None or fw is None or theirs:

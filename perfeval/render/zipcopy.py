@@ -12,10 +12,19 @@ import io
 import posixpath
 import zipfile
 import zlib
+from collections.abc import Mapping
 
 from lxml import etree
 
-from perfeval.read.zipdir import MIN_DATE, UTF8_NAME, stored_bytes, write_archive
+from perfeval.read.zipdir import (
+    MIN_DATE,
+    UTF8_NAME,
+    Entry,
+    inflate,
+    read_directory,
+    stored_bytes,
+    write_archive,
+)
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -51,41 +60,61 @@ def rels_name(part: str) -> str:
 
 
 class Package:
-    """The zip's entries by name (case-insensitive, as OPC part names are) and changed parts."""
+    """The zip's entries by name (case-insensitive, as OPC part names are) and changed parts.
 
-    def __init__(self, data: bytes) -> None:
-        self.data, self.zip = data, zipfile.ZipFile(io.BytesIO(data))
-        self.infos = {i.filename: i for i in self.zip.infolist()}
+    ``parts`` holds members already inflated (by their name in the zip), as the reader's checks
+    leave them; the others are inflated when read, their CRC-32 checked."""
+
+    def __init__(self, data: bytes, parts: Mapping[str, bytes] | None = None) -> None:
+        entries: list[Entry] | list[zipfile.ZipInfo] | None = read_directory(data)
+        if entries is None:  # an unusual archive: zipfile reads the directory (or refuses)
+            entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
+        self.data, self.parts = data, parts or {}
+        self.infos = {i.filename: i for i in entries}
         self.names = {name.lower(): name for name in self.infos}
-        if len(self.names) != len(self.zip.infolist()) or len(self.names) > 60000:
+        if len(self.names) != len(entries) or len(self.names) > 60000:
             raise Unsupported("duplicate or too many zip entries")
         if sum(i.file_size for i in self.infos.values()) > MAX_UNPACKED:
             raise Unsupported("too large")
         self.changed: dict[str, bytes] = {}
+        self.shared: set[str] = set()
         self.created: list[tuple[str, str]] = []  # new parts: (name, content type)
 
     def read(self, name: str) -> bytes:
         real = self.names.get(name.lower())
         if real is None:
             raise Unsupported(f"missing part {name}")
-        return self.changed[real] if real in self.changed else self.zip.read(real)
+        if real in self.changed:
+            return self.changed[real]
+        if real in self.parts:
+            return self.parts[real]
+        info = self.infos[real]
+        body = inflate(self.data, info)
+        if body is None or len(body) != info.file_size or zlib.crc32(body) != info.CRC:
+            raise Unsupported(f"damaged part {name}")
+        return body
 
     def head(self, name: str, size: int) -> bytes:
         """The start of an entry, decompressing no more than needed."""
         info = self.infos.get(self.names.get(name.lower(), ""))
-        if info is None or info.filename in self.changed or info.compress_type != 8:
+        if info is None or info.compress_type != 8 or info.filename in self.changed | self.parts:
             return self.read(name)[:size]
         return zlib.decompressobj(-15).decompress(self.raw(info), size)
 
-    def raw(self, info: zipfile.ZipInfo) -> bytes:
+    def raw(self, info: Entry | zipfile.ZipInfo) -> bytes:
         """An entry's data as stored in the zip."""
         chunk = stored_bytes(self.data, info)
         if chunk is None:
             raise Unsupported("encrypted or unusual zip entry")
         return chunk
 
-    def put(self, name: str, data: bytes) -> None:
-        self.changed[self.names.setdefault(name.lower(), name)] = data
+    def put(self, name: str, data: bytes, shared: bool = False) -> None:
+        """Replace or add a part; ``shared`` parts (styles, workbook, content types) are often
+        the same bytes in every copy of a run, and are compressed once per process."""
+        real = self.names.setdefault(name.lower(), name)
+        self.changed[real] = data
+        if shared:
+            self.shared.add(real)
 
     def create(self, pattern: str, data: bytes, kind: str) -> str:
         """A new part named ``pattern`` with the first free number; ``kind`` completes its
@@ -137,13 +166,39 @@ class Package:
         order = sorted(self.infos, key=lambda n: n != "[Content_Types].xml")
         for name in order + [n for n in self.changed if n not in self.infos]:
             if name in self.changed:
-                data, packer = self.changed[name], zlib.compressobj(1, zlib.DEFLATED, -15)
-                raw = packer.compress(data) + packer.flush()
-                fields = (8, MIN_DATE, zlib.crc32(data), raw, len(data))
+                data = self.changed[name]
+                fields = _deflated(data) if name in self.shared else _deflate(data)
             else:
                 info = self.infos[name]
-                y, mo, d, h, mi, s = info.date_time
-                when = (y - 1980) << 25 | mo << 21 | d << 16 | h << 11 | mi << 5 | s // 2
-                fields = (info.compress_type, when, info.CRC, self.raw(info), info.file_size)
+                fields = (info.compress_type, _dos_time(info), info.CRC, self.raw(info))
+                fields += (info.file_size,)
             members.append((name.encode("utf-8"), UTF8_NAME, *fields))
         return write_archive(members)
+
+
+_Fields = tuple[int, int, int, bytes, int]  # method, DOS time, CRC-32, stored bytes, size
+_DEFLATED: dict[bytes, _Fields] = {}
+_DEFLATED_KEPT = 64
+
+
+def _deflate(data: bytes) -> _Fields:
+    packer = zlib.compressobj(1, zlib.DEFLATED, -15)
+    raw = packer.compress(data) + packer.flush()
+    return (zipfile.ZIP_DEFLATED, MIN_DATE, zlib.crc32(data), raw, len(data))
+
+
+def _deflated(data: bytes) -> _Fields:
+    """:func:`_deflate`, remembered for parts that recur byte for byte."""
+    done = _DEFLATED.get(data)
+    if done is None:
+        done = _deflate(data)
+        if len(_DEFLATED) < _DEFLATED_KEPT:
+            _DEFLATED[data] = done
+    return done
+
+
+def _dos_time(info: Entry | zipfile.ZipInfo) -> int:
+    if isinstance(info, Entry):
+        return info.dos_time
+    y, mo, d, h, mi, s = info.date_time
+    return (y - 1980) << 25 | mo << 21 | d << 16 | h << 11 | mi << 5 | s // 2

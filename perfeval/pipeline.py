@@ -102,17 +102,24 @@ def write_returns(result: ValidationResult, ws: Workspace) -> list[Path]:
     return kept
 
 
-def do_aggregate(folder: Path, outcome: RunOutcome | None = None) -> RunOutcome:
+def do_aggregate(
+    folder: Path, outcome: RunOutcome | None = None, *, wait: bool = True
+) -> RunOutcome:
+    """Aggregate and write 汇总表. With ``wait=False`` 汇总表 may still be being written (beside
+    the report that follows) when this returns: call ``finish()``."""
     outcome = outcome or do_validate(folder, wait=False)
     ws = outcome.workspace
     assert outcome.validation is not None
     try:
         results = aggregate(outcome.validation, ws.settings, ws.roster.items)
         outcome.results = results
-        outcome.outputs.append(write_summary(results, ws.settings.path("output") / SUMMARY))
-    finally:  # 校验报告 is complete even when the aggregation fails
+        target = ws.settings.path("output") / SUMMARY
+        outcome.pending.append(run_aside(write_summary, results, target))
+        outcome.outputs.append(target)
+    except BaseException:  # 校验报告 is complete even when the aggregation fails
         outcome.finish()
-    return outcome
+        raise
+    return outcome.finish() if wait else outcome
 
 
 def do_report(
@@ -138,7 +145,7 @@ def do_run(
 ) -> RunOutcome:
     """validate -> aggregate -> report in one pass over the returned workbooks."""
     validated = do_validate(folder, progress=progress, wait=False)
-    return do_report(folder, do_aggregate(folder, validated), today)
+    return do_report(folder, do_aggregate(folder, validated, wait=False), today)
 
 
 def prepare_demo(target: Path) -> Path:

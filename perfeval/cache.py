@@ -194,20 +194,19 @@ class Cache:
                     found[sha] = pickle.loads(data)
         return found
 
-    def put_many(self, entries: Iterable[tuple[str, Any]]) -> None:
+    def put(self, sha: str, data: bytes) -> None:
+        """Store one outcome already pickled (by the worker that made it). Puts go into one
+        transaction, committed by :meth:`close`: storing happens while workers run, not after."""
         if self._db is None:
             return
-        rows = (  # a generator: 100,000 pickled outcomes are never all held at once
-            (sha, self.context, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-            for sha, value in entries
-        )
-        try:
-            with self._db:
-                self._db.executemany("INSERT OR REPLACE INTO outcome VALUES (?, ?, ?)", rows)
-        except sqlite3.Error:
-            pass
+        with contextlib.suppress(sqlite3.Error):
+            self._db.execute(
+                "INSERT OR REPLACE INTO outcome VALUES (?, ?, ?)", (sha, self.context, data)
+            )
 
     def close(self) -> None:
         if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.commit()
             self._db.close()
             self._db = None

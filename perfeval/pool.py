@@ -124,9 +124,13 @@ def run_isolated(
     memory_mb: int = 1024,
     progress: Callable[[int, int], None] | None = None,
     log_path: str | None = None,
+    on_result: Callable[[int, Any], Any] | None = None,
 ) -> list[Any]:
     """``work(path, name)`` for every job in worker processes; ``fail(name, why)`` stands in
-    for a job whose worker crashed ("crash"), timed out ("timeout") or ran out of memory."""
+    for a job whose worker crashed ("crash"), timed out ("timeout") or ran out of memory.
+    ``on_result(index, result)``, when given, is called in this process as each result comes
+    in (while the workers go on), and what it returns is kept instead."""
+    keep = on_result or (lambda _, result: result)
     total = len(jobs)
     results: list[Any] = [None] * total
     if not total:
@@ -161,7 +165,7 @@ def run_isolated(
         """The worker is dead or stuck: blame its current job, requeue the rest, replace it."""
         current = w.current
         if current is not None:
-            results[current] = fail(jobs[current][1], why)
+            results[current] = keep(current, fail(jobs[current][1], why))
             w.batch.remove(current)
             log.warning("worker lost on %s (%s)", jobs[current][1], why)
             _count(1)
@@ -195,7 +199,7 @@ def run_isolated(
                 pool[pool.index(w)] = lose(w, "crash")
                 continue
             for index, result in message:
-                results[index] = result
+                results[index] = keep(index, result)
                 w.batch.remove(index)
             _count(len(message))
             # the next batch is sent while the worker still has a few files of this one, so it

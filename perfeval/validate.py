@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -185,6 +186,12 @@ def _check_job(path: str, name: str) -> FileOutcome:
     return outcome
 
 
+def _check_job_pickled(path: str, name: str) -> bytes:
+    """:func:`_check_job`, pickled here: the parent stores these bytes in the cache as they are
+    (and unpickles them once, as it would have unpickled the message)."""
+    return pickle.dumps(_check_job(path, name), protocol=pickle.HIGHEST_PROTOCOL)
+
+
 # --- parent side -------------------------------------------------------------------------------
 
 
@@ -243,6 +250,18 @@ def validate(
     todo = [n for n, o in enumerate(outcomes) if o is None]
     if progress is not None and len(todo) < len(jobs):
         progress(len(jobs) - len(todo), len(jobs))
+
+    def arrived(k: int, result: FileOutcome | bytes) -> FileOutcome:
+        """A fresh outcome, as it comes in: stored under the hash of the bytes the worker
+        actually checked (when it has one), pickled as the worker sent it."""
+        n = todo[k]
+        data = result if isinstance(result, bytes) else None
+        outcome = pickle.loads(result) if isinstance(result, bytes) else result
+        hashes[n] = outcome.sha256 or hashes[n]
+        if cache is not None and hashes[n] and outcome.cacheable:
+            cache.put(hashes[n], data or pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+        return outcome
+
     fresh = _check_all(
         ws,
         [jobs[n] for n in todo],
@@ -250,16 +269,12 @@ def validate(
         len(jobs) - len(todo),
         len(jobs),
         workers,
+        arrived,
     )
     for n, outcome in zip(todo, fresh, strict=True):
         outcomes[n] = outcome
     if cache is not None:
-        for n in todo:  # the hash of the bytes the worker actually checked, when it has one
-            hashes[n] = outcomes[n].sha256 or hashes[n]
         cache.record_hashes((paths[n], hashes[n]) for n in todo)
-        cache.put_many(
-            (hashes[n], outcomes[n]) for n in todo if hashes[n] and outcomes[n].cacheable
-        )
         cache.close()
     results = [_result(o, ws) for o in outcomes if o is not None]
     _duplicates(results)
@@ -279,6 +294,7 @@ def _check_all(
     offset: int,
     total: int,
     workers: int | None,
+    arrived: Callable[[int, FileOutcome | bytes], FileOutcome],
 ) -> list[FileOutcome]:
     s = ws.settings
     count = s.workers if workers is None else workers
@@ -291,13 +307,13 @@ def _check_all(
     _WS = ws
     if count < 0:  # in-process: for debugging; a hostile file could take the process down
         out = []
-        for n, (path, name) in enumerate(jobs, start=1):
-            out.append(_check_job(path, name))
-            step(n, len(jobs))
+        for n, (path, name) in enumerate(jobs):
+            out.append(arrived(n, _check_job(path, name)))
+            step(n + 1, len(jobs))
         return out
     return run_isolated(
         jobs,
-        _check_job,
+        _check_job_pickled,
         failed,
         init=_init_worker,
         init_args=(str(ws.folder),),
@@ -306,6 +322,7 @@ def _check_all(
         memory_mb=s.worker_memory_mb,
         progress=step,
         log_path=_log_path(ws),
+        on_result=arrived,
     )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from perfeval.aggregate import Results, aggregate
 from perfeval.errors import ConfigError
+from perfeval.heap import long_lived
 from perfeval.issue import IssuedWorkbook, issue_all
 from perfeval.pool import run_aside
 from perfeval.render.context import build_context
@@ -52,8 +53,9 @@ class RunOutcome:
 
     def finish(self) -> RunOutcome:
         """Wait for every output still being written; then all of ``outputs`` exist."""
-        while self.pending:
-            self.pending.pop(0)()
+        with long_lived():
+            while self.pending:
+                self.pending.pop(0)()
         return self
 
     @property
@@ -111,11 +113,15 @@ def do_aggregate(
     ws = outcome.workspace
     assert outcome.validation is not None
     try:
-        results = aggregate(outcome.validation, ws.settings, ws.roster.items)
-        outcome.results = results
-        target = ws.settings.path("output") / SUMMARY
-        outcome.pending.append(run_aside(write_summary, results, target))
-        outcome.outputs.append(target)
+        with long_lived():
+            results = aggregate(outcome.validation, ws.settings, ws.roster.items)
+            outcome.results = results
+            target = ws.settings.path("output") / SUMMARY
+            if wait:  # nothing to do beside it: a forked writer would only copy pages it touches
+                write_summary(results, target)
+            else:
+                outcome.pending.append(run_aside(write_summary, results, target))
+            outcome.outputs.append(target)
     except BaseException:  # 校验报告 is complete even when the aggregation fails
         outcome.finish()
         raise
@@ -128,15 +134,17 @@ def do_report(
     outcome = outcome if outcome is not None and outcome.results else do_aggregate(folder, outcome)
     ws = outcome.workspace
     assert outcome.results is not None
-    context = build_context(outcome.results, today)
     out_dir = ws.settings.path("output")
     md_template = template_path(ws.folder, MD_TEMPLATE)
     docx_template = template_path(ws.folder, DOCX_TEMPLATE)
     for template in (md_template, docx_template):
         if not template.is_file():
             raise ConfigError("找不到报告模板。", path=template)
-    outcome.outputs.append(write_markdown(context, md_template, out_dir / f"{REPORT_STEM}.md"))
-    outcome.outputs.append(write_docx(context, docx_template, out_dir / f"{REPORT_STEM}.docx"))
+    with long_lived():
+        context = build_context(outcome.results, today)
+        md = write_markdown(context, md_template, out_dir / f"{REPORT_STEM}.md")
+        outcome.outputs.append(md)
+        outcome.outputs.append(write_docx(context, docx_template, out_dir / f"{REPORT_STEM}.docx"))
     return outcome.finish()
 
 

@@ -251,10 +251,17 @@ def run_aside(work: Callable[..., Any], *args: Any) -> Callable[[], None]:
     if "fork" not in mp.get_all_start_methods() or _resident_mb() > ASIDE_MAX_MB:
         return lambda: work(*args)
     process = mp.get_context("fork").Process(target=_quietly, args=(work, *args), daemon=True)
+    # The forked process shares this one's memory until it writes to it, and a garbage
+    # collection writes to every object it visits: frozen objects are not visited there.
+    was_frozen = gc.get_freeze_count() > 0  # (within heap.long_lived: stay so)
+    gc.freeze()
     try:
         process.start()
     except OSError:
         return lambda: work(*args)
+    finally:
+        if not was_frozen:
+            gc.unfreeze()
 
     def wait() -> None:
         process.join()

@@ -21,6 +21,7 @@ from perfeval.check.catalogue import Code, Finding, Severity, finding
 from perfeval.check.roster_rules import roster_rules
 from perfeval.check.workbook import FileOutcome, check_file, failed
 from perfeval.framework import Framework
+from perfeval.heap import long_lived
 from perfeval.model import CellRef
 from perfeval.pool import run_isolated
 from perfeval.read.container import is_lock_file
@@ -144,6 +145,8 @@ def returned_files(folder: Path) -> list[tuple[str, str]]:
     return [(path, rel) for _, path, rel in found]
 
 
+SETTLE_EVERY = 1000  # results between two heap.long_lived settles
+
 # --- worker side -------------------------------------------------------------------------------
 
 _WS: Workspace | None = None
@@ -211,6 +214,17 @@ def validate(
     use_cache: bool | None = None,
     workers: int | None = None,
 ) -> ValidationResult:
+    with long_lived() as settle:
+        return _validate(ws, progress, use_cache, workers, settle)
+
+
+def _validate(
+    ws: Workspace,
+    progress: Progress | None,
+    use_cache: bool | None,
+    workers: int | None,
+    settle: Callable[[], None],
+) -> ValidationResult:
     s = ws.settings
     skipped: list[Finding] = []
     jobs: list[tuple[str, str]] = []
@@ -260,6 +274,8 @@ def validate(
         hashes[n] = outcome.sha256 or hashes[n]
         if cache is not None and hashes[n] and outcome.cacheable:
             cache.put(hashes[n], data or pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+        if k % SETTLE_EVERY == 0:
+            settle()  # the outcomes so far stay until the end: out of the collector's walks
         return outcome
 
     fresh = _check_all(

@@ -306,3 +306,26 @@ def test_a_large_process_does_its_work_aside_in_itself(tmp_path, monkeypatch):
     assert not out.exists()  # nothing runs until waited for
     wait()
     assert out.read_text(encoding="ascii") == str(os.getpid())
+
+
+def test_long_lived_objects_are_collectable_again_afterwards():
+    import gc
+    import weakref
+
+    from perfeval.heap import long_lived
+
+    class Node:
+        pass
+
+    before = gc.get_freeze_count()
+    with long_lived() as settle:
+        a, b = Node(), Node()
+        a.other, b.other = b, a  # a reference cycle: only the cyclic collector frees it
+        gone = weakref.ref(a)
+        settle()
+        del a, b
+        gc.collect()
+        assert gone() is not None  # settled: left out of collection
+    gc.collect()
+    assert gone() is None
+    assert gc.get_freeze_count() == before

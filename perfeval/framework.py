@@ -110,11 +110,16 @@ class Framework:
         return list(index.get(code, ()))
 
     def by_code(self, code: str) -> Indicator | None:
+        return self.code_index.get(code)
+
+    @property
+    def code_index(self) -> dict[str, Indicator]:
+        """Indicators by code (for loops over millions of rows: one lookup, no call)."""
         index = self.__dict__.get("_by_code")
         if index is None:  # frozen dataclass: the index is cached outside the fields
             index = {i.code: i for i in self.indicators}
             object.__setattr__(self, "_by_code", index)
-        return index.get(code)
+        return index
 
 
 def _cell_text(grid: Grid, row: int, col: int | None) -> str:

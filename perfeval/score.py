@@ -334,9 +334,12 @@ def iter_indicators(
 
 
 def _rows_of(data: bytes, fw: Framework) -> Iterator[tuple[Indicator, Decimal, str, str, str, int]]:
+    by_code, known = fw.code_index, _DECIMALS  # 指标明细 of a province: millions of rows
     for code, text, actual, reason, category, row, custom in pickle.loads(data):
-        ind = fw.by_code(code) if custom is None else _custom_indicator(code, row, custom)
-        value = _decimal(text)
+        ind = by_code[code] if custom is None else _custom_indicator(code, row, custom)
+        value = known.get(text)
+        if value is None:
+            value = _decimal(text)
         yield ind, ind.weight if value == ind.weight else value, actual, reason, category, row
 
 

@@ -6,13 +6,14 @@ workbook names its file, so a clerk can trace a figure back to its source.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from perfeval import layout as L
+from perfeval.framework import Indicator
 from perfeval.model import CellRef
 from perfeval.numbers import q2
 from perfeval.score import SCORE_COLUMN, iter_indicators
@@ -88,6 +89,9 @@ DETAIL_COLUMNS = (
 )
 
 
+TEXTS_KEPT = 100_000  # distinct answers and reasons remembered while writing 指标明细 lines
+
+
 class DetailRows:
     """指标明细 (one row per indicator of every scored workbook) without holding it in memory:
     each pass makes the rows again from the scores. A province has millions of these rows."""
@@ -105,22 +109,15 @@ class DetailRows:
         shown: dict[Decimal, Decimal] = {}  # score -> two decimals: a few hundred distinct
         for i in self._items:
             item = i.item
-            item_id, name, unit = item.item_id, item.name, item.unit
+            head = (item.item_id, item.name, item.unit)
             where = CellRef(i.file, L.SHEET_INDICATORS, SCORE_COLUMN).address
             for ind, value, actual, reason, category, row in iter_indicators(i):
                 rounded = shown.get(value)
                 if rounded is None:
                     rounded = shown[value] = q2(value)
                 yield (
-                    item_id,
-                    name,
-                    unit,
-                    ind.code,
-                    ind.l1,
-                    ind.l2,
-                    ind.name,
-                    "是" if ind.custom else "否",
-                    ind.weight,
+                    *head,
+                    *_indicator_columns(ind),
                     rounded,
                     "是" if value >= ind.weight else "否",
                     actual,
@@ -129,8 +126,57 @@ class DetailRows:
                     f"{where}{row}",
                 )
 
+    def lines(self, field: Callable[[Any], str]) -> Iterator[str]:
+        """The rows of :meth:`__iter__` as CSV lines, each value through ``field`` (the CSV
+        writer's), so the text is the same (a test compares them); what repeats is formatted
+        once: an item's columns per item, an indicator's per framework (a unit's own per
+        distinct description), scores and answers per distinct value."""
+        fixed: dict[Any, str] = {}
+        texts: dict[str | None, str] = {}
+        scores: dict[Decimal, str] = {}  # score -> its two-decimal text
+        yes, no = field("是"), field("否")
+
+        def text(value: str | None) -> str:
+            done = texts.get(value)
+            if done is None:
+                done = field(value)
+                if len(texts) < TEXTS_KEPT:  # answers repeat; reasons are often unique
+                    texts[value] = done
+            return done
+
+        for i in self._items:
+            item = i.item
+            start = ",".join(map(field, (item.item_id, item.name, item.unit)))
+            where = CellRef(i.file, L.SHEET_INDICATORS, SCORE_COLUMN).address
+            plain = field(f"{where}1") == f"{where}1"  # the address needs no quoting
+            fw_id = i.framework.id
+            for ind, value, actual, reason, category, row in iter_indicators(i):
+                # a unit's own indicator by its description (weight as written: 3 and 3.0
+                # are equal Decimals that print differently), the others by framework and code
+                key = (
+                    (*_indicator_columns(ind)[:4], str(ind.weight))
+                    if ind.custom
+                    else (fw_id, ind.code)
+                )
+                columns = fixed.get(key)
+                if columns is None:
+                    columns = fixed[key] = ",".join(map(field, _indicator_columns(ind)))
+                score = scores.get(value)
+                if score is None:
+                    score = scores[value] = field(q2(value))
+                source = f"{where}{row}" if plain else field(f"{where}{row}")
+                yield (
+                    f"{start},{columns},{score},{yes if value >= ind.weight else no},"
+                    f"{text(actual)},{text(reason)},{text(category)},{source}"
+                )
+
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(list(self), columns=list(DETAIL_COLUMNS))
+
+
+def _indicator_columns(ind: Indicator) -> tuple:
+    """编码 … 分值 of a 指标明细 row: the indicator's own columns."""
+    return (ind.code, ind.l1, ind.l2, ind.name, "是" if ind.custom else "否", ind.weight)
 
 
 def details_table(r: Results) -> pd.DataFrame:

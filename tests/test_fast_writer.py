@@ -313,3 +313,46 @@ def test_workbooks_are_deflated_faster_and_xlsxwriter_is_left_as_it_was(tmp_path
     with zipfile.ZipFile(path) as zf:
         assert zf.testzip() is None
         assert {i.compress_type for i in zf.infolist()} == {zipfile.ZIP_DEFLATED}
+
+
+def test_detail_lines_are_the_rows_written_value_by_value(tmp_path, monkeypatch):
+    """指标明细 formats itself (DetailRows.lines, repeating parts once): the same bytes as its
+    rows written value by value, with odd answers and file names that need quoting."""
+    import dataclasses
+    from types import SimpleNamespace
+
+    from perfeval import pipeline, tables
+
+    outcome = pipeline.do_aggregate(pipeline.prepare_demo(tmp_path / "demo"))
+    real = tables.iter_indicators
+    odd = ["=1+1", '说"明",含逗号', "多行\n文本", None, "-5", " @x", "普通", "\x00坏", ""]
+
+    def varied(score):
+        position = next(n for n, i in enumerate(items) if i is score)
+        for n, (ind, value, _, _, _, row) in enumerate(real(score)):
+            if n % 7 == 3:  # a unit's own indicator, named and weighted (3 or 3.0) by the unit
+                weight = Decimal("3.0") if position % 2 else Decimal(3)
+                ind = dataclasses.replace(ind, custom=True, name="自设", weight=weight)
+            yield ind, value, odd[n % 9], odd[(n + 3) % 9], odd[(n + 5) % 9], row
+
+    monkeypatch.setattr(tables, "iter_indicators", varied)
+    items = [
+        dataclasses.replace(i, file=f"{n},{i.file}") if n % 2 else i
+        for n, i in enumerate(outcome.results.items)
+    ]
+    rows = tables.DetailRows(SimpleNamespace(items=items))
+
+    class Plain:  # the same rows, without lines(): written column by column
+        columns = rows.columns
+
+        def __iter__(self):
+            return iter(rows)
+
+    write_csv(tmp_path / "fast.csv", rows)
+    write_csv(tmp_path / "plain.csv", Plain())
+    fast = (tmp_path / "fast.csv").read_bytes()
+    assert fast == (tmp_path / "plain.csv").read_bytes()
+    read = list(csv.reader(io.StringIO(fast.decode("utf-8-sig"))))
+    assert len(read) == len(rows) + 1
+    assert {r[7] for r in read[1:]} == {"是", "否"}
+    assert any(r[-1].startswith("1,") for r in read[1:])  # a file name with a comma

@@ -66,7 +66,8 @@ def _column(values: Sequence[Any]) -> Sequence[str]:
 
 
 class Rows(Protocol):
-    """Rows made on demand (tables.DetailRows): column labels and an iterator of row tuples."""
+    """Rows made on demand (tables.DetailRows): column labels and an iterator of row tuples;
+    optionally ``lines(field)``, the rows as CSV lines made with this module's ``field``."""
 
     columns: Sequence[str]
 
@@ -106,6 +107,11 @@ def write_csv(path: Path, table: pd.DataFrame | Rows) -> None:
         _collector_paused(),
     ):
         fh.write(",".join(_quoted(str(label)) for label in table.columns) + "\r\n")
+        if hasattr(table, "lines"):  # rows that format themselves, repeating parts once
+            made = table.lines(_field)
+            while batch := list(islice(made, CHUNK)):
+                fh.write("\r\n".join(chain(batch, [""])))
+            return
         for batch in _batches(table):
             columns = [_column(values) for values in batch]
             if len(columns) == 1:  # a lone empty field is written "" so the row is not lost

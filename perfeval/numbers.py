@@ -84,22 +84,37 @@ def fmt_date(value: dt.date) -> str:
 
 
 def cn_number(n: int) -> str:
-    """Chinese numeral for 1..999, as used in headings (一、 十一、 一百零五、)."""
-    if not 0 < n < 1000:
+    """Chinese numeral for 1 … 99,999,999, as used in headings (一、 十一、 一百零五、 一千零一十、
+    一万零五、): a province's report numbers tens of thousands of items."""
+    if not 0 < n < 100_000_000:
         raise ValueError(f"heading number out of range: {n}")
-    hundreds, rest = divmod(n, 100)
-    tens, ones = divmod(rest, 10)
-    if hundreds == 0:
-        if tens == 0:
-            return CN_DIGITS[ones]
-        head = "" if tens == 1 else CN_DIGITS[tens]
-        return head + "十" + (CN_DIGITS[ones] if ones else "")
-    text = CN_DIGITS[hundreds] + "百"
-    if rest == 0:
+    high, low = divmod(n, 10_000)
+    if not high:
+        return _cn_group(low, first=True)
+    text = _cn_group(high, first=True) + "万"
+    if not low:
         return text
-    if tens == 0:
-        return text + "零" + CN_DIGITS[ones]
-    return text + CN_DIGITS[tens] + "十" + (CN_DIGITS[ones] if ones else "")
+    return text + ("零" if low < 1000 else "") + _cn_group(low, first=False)
+
+
+def _cn_group(n: int, first: bool) -> str:
+    """1 … 9999 in Chinese numerals; a number's first group says 十二, not 一十二."""
+    out: list[str] = []
+    started = gap = False
+    for digit, unit in zip(
+        (n // 1000, n // 100 % 10, n // 10 % 10, n % 10), "千百十 ", strict=True
+    ):
+        if not digit:
+            gap = started
+            continue
+        if gap:
+            out.append("零")
+            gap = False
+        if not (first and not started and unit == "十" and digit == 1):
+            out.append(CN_DIGITS[digit])
+        out.append(unit.strip())
+        started = True
+    return "".join(out)
 
 
 def heading_label(level: int, n: int, arabic_style: str = "1.") -> str:

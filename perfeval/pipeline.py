@@ -153,7 +153,12 @@ def do_run(
 ) -> RunOutcome:
     """validate -> aggregate -> report in one pass over the returned workbooks."""
     validated = do_validate(folder, progress=progress, wait=False)
-    return do_report(folder, do_aggregate(folder, validated, wait=False), today)
+    aggregated = do_aggregate(folder, validated, wait=False)
+    try:
+        return do_report(folder, aggregated, today)
+    except BaseException:  # 校验报告 and 汇总表 are complete even when the report fails
+        aggregated.finish()
+        raise
 
 
 def prepare_demo(target: Path) -> Path:

@@ -46,6 +46,28 @@ def test_formats():
 
 def test_heading_numbers():
     assert [cn_number(n) for n in (1, 10, 11, 20, 23)] == ["一", "十", "十一", "二十", "二十三"]
+    expected = {
+        100: "一百",
+        105: "一百零五",
+        110: "一百一十",
+        999: "九百九十九",
+        1000: "一千",
+        1010: "一千零一十",
+        1200: "一千二百",
+        2005: "二千零五",
+        10_000: "一万",
+        10_005: "一万零五",
+        10_015: "一万零一十五",
+        10_500: "一万零五百",
+        12_345: "一万二千三百四十五",
+        100_000: "十万",
+        110_001: "十一万零一",
+        99_999_999: "九千九百九十九万九千九百九十九",
+    }
+    assert {n: cn_number(n) for n in expected} == expected
+    for bad in (0, 100_000_000):
+        with pytest.raises(ValueError, match="out of range"):
+            cn_number(bad)
     assert heading_label(1, 3) == "三、"
     assert heading_label(2, 1) == "（一）"
     assert heading_label(3, 2) == "2."

@@ -54,6 +54,24 @@ def test_validation_report_is_complete_when_aggregation_fails(folder, monkeypatc
     assert leftovers == []  # no temporary file left behind
 
 
+def test_outputs_are_complete_when_the_report_fails(folder, monkeypatch):
+    """汇总表 is written beside the report; a failing report still leaves it (and 校验报告)
+    whole, with no temporary file behind."""
+    folder.fill("P1")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("report failed")
+
+    monkeypatch.setattr(pipeline, "build_context", broken)
+    with pytest.raises(RuntimeError):
+        pipeline.do_run(folder.ws.folder)
+    out = folder.ws.settings.path("output")
+    assert sorted(p.name for p in out.iterdir() if p.is_file()) == sorted(
+        [pipeline.VALIDATION_REPORT, pipeline.SUMMARY]
+    )
+    assert len(rows(out / pipeline.SUMMARY, "项目汇总", header_row=2)) >= 1
+
+
 def test_summary_workbook_figures(folder):
     for iid in folder.issued:
         folder.fill(iid)

@@ -6,7 +6,6 @@ Codes never change meaning once released; tests and users refer to them. Message
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -379,14 +378,11 @@ class Code(Enum):
         return self.value
 
 
-class _SafeFormatter(string.Formatter):
-    def get_value(self, key: Any, args: Any, kwargs: dict[str, Any]) -> Any:
-        return (
-            kwargs.get(key, "?") if isinstance(key, str) else super().get_value(key, args, kwargs)
-        )
+class _Context(dict):
+    """Template values; a name the caller did not give shows as '?' instead of failing."""
 
-
-_FORMATTER = _SafeFormatter()
+    def __missing__(self, key: str) -> str:
+        return "?"
 
 
 def finding(code: Code, ref: CellRef, /, *, item_id: str = "", **context: Any) -> Finding:
@@ -399,8 +395,8 @@ def finding(code: Code, ref: CellRef, /, *, item_id: str = "", **context: Any) -
         file=ref.file,
         sheet=ref.sheet,
         cell=ref.cell,
-        message=_FORMATTER.format(rule.message, **context),
-        hint=_FORMATTER.format(rule.hint, **context),
+        message=rule.message.format_map(_Context(context)),
+        hint=rule.hint.format_map(_Context(context)),
         item_id=item_id,
     )
 

@@ -61,7 +61,10 @@ class Grid:
                 if isinstance(value, str) and value:
                     index.setdefault(normalize_text(value), []).append(row)
             self._index[col] = index
-        return next((r for r in index.get(normalize_text(text), ()) if r >= start), None)
+        for row in index.get(normalize_text(text), ()):
+            if row >= start:
+                return row
+        return None
 
 
 class Book:

@@ -37,39 +37,32 @@ def test_validation_report_lists_every_finding(folder):
     assert {r["状态"] for r in files.values()} == {"通过", "需退回修改"}
 
 
-def test_validation_report_is_complete_when_aggregation_fails(folder, monkeypatch):
-    """校验报告 is written beside the aggregation; a failing aggregation still leaves it whole."""
+@pytest.mark.parametrize(
+    ("broken", "run", "written"),
+    [
+        ("aggregate", "do_aggregate", [pipeline.VALIDATION_REPORT]),
+        ("build_context", "do_run", [pipeline.VALIDATION_REPORT, pipeline.SUMMARY]),
+    ],
+)
+def test_outputs_written_beside_a_failing_step_are_complete(
+    folder, monkeypatch, broken, run, written
+):
+    """校验报告 is written beside the aggregation, 汇总表 beside the report: when that step
+    fails they are still whole, and no temporary file is left behind."""
     folder.fill("P1")
 
-    def broken(*args, **kwargs):
-        raise RuntimeError("aggregation failed")
+    def fail(*args, **kwargs):
+        raise RuntimeError(f"{broken} failed")
 
-    monkeypatch.setattr(pipeline, "aggregate", broken)
-    with pytest.raises(RuntimeError):
-        pipeline.do_aggregate(folder.ws.folder)
-    report = folder.ws.settings.path("output") / pipeline.VALIDATION_REPORT
-    files = rows(report, "文件汇总")
-    assert len(files) == 1
-    leftovers = [p.name for p in report.parent.iterdir() if p.name != report.name]
-    assert leftovers == []  # no temporary file left behind
-
-
-def test_outputs_are_complete_when_the_report_fails(folder, monkeypatch):
-    """汇总表 is written beside the report; a failing report still leaves it (and 校验报告)
-    whole, with no temporary file behind."""
-    folder.fill("P1")
-
-    def broken(*args, **kwargs):
-        raise RuntimeError("report failed")
-
-    monkeypatch.setattr(pipeline, "build_context", broken)
-    with pytest.raises(RuntimeError):
-        pipeline.do_run(folder.ws.folder)
+    monkeypatch.setattr(pipeline, broken, fail)
+    with pytest.raises(RuntimeError, match="failed"):
+        getattr(pipeline, run)(folder.ws.folder)
     out = folder.ws.settings.path("output")
-    assert sorted(p.name for p in out.iterdir() if p.is_file()) == sorted(
-        [pipeline.VALIDATION_REPORT, pipeline.SUMMARY]
-    )
-    assert len(rows(out / pipeline.SUMMARY, "项目汇总", header_row=2)) >= 1
+    assert sorted(p.name for p in out.iterdir() if p.is_file()) == sorted(written)
+    assert len(rows(out / pipeline.VALIDATION_REPORT, "文件汇总")) == 1
+    if pipeline.SUMMARY in written:
+        listed = rows(out / pipeline.SUMMARY, "项目汇总", header_row=2)
+        assert [r["项目编号"] for r in listed] == ["P1", "合计"]
 
 
 def test_summary_workbook_figures(folder):

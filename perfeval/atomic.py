@@ -30,42 +30,34 @@ def _locked_message(target: Path) -> OutputError:
 
 
 def _reserve(target: Path) -> tuple[int, Path]:
-    """A new, empty temporary file beside ``target``: its descriptor and path."""
+    """A new, empty temporary file beside ``target`` (its folder made if missing): its
+    descriptor and path."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    for attempt in range(2):
+    made_folder = False
+    while True:
+        tmp = target.with_name(
+            f".{target.stem[:40]}.{os.getpid()}.{next(_COUNTER)}.tmp{target.suffix}"
+        )
         try:
-            while True:
-                tmp = target.with_name(
-                    f".{target.stem[:40]}.{os.getpid()}.{next(_COUNTER)}.tmp{target.suffix}"
-                )
-                try:
-                    return os.open(tmp, flags, 0o644), tmp
-                except FileExistsError:  # left over by a killed run of the same process id
-                    continue
+            return os.open(tmp, flags, 0o644), tmp
+        except FileExistsError:  # left over by a killed run of the same process id
+            continue
         except FileNotFoundError:
-            if attempt:
+            if made_folder:
                 raise
             target.parent.mkdir(parents=True, exist_ok=True)
-    raise AssertionError("unreachable")
+            made_folder = True
 
 
 @contextlib.contextmanager
-def atomic_path(target: Path, durable: bool = True) -> Iterator[Path]:
-    """Yield a temporary path; on success move it over ``target`` in one step. Unless
-    ``durable`` is False (outputs made again on the next run if lost), the data reaches the disk
-    before the rename, so that a power cut cannot leave an empty file under the target's name."""
-    target = Path(target)
+def _temporary(target: Path) -> Iterator[tuple[int, Path]]:
+    """A reserved temporary file, removed unless it was moved over ``target``."""
     try:
         fd, tmp = _reserve(target)
     except PermissionError as exc:
         raise _locked_message(target) from exc
-    os.close(fd)
     try:
-        yield tmp
-        if durable:
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-        _replace(tmp, target)
+        yield fd, tmp
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -78,27 +70,33 @@ def _replace(tmp: Path, target: Path) -> None:
         raise _locked_message(target) from exc
 
 
+@contextlib.contextmanager
+def atomic_path(target: Path, durable: bool = True) -> Iterator[Path]:
+    """Yield a temporary path; on success move it over ``target`` in one step. Unless
+    ``durable`` is False (outputs made again on the next run if lost), the data reaches the disk
+    before the rename, so that a power cut cannot leave an empty file under the target's name."""
+    target = Path(target)
+    with _temporary(target) as (fd, tmp):
+        os.close(fd)
+        yield tmp
+        if durable:
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+        _replace(tmp, target)
+
+
 def write_text(target: Path, text: str) -> None:
     write_bytes(target, text.encode("utf-8"))
 
 
 def write_bytes(target: Path, data: bytes, durable: bool = True) -> None:
-    """``data`` as the new content of ``target``, in one step (see :func:`atomic_path`)."""
+    """``data`` as the new content of ``target``, in one step (see :func:`atomic_path`),
+    written through the descriptor that reserved the temporary file."""
     target = Path(target)
-    try:
-        fd, tmp = _reserve(target)
-    except PermissionError as exc:
-        raise _locked_message(target) from exc
-    done = False
-    try:
-        with open(fd, "wb", closefd=True) as fh:
+    with _temporary(target) as (fd, tmp):
+        with open(fd, "wb") as fh:
             fh.write(data)
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())
         _replace(tmp, target)
-        done = True
-    finally:
-        if not done:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()

@@ -19,9 +19,12 @@ from collections.abc import Callable, Iterator
 @contextlib.contextmanager
 def long_lived() -> Iterator[Callable[[], None]]:
     """Leave what exists now out of cyclic collection until the block ends; the function
-    yielded does the same for what was made since (cheap: call it as results come in)."""
+    yielded does the same for what was made since (cheap: call it as results come in). Within
+    an outer block, leaving an inner one keeps everything frozen until the outer one ends."""
+    outermost = gc.get_freeze_count() == 0
     gc.freeze()
     try:
         yield gc.freeze
     finally:
-        gc.unfreeze()
+        if outermost:
+            gc.unfreeze()

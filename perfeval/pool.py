@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from perfeval.heap import long_lived
+
 log = logging.getLogger(__name__)
 
 Job = tuple[str, str]  # (path, name shown to users)
@@ -253,15 +255,11 @@ def run_aside(work: Callable[..., Any], *args: Any) -> Callable[[], None]:
     process = mp.get_context("fork").Process(target=_quietly, args=(work, *args), daemon=True)
     # The forked process shares this one's memory until it writes to it, and a garbage
     # collection writes to every object it visits: frozen objects are not visited there.
-    was_frozen = gc.get_freeze_count() > 0  # (within heap.long_lived: stay so)
-    gc.freeze()
     try:
-        process.start()
+        with long_lived():
+            process.start()
     except OSError:
         return lambda: work(*args)
-    finally:
-        if not was_frozen:
-            gc.unfreeze()
 
     def wait() -> None:
         process.join()

@@ -16,6 +16,7 @@ from perfeval import layout as L
 from perfeval.framework import Indicator
 from perfeval.model import CellRef
 from perfeval.numbers import q2
+from perfeval.read.parse import remembered
 from perfeval.score import SCORE_COLUMN, iter_indicators
 
 NAN = float("nan")
@@ -136,13 +137,8 @@ class DetailRows:
         scores: dict[Decimal, str] = {}  # score -> its two-decimal text
         yes, no = field("是"), field("否")
 
-        def text(value: str | None) -> str:
-            done = texts.get(value)
-            if done is None:
-                done = field(value)
-                if len(texts) < TEXTS_KEPT:  # answers repeat; reasons are often unique
-                    texts[value] = done
-            return done
+        def text(value: str | None) -> str:  # answers repeat; reasons are often unique
+            return remembered(texts, value, field, TEXTS_KEPT)
 
         for i in self._items:
             item = i.item

@@ -48,12 +48,13 @@ _NORMALIZED: dict[str, str] = {}
 _MISSING = object()
 
 
-def remembered(memo: dict, key: Any, make: Callable[[Any], Any]) -> Any:
-    """``make(key)``, computed once per process for each key (while the memo has room)."""
+def remembered(memo: dict, key: Any, make: Callable[[Any], Any], limit: int = MEMO_LIMIT) -> Any:
+    """``make(key)``, computed once per process for each key (while the memo has fewer than
+    ``limit`` entries)."""
     done = memo.get(key, _MISSING)
     if done is _MISSING:
         done = make(key)
-        if len(memo) < MEMO_LIMIT:
+        if len(memo) < limit:
             memo[key] = done
     return done
 

@@ -26,6 +26,7 @@ from xlsxwriter.utility import quote_sheetname
 from perfeval.atomic import write_bytes
 from perfeval.check.catalogue import Finding
 from perfeval.issue.annotations import COLUMNS, SUMMARY_SHEET
+from perfeval.read.parse import remembered
 from perfeval.render import patch_sheet
 from perfeval.render.patch_comments import CELL, Notes
 from perfeval.render.text import clean_text, needs_quote_prefix, xml_attr, xml_text
@@ -146,14 +147,14 @@ _STYLES_KEPT = 32
 
 
 def _styles_added(xml: bytes) -> tuple[bytes, dict[str, int], int]:
-    done = _STYLES.get(xml)
-    if done is None:
-        root = parse(xml)
-        st, dxf = _add_styles(root)
-        done = (dump(root), st, dxf)
-        if len(_STYLES) < _STYLES_KEPT:
-            _STYLES[xml] = done
-    return done[0], dict(done[1]), done[2]
+    patched, st, dxf = remembered(_STYLES, xml, _patched_styles, _STYLES_KEPT)
+    return patched, dict(st), dxf
+
+
+def _patched_styles(xml: bytes) -> tuple[bytes, dict[str, int], int]:
+    root = parse(xml)
+    st, dxf = _add_styles(root)
+    return dump(root), st, dxf
 
 
 def _add_styles(root: etree._Element) -> tuple[dict[str, int], int]:

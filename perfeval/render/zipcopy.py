@@ -16,6 +16,7 @@ from collections.abc import Mapping
 
 from lxml import etree
 
+from perfeval.read.parse import remembered
 from perfeval.read.zipdir import (
     MIN_DATE,
     UTF8_NAME,
@@ -189,12 +190,7 @@ def _deflate(data: bytes) -> _Fields:
 
 def _deflated(data: bytes) -> _Fields:
     """:func:`_deflate`, remembered for parts that recur byte for byte."""
-    done = _DEFLATED.get(data)
-    if done is None:
-        done = _deflate(data)
-        if len(_DEFLATED) < _DEFLATED_KEPT:
-            _DEFLATED[data] = done
-    return done
+    return remembered(_DEFLATED, data, _deflate, _DEFLATED_KEPT)
 
 
 def _dos_time(info: Entry | zipfile.ZipInfo) -> int:

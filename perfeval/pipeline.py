@@ -74,11 +74,13 @@ def do_validate(
     progress: Progress | None = None,
     *,
     wait: bool = True,
+    scores: bool = False,
 ) -> RunOutcome:
     """Validate and write 校验报告. With ``wait=False`` the report may still be being written
-    (beside the aggregation that follows) when this returns: call ``finish()``."""
+    (beside the aggregation that follows) when this returns: call ``finish()``. ``scores``:
+    the caller aggregates next (see :func:`perfeval.validate.validate`)."""
     ws = ws or open_workspace(folder)
-    result = validate(ws, progress=progress)
+    result = validate(ws, progress=progress, scores=scores)
     out = ws.settings.path("output") / VALIDATION_REPORT
     outcome = RunOutcome(ws, result, outputs=[out])
     outcome.pending.append(run_aside(write_validation_report, result, ws, out))
@@ -109,7 +111,7 @@ def do_aggregate(
 ) -> RunOutcome:
     """Aggregate and write 汇总表. With ``wait=False`` 汇总表 may still be being written (beside
     the report that follows) when this returns: call ``finish()``."""
-    outcome = outcome or do_validate(folder, wait=False)
+    outcome = outcome or do_validate(folder, wait=False, scores=True)
     ws = outcome.workspace
     assert outcome.validation is not None
     try:
@@ -152,7 +154,7 @@ def do_run(
     folder: Path, today: dt.date | None = None, progress: Progress | None = None
 ) -> RunOutcome:
     """validate -> aggregate -> report in one pass over the returned workbooks."""
-    validated = do_validate(folder, progress=progress, wait=False)
+    validated = do_validate(folder, progress=progress, wait=False, scores=True)
     aggregated = do_aggregate(folder, validated, wait=False)
     try:
         return do_report(folder, aggregated, today)

@@ -29,6 +29,7 @@ Job = tuple[str, str]  # (path, name shown to users)
 SEND_EVERY = 8  # results per message from a worker
 SEND_AFTER_NS = 200_000_000  # ... or fewer, when they took this long (progress stays live)
 BATCH_MAX = 64  # files per batch handed to a worker
+CHECK_EVERY_NS = 250_000_000  # how often workers are asked whether they are alive
 
 
 @dataclass
@@ -191,6 +192,7 @@ def run_isolated(
     pool = [spawn() for _ in range(workers)]
     for w in pool:
         feed(w)
+    checked = time.monotonic_ns()
     while done < total:
         busy = {w.conn: w for w in pool if w.batch}
         for conn in wait(list(busy), timeout=0.25):
@@ -209,10 +211,15 @@ def run_isolated(
             if len(w.batch) <= SEND_EVERY and (pending or not w.batch):
                 feed(w)
         now = time.monotonic_ns()
+        # a dead worker's pipe reads as closed above; asking the system whether it is alive (a
+        # system call per worker) only catches the rare death that left the pipe open, so it is
+        # done a few times a second, not after every message
+        alive_check = now - checked >= CHECK_EVERY_NS
+        checked = now if alive_check else checked
         for n, w in enumerate(pool):
             if w.busy_for(now) > timeout:
                 pool[n] = lose(w, "timeout")
-            elif w.batch and not w.process.is_alive() and not w.conn.poll():
+            elif alive_check and w.batch and not w.process.is_alive() and not w.conn.poll():
                 pool[n] = lose(w, "crash")
     for w in pool:
         try:

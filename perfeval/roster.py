@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import pickle
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -70,6 +70,9 @@ class Roster:
     findings: list[Finding]
     sheet: str = SHEET
     columns: dict[str, int] = field(default_factory=dict)
+    #: SHA-256 of the roster file's bytes ('' when the roster was not read from a file): with
+    #: the settings and frameworks, what the cache's context needs to know of the roster
+    digest: str = field(default="", compare=False)
     _by_id: dict[str, RosterItem] = field(default_factory=dict, repr=False, compare=False)
 
     def ref(self, item: RosterItem, key: str) -> CellRef:
@@ -108,17 +111,17 @@ def load_roster(
         raise ConfigError(
             "找不到项目清单。", path=path, hint="请先用 perfeval init 创建评价文件夹。"
         )
-    if memo is None:
-        return _load_roster(path, settings, registry)
     try:
-        key = _memo_key(path, settings, registry)
+        key, content = _memo_key(path, settings, registry)
     except OSError:
         return _load_roster(path, settings, registry)
+    if memo is None:
+        return replace(_load_roster(path, settings, registry), digest=content)
     with contextlib.suppress(Exception):  # a damaged or foreign memo is only a slower start
         stored_key, state = pickle.loads(memo.read_bytes())
         if stored_key == key:
-            return _from_state(state)
-    roster = _load_roster(path, settings, registry)
+            return replace(_from_state(state), digest=content)
+    roster = replace(_load_roster(path, settings, registry), digest=content)
     with contextlib.suppress(OSError, OutputError):
         write_bytes(memo, pickle.dumps((key, _state(roster)), protocol=pickle.HIGHEST_PROTOCOL))
     return roster
@@ -139,11 +142,15 @@ def _from_state(state: tuple) -> Roster:
     return Roster(Path(path), [RosterItem(*values) for values in items], findings, sheet, columns)
 
 
-def _memo_key(path: Path, settings: Settings, registry: FrameworkRegistry) -> str:
-    digest = hashlib.sha256(path.read_bytes())
+def _memo_key(path: Path, settings: Settings, registry: FrameworkRegistry) -> tuple[str, str]:
+    """The memo's key, and the hash of the roster's bytes alone (the cache's context holds the
+    rest: perfeval's version, the settings and the frameworks)."""
+    data = path.read_bytes()
+    digest = hashlib.sha256(data)
+    content = digest.hexdigest()
     digest.update(f"{__version__}|{path.resolve()}|{[k.name for k in settings.kinds]}".encode())
     digest.update(repr(sorted((f.id, f.name, f.content_hash) for f in registry)).encode())
-    return digest.hexdigest()
+    return digest.hexdigest(), content
 
 
 def _load_roster(path: Path, settings: Settings, registry: FrameworkRegistry) -> Roster:

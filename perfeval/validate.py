@@ -213,9 +213,12 @@ def validate(
     progress: Progress | None = None,
     use_cache: bool | None = None,
     workers: int | None = None,
+    scores: bool = False,
 ) -> ValidationResult:
+    """With ``scores`` (the caller aggregates next), each passed file's score is unpacked as
+    its result comes in, beside the workers, instead of all at once after the last one."""
     with long_lived() as settle:
-        return _validate(ws, progress, use_cache, workers, settle)
+        return _validate(ws, progress, use_cache, workers, settle, scores)
 
 
 def _validate(
@@ -224,6 +227,7 @@ def _validate(
     use_cache: bool | None,
     workers: int | None,
     settle: Callable[[], None],
+    scores: bool,
 ) -> ValidationResult:
     s = ws.settings
     skipped: list[Finding] = []
@@ -247,7 +251,7 @@ def _validate(
     # a changed framework or configuration), the workers hash what they read instead
     hashes = cache.file_hashes(paths, read=cache.has_outcomes()) if cache else [""] * len(paths)
     hits = cache.get_many(h for h in hashes if h) if cache else {}
-    outcomes: list[FileOutcome | None] = [
+    outcomes: list[FileOutcome | FileResult | None] = [
         hits[h].renamed(name) if h in hits else None
         for h, (_, name) in zip(hashes, jobs, strict=True)
     ]
@@ -265,9 +269,10 @@ def _validate(
     if progress is not None and len(todo) < len(jobs):
         progress(len(jobs) - len(todo), len(jobs))
 
-    def arrived(k: int, result: FileOutcome | bytes) -> FileOutcome:
+    def arrived(k: int, result: FileOutcome | bytes) -> FileOutcome | FileResult:
         """A fresh outcome, as it comes in: stored under the hash of the bytes the worker
-        actually checked (when it has one), pickled as the worker sent it."""
+        actually checked (when it has one), pickled as the worker sent it; with ``scores``,
+        made into its result with the score unpacked."""
         n = todo[k]
         data = result if isinstance(result, bytes) else None
         outcome = pickle.loads(result) if isinstance(result, bytes) else result
@@ -276,7 +281,11 @@ def _validate(
             cache.put(hashes[n], data or pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
         if k % SETTLE_EVERY == 0:
             settle()  # the outcomes so far stay until the end: out of the collector's walks
-        return outcome
+        if not scores:
+            return outcome
+        made = _result(outcome, ws)
+        made.score  # noqa: B018 (unpacked now, while the workers go on)
+        return made
 
     fresh = _check_all(
         ws,
@@ -310,8 +319,8 @@ def _check_all(
     offset: int,
     total: int,
     workers: int | None,
-    arrived: Callable[[int, FileOutcome | bytes], FileOutcome],
-) -> list[FileOutcome]:
+    arrived: Callable[[int, FileOutcome | bytes], FileOutcome | FileResult],
+) -> list[FileOutcome | FileResult]:
     s = ws.settings
     count = s.workers if workers is None else workers
 
@@ -347,7 +356,9 @@ def _log_path(ws: Workspace) -> str:
     return str(ws.folder / ".perfeval-workers.log")
 
 
-def _result(o: FileOutcome, ws: Workspace) -> FileResult:
+def _result(o: FileOutcome | FileResult, ws: Workspace) -> FileResult:
+    if isinstance(o, FileResult):
+        return o
     item = ws.roster.get(o.item_id) if o.item_id else None
     fw = ws.frameworks.get(item.framework_id) if item is not None else None
     return FileResult(

@@ -315,7 +315,7 @@ def measure(folder: Path, wait: bool = False) -> dict:
     from perfeval import pipeline
 
     started = time.perf_counter()
-    outcome = pipeline.do_validate(folder, wait=wait)
+    outcome = pipeline.do_validate(folder, wait=wait, scores=True)  # as perfeval run does
     validated = time.perf_counter()
     pipeline.do_aggregate(folder, outcome)
     ended = time.perf_counter()

@@ -143,3 +143,7 @@ def test_long_tables_go_to_csv_files_beside_the_workbook(tmp_path):
         note = wb[sheet]["A2"].value
         assert csv_path.name in note
         assert str(expected) in note
+    # figures are made on demand: their count is computed, not taken from a list
+    figures = list(outcome.results.figures)
+    assert len(figures) == len(outcome.results.figures)
+    assert rows[1:] == [list(f) for f in figures]

@@ -48,6 +48,20 @@ def test_clean_workbooks_validate_clean_and_score(folder):
     assert (s1.execution_rate, s1.total) == (Decimal("100.00"), Decimal(100))
 
 
+def test_scores_unpacked_as_results_arrive_are_the_same(folder):
+    """validate(scores=True), as perfeval run calls it, unpacks each score when its result
+    comes in; what it finds and scores is what the default finds and scores."""
+    fill_all(folder)
+    folder.fill("P2", full_fill(folder.framework("P2"), **{"1.1.1": {"score": None}}))
+    later = validate(folder.ws, use_cache=False)
+    early = validate(folder.ws, use_cache=False, scores=True)
+    assert keys(early) == keys(later) != []
+    assert [(s.item.item_id, s.total, s.grade.name) for s in early.scores] == [
+        (s.item.item_id, s.total, s.grade.name) for s in later.scores
+    ]
+    assert len(early.scores) == 3  # P2 has an error
+
+
 def test_score_above_weight_blank_cells_and_missing_reason(folder):
     fw = folder.framework("P1")
     fill = full_fill(

@@ -17,7 +17,7 @@ class Severity(StrEnum):
     INFO = "提示"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a province's run holds a few hundred thousand
 class Finding:
     """One problem, located at a cell, with its Chinese message and how to fix it."""
 

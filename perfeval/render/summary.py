@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from perfeval.aggregate import Results
+from perfeval.aggregate import Figures, Results
 from perfeval.atomic import atomic_path
 from perfeval.numbers import q2
 from perfeval.pool import run_aside
@@ -52,16 +52,7 @@ def write_summary(r: Results, target: Path) -> Path:
                 continue
             write_frame(wb, name, frame, f, title=title if n == 0 else "", totals=totals.get(name))
         write_charts(wb, r, f)
-        figures = r.figures
-        sources = pd.DataFrame(
-            {
-                "数据": [x.label for x in figures],
-                "数值": [x.value for x in figures],
-                "来源": [x.source for x in figures],
-            },
-            columns=["数据", "数值", "来源"],
-        )
-        _long_table(wb, SOURCES_SHEET, sources, f, target, r, pending)
+        _long_table(wb, SOURCES_SHEET, _sources(r), f, target, r, pending)
         excluded = pd.DataFrame(
             [{"文件": a, "原因": b} for a, b in r.excluded], columns=["文件", "原因"]
         )
@@ -70,6 +61,15 @@ def write_summary(r: Results, target: Path) -> Path:
         for wait in pending:
             wait()
     return target
+
+
+def _sources(r: Results) -> Any:
+    """数据来源: every figure the report states; beyond the sheet's limit made row by row as
+    the CSV file is written, never held as a table."""
+    figures = r.figures
+    if isinstance(figures, Figures) and len(figures) > r.settings.detail_sheet_max_rows:
+        return figures
+    return pd.DataFrame(list(figures), columns=list(Figures.columns))
 
 
 def _long_table(

@@ -32,7 +32,6 @@ from perfeval.score import PACK_FORMAT
 from perfeval.workspace import Workspace
 
 CACHE_NAME = ".perfeval-cache.sqlite"
-CACHE_KIB = 65536  # SQLite's page cache while the cache is open
 
 
 def context_key(ws: Workspace) -> str:
@@ -86,9 +85,6 @@ class Cache:
         self._deferred: dict[str, tuple[int, ...]] = {}  # path -> stat and time, not yet hashed
         try:
             self._db = sqlite3.connect(str(path), timeout=5)
-            # outcomes go in under random hashes: with SQLite's default 2 MB page cache, a
-            # province's 100,000 inserts kept evicting index pages (freed on close)
-            self._db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             self._db.execute(
                 "CREATE TABLE IF NOT EXISTS outcome (sha TEXT, context TEXT, data BLOB, "
                 "PRIMARY KEY (sha, context))"

@@ -234,10 +234,27 @@ def run_isolated(
     return results
 
 
-#: A forked writer shares the parent's memory until it touches it, and writing a table touches
-#: most of it: above this size the work is done in this process instead, so that a province's
-#: run (the parent near 850 MB) does not briefly need twice that.
+#: A forked writer shares the parent's memory until either side writes to a page, and both do:
+#: the writer walks the results it writes out, and the parent goes on aggregating the same
+#: results (reference counts are writes). Above this size the work is done in this process
+#: instead: at 100,000 files even a writer of 校验报告 that read nothing but one 38 MB bytes
+#: object, forked while the parent aggregated, took the process tree to 1,151 MiB.
 ASIDE_MAX_MB = 400
+
+
+#: forked writers running at once: the caller goes on working beside them, so more than one per
+#: remaining core only shares the same cores, and each holds its own copy of what it touches
+ASIDE_AT_ONCE = max(1, (os.cpu_count() or 2) - 1)
+_ASIDE: list[Any] = []  # writers this process forked and that may still be running
+_ASIDE_OWNER = [os.getpid()]
+
+
+def _running_aside() -> int:
+    if _ASIDE_OWNER[0] != os.getpid():  # a forked process inherits its parent's list
+        _ASIDE.clear()
+        _ASIDE_OWNER[0] = os.getpid()
+    _ASIDE[:] = [p for p in _ASIDE if p.exitcode is None]
+    return len(_ASIDE)
 
 
 def _resident_mb() -> float:
@@ -254,10 +271,15 @@ def run_aside(work: Callable[..., Any], *args: Any) -> Callable[[], None]:
     (writing 指标明细.csv while 汇总表 is written); returns a function that waits for it.
 
     Where processes cannot be forked (Windows), when this process is too large to fork cheaply,
-    or when the process failed, ``work`` runs in this process when waited for, so the result is
-    the same either way and errors surface here.
+    when enough writers run already (``ASIDE_AT_ONCE``), or when the process failed, ``work``
+    runs in this process when waited for, so the result is the same either way and errors
+    surface here.
     """
-    if "fork" not in mp.get_all_start_methods() or _resident_mb() > ASIDE_MAX_MB:
+    if (
+        "fork" not in mp.get_all_start_methods()
+        or _resident_mb() > ASIDE_MAX_MB
+        or _running_aside() >= ASIDE_AT_ONCE
+    ):
         return lambda: work(*args)
     process = mp.get_context("fork").Process(target=_quietly, args=(work, *args), daemon=True)
     # The forked process shares this one's memory until it writes to it, and a garbage
@@ -267,6 +289,8 @@ def run_aside(work: Callable[..., Any], *args: Any) -> Callable[[], None]:
             process.start()
     except OSError:
         return lambda: work(*args)
+
+    _ASIDE.append(process)
 
     def wait() -> None:
         process.join()

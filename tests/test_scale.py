@@ -1,5 +1,6 @@
 """Worker isolation and the cache: correctness only (speed is measured by scripts/benchmark.py)."""
 
+import multiprocessing
 import os
 import shutil
 import time
@@ -308,6 +309,30 @@ def test_a_large_process_does_its_work_aside_in_itself(tmp_path, monkeypatch):
     assert not out.exists()  # nothing runs until waited for
     wait()
     assert out.read_text(encoding="ascii") == str(os.getpid())
+
+
+def _write_pid_later(path, seconds: float) -> None:
+    time.sleep(seconds)
+    path.write_text(f"{os.getpid()}", encoding="ascii")
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
+def test_one_writer_aside_at_a_time_the_next_runs_in_the_caller(tmp_path, monkeypatch):
+    """Beside the caller's own work, one forked writer per remaining core: a second one would
+    only share the cores and hold its own copy of what it touches."""
+    import perfeval.pool
+
+    monkeypatch.setattr(perfeval.pool, "ASIDE_AT_ONCE", 1)
+    monkeypatch.setattr(perfeval.pool, "ASIDE_MAX_MB", 10**6)
+    first, second, third = (tmp_path / f"{n}.txt" for n in range(3))
+    wait_first = perfeval.pool.run_aside(_write_pid_later, first, 0.5)
+    wait_second = perfeval.pool.run_aside(_write_pid_later, second, 0)
+    wait_second()
+    wait_first()
+    assert first.read_text(encoding="ascii") != str(os.getpid())  # forked
+    assert second.read_text(encoding="ascii") == str(os.getpid())  # in the caller
+    perfeval.pool.run_aside(_write_pid_later, third, 0)()
+    assert third.read_text(encoding="ascii") != str(os.getpid())  # forked again: slot free
 
 
 def test_long_lived_objects_are_collectable_again_afterwards():

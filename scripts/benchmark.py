@@ -34,6 +34,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
@@ -308,17 +309,56 @@ def host_loop() -> float:
     return best
 
 
+def _tree_pss_kib(root: int) -> int:
+    """Proportional set size of ``root`` and all its descendants (Linux): memory shared between
+    the processes (forked workers, writers) is counted once in the sum."""
+    total, pending = 0, [root]
+    while pending:
+        pid = pending.pop()
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+                total += next(int(line.split()[1]) for line in fh if line.startswith("Pss:"))
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as fh:
+                    pending += [int(c) for c in fh.read().split()]
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
+
+
+class TreePeak(threading.Thread):
+    """Samples this process tree's memory four times a second; ``peak`` in MiB (0 where /proc
+    has no smaps_rollup)."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak = 0.0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(0.25):
+            self.peak = max(self.peak, _tree_pss_kib(os.getpid()) / 1024)
+
+    def stop(self) -> float:
+        self._done.set()
+        self.join()
+        return self.peak
+
+
 def measure(folder: Path, wait: bool = False) -> dict:
     """One end-to-end run in this (fresh) process: validate + aggregate. Unless ``wait``,
     校验报告 is written beside the aggregation, as ``perfeval run`` does, and "validate" is the
     time until every result is in; with ``wait`` it includes writing 校验报告."""
     from perfeval import pipeline
 
+    tree = TreePeak()
+    tree.start()
     started = time.perf_counter()
     outcome = pipeline.do_validate(folder, wait=wait, scores=True)  # as perfeval run does
     validated = time.perf_counter()
     pipeline.do_aggregate(folder, outcome)
     ended = time.perf_counter()
+    tree_mib = tree.stop()
     self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     v = outcome.validation
@@ -333,6 +373,7 @@ def measure(folder: Path, wait: bool = False) -> dict:
         "errors": sum(1 for f in v.files if f.errors),
         "peak_parent_mb": self_kb / 1024,
         "peak_worker_mb": child_kb / 1024,
+        "peak_tree_mib": tree_mib,
     }
 
 
@@ -516,15 +557,17 @@ def main() -> int:
     print(
         "\n| files | wall (s) | validate (s) | aggregate (s) | ms per file | files/s | "
         "naive files/s | × naive | floor files/s | ÷ floor | peak MB parent / child | "
+        "peak MiB, process tree | "
         "re-run, one file changed: validate / with aggregate (s) | `perfeval run` (s) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n, full, rerun, ours, naive, floor in rows:
         print(
             f"| {n:,} | {full['wall']:.1f} | {full['validate']:.1f} | {full['aggregate']:.1f} | "
             f"{1000 / ours:.2f} | {ours:,.0f} | {naive:,.1f} | {ours / naive:.0f}× | "
             f"{floor:,.0f} | "
             f"{floor / ours:.2f}× | {full['peak_parent_mb']:.0f} / {full['peak_worker_mb']:.0f} |"
+            f" {full['peak_tree_mib']:.0f} |"
             f" {rerun['validate']:.2f} / {rerun['wall']:.2f} | {full['command']:.1f} |"
         )
     if args.issue:

@@ -35,6 +35,11 @@ def test_validation_report_lists_every_finding(folder):
     files = {r["文件"]: r for r in rows(report, "文件汇总")}
     assert len(files) == 2
     assert {r["状态"] for r in files.values()} == {"通过", "需退回修改"}
+    for name, row in files.items():
+        mine = [f for f in outcome.validation.findings if f.file == name]
+        assert row["错误"] == sum(1 for f in mine if str(f.severity) == "错误")
+        assert row["警告"] == sum(1 for f in mine if str(f.severity) == "警告")
+    assert sum(r["错误"] for r in files.values()) >= 1
 
 
 @pytest.mark.parametrize(

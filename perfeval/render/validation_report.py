@@ -53,16 +53,18 @@ def findings_frame(result: ValidationResult, ws: Workspace) -> pd.DataFrame:
 def files_frame(result: ValidationResult, ws: Workspace) -> pd.DataFrame:
     """Scores come from each result's packed total and grade: no score is rebuilt."""
     rows = []
+    error, warning = Severity.ERROR, Severity.WARNING
     for fr in result.files:
         item = fr.item
+        severities = [f.severity for f in fr.findings]  # counted in one pass, not two
         rows.append(
             (
                 fr.file,
                 item.item_id if item else "",
                 item.name if item else "",
                 item.unit if item else "",
-                fr.errors,
-                fr.warnings,
+                severities.count(error),
+                severities.count(warning),
                 "通过" if fr.passed else "需退回修改",
                 Decimal(fr.total) if fr.passed and fr.total else None,
                 fr.grade if fr.passed else "",

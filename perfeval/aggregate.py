@@ -64,8 +64,11 @@ class Results:
     items: list[ItemScore]
     excluded: list[tuple[str, str]]  # (file, why) for workbooks not aggregated
     tables: dict[str, pd.DataFrame | DetailRows] = field(default_factory=dict)
-    figures: Figures | list[Figure] = field(default_factory=list)
     coverage: list[Coverage] = field(default_factory=list)
+
+    @property
+    def figures(self) -> Figures:
+        return Figures(self)
 
     @property
     def amount(self) -> Decimal:
@@ -108,7 +111,6 @@ def aggregate(
     results = Results(settings, items, excluded)
     results.coverage = coverage(roster, settings)
     results.tables = build_tables(results)
-    results.figures = Figures(results)
     return results
 
 

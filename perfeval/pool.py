@@ -245,16 +245,15 @@ ASIDE_MAX_MB = 400
 #: forked writers running at once: the caller goes on working beside them, so more than one per
 #: remaining core only shares the same cores, and each holds its own copy of what it touches
 ASIDE_AT_ONCE = max(1, (os.cpu_count() or 2) - 1)
-_ASIDE: list[Any] = []  # writers this process forked and that may still be running
-_ASIDE_OWNER = [os.getpid()]
+_ASIDE: dict[int, list[Any]] = {}  # process id -> the writers it forked, maybe still running
 
 
 def _running_aside() -> int:
-    if _ASIDE_OWNER[0] != os.getpid():  # a forked process inherits its parent's list
-        _ASIDE.clear()
-        _ASIDE_OWNER[0] = os.getpid()
-    _ASIDE[:] = [p for p in _ASIDE if p.exitcode is None]
-    return len(_ASIDE)
+    """Writers this process forked that are still running (a forked process inherits its
+    parent's table, hence the key)."""
+    mine = _ASIDE.setdefault(os.getpid(), [])
+    mine[:] = [p for p in mine if p.exitcode is None]
+    return len(mine)
 
 
 def _resident_mb() -> float:
@@ -290,7 +289,7 @@ def run_aside(work: Callable[..., Any], *args: Any) -> Callable[[], None]:
     except OSError:
         return lambda: work(*args)
 
-    _ASIDE.append(process)
+    _ASIDE[os.getpid()].append(process)
 
     def wait() -> None:
         process.join()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import pickle
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
 
@@ -115,15 +115,19 @@ def load_roster(
         key, content = _memo_key(path, settings, registry)
     except OSError:
         return _load_roster(path, settings, registry)
-    if memo is None:
-        return replace(_load_roster(path, settings, registry), digest=content)
-    with contextlib.suppress(Exception):  # a damaged or foreign memo is only a slower start
-        stored_key, state = pickle.loads(memo.read_bytes())
-        if stored_key == key:
-            return replace(_from_state(state), digest=content)
-    roster = replace(_load_roster(path, settings, registry), digest=content)
-    with contextlib.suppress(OSError, OutputError):
-        write_bytes(memo, pickle.dumps((key, _state(roster)), protocol=pickle.HIGHEST_PROTOCOL))
+    roster = None
+    if memo is not None:
+        with contextlib.suppress(Exception):  # a damaged or foreign memo is only a slower start
+            stored_key, state = pickle.loads(memo.read_bytes())
+            if stored_key == key:
+                roster = _from_state(state)
+    if roster is None:
+        roster = _load_roster(path, settings, registry)
+        if memo is not None:
+            with contextlib.suppress(OSError, OutputError):
+                data = pickle.dumps((key, _state(roster)), protocol=pickle.HIGHEST_PROTOCOL)
+                write_bytes(memo, data)
+    roster.digest = content
     return roster
 
 

@@ -251,8 +251,8 @@ def _validate(
     # a changed framework or configuration), the workers hash what they read instead
     hashes = cache.file_hashes(paths, read=cache.has_outcomes()) if cache else [""] * len(paths)
     hits = cache.get_many(h for h in hashes if h) if cache else {}
-    outcomes: list[FileOutcome | FileResult | None] = [
-        hits[h].renamed(name) if h in hits else None
+    outcomes: list[FileResult | None] = [
+        _result(hits[h].renamed(name), ws) if h in hits else None
         for h, (_, name) in zip(hashes, jobs, strict=True)
     ]
     if s.annotated_copies:  # a cached outcome whose copy went missing is checked again
@@ -269,10 +269,10 @@ def _validate(
     if progress is not None and len(todo) < len(jobs):
         progress(len(jobs) - len(todo), len(jobs))
 
-    def arrived(k: int, result: FileOutcome | bytes) -> FileOutcome | FileResult:
+    def arrived(k: int, result: FileOutcome | bytes) -> FileResult:
         """A fresh outcome, as it comes in: stored under the hash of the bytes the worker
-        actually checked (when it has one), pickled as the worker sent it; with ``scores``,
-        made into its result with the score unpacked."""
+        actually checked (when it has one), pickled as the worker sent it; made into its
+        result, with the score unpacked when ``scores``."""
         n = todo[k]
         data = result if isinstance(result, bytes) else None
         outcome = pickle.loads(result) if isinstance(result, bytes) else result
@@ -281,10 +281,9 @@ def _validate(
             cache.put(hashes[n], data or pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
         if k % SETTLE_EVERY == 0:
             settle()  # the outcomes so far stay until the end: out of the collector's walks
-        if not scores:
-            return outcome
         made = _result(outcome, ws)
-        made.score  # noqa: B018 (unpacked now, while the workers go on)
+        if scores:
+            made.score  # noqa: B018 (unpacked now, while the workers go on)
         return made
 
     fresh = _check_all(
@@ -301,7 +300,7 @@ def _validate(
     if cache is not None:
         cache.record_hashes((paths[n], hashes[n]) for n in todo)
         cache.close()
-    results = [_result(o, ws) for o in outcomes if o is not None]
+    results = [o for o in outcomes if o is not None]
     _duplicates(results)
     returned = {r.item.item_id for r in results if r.item is not None}
     return ValidationResult(
@@ -319,8 +318,8 @@ def _check_all(
     offset: int,
     total: int,
     workers: int | None,
-    arrived: Callable[[int, FileOutcome | bytes], FileOutcome | FileResult],
-) -> list[FileOutcome | FileResult]:
+    arrived: Callable[[int, FileOutcome | bytes], FileResult],
+) -> list[FileResult]:
     s = ws.settings
     count = s.workers if workers is None else workers
 
@@ -356,9 +355,7 @@ def _log_path(ws: Workspace) -> str:
     return str(ws.folder / ".perfeval-workers.log")
 
 
-def _result(o: FileOutcome | FileResult, ws: Workspace) -> FileResult:
-    if isinstance(o, FileResult):
-        return o
+def _result(o: FileOutcome, ws: Workspace) -> FileResult:
     item = ws.roster.get(o.item_id) if o.item_id else None
     fw = ws.frameworks.get(item.framework_id) if item is not None else None
     return FileResult(

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from perfeval.aggregate import Figures, Results
+from perfeval.aggregate import Results
 from perfeval.atomic import atomic_path
 from perfeval.numbers import q2
 from perfeval.pool import run_aside
@@ -52,7 +52,7 @@ def write_summary(r: Results, target: Path) -> Path:
                 continue
             write_frame(wb, name, frame, f, title=title if n == 0 else "", totals=totals.get(name))
         write_charts(wb, r, f)
-        _long_table(wb, SOURCES_SHEET, _sources(r), f, target, r, pending)
+        _long_table(wb, SOURCES_SHEET, r.figures, f, target, r, pending)
         excluded = pd.DataFrame(
             [{"文件": a, "原因": b} for a, b in r.excluded], columns=["文件", "原因"]
         )
@@ -63,23 +63,14 @@ def write_summary(r: Results, target: Path) -> Path:
     return target
 
 
-def _sources(r: Results) -> Any:
-    """数据来源: every figure the report states; beyond the sheet's limit made row by row as
-    the CSV file is written, never held as a table."""
-    figures = r.figures
-    if isinstance(figures, Figures) and len(figures) > r.settings.detail_sheet_max_rows:
-        return figures
-    return pd.DataFrame(list(figures), columns=list(Figures.columns))
-
-
 def _long_table(
     wb: Any, name: str, frame: Any, f: TableFormats, target: Path, r: Results, pending: list
 ) -> None:
     """A sheet, or beyond ``detail_sheet_max_rows`` a CSV file beside the workbook (written in
     another process while the workbook is written) and a sheet that says so."""
     limit = r.settings.detail_sheet_max_rows
-    if len(frame) <= limit:
-        write_frame(wb, name, frame, f)
+    if len(frame) <= limit:  # rows made on demand (Figures) become a table here
+        write_frame(wb, name, frame if isinstance(frame, pd.DataFrame) else frame.frame(), f)
         return
     csv = target.with_name(f"{name}.csv")
     pending.append(run_aside(write_csv, csv, frame))

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import NamedTuple
 
 import pandas as pd
@@ -32,9 +33,10 @@ class Figure(NamedTuple):
 
 
 class Figures:
-    """Every figure the report states, in a fixed order, made on demand: a province has half a
-    million of them (five or more per item), which as objects took a seventh of the run's
-    memory. Each pass (数据来源, the report's appendix) makes them again from the scores."""
+    """Every figure the report states, in a fixed order, made on demand: a province has
+    hundreds of thousands of them (five or more per evaluated item), which as objects took a
+    seventh of the run's memory. Each pass (数据来源, the report's appendix) makes them again
+    from the scores."""
 
     columns = ("数据", "数值", "来源")
 
@@ -48,7 +50,7 @@ class Figures:
         r = self._r
         return (
             len(_totals(r))
-            + sum(_per_item(i, r.settings) for i in r.items)
+            + sum(_per_item(i, r.settings) for i in r.evaluated)
             + len(r.settings.grades)
             + len(r.by_category())
             + sum(1 for c in r.coverage if c.rate is not None)
@@ -70,22 +72,35 @@ class Results:
     def figures(self) -> Figures:
         return Figures(self)
 
+    @cached_property
+    def evaluated(self) -> list[ItemScore]:
+        """The items the bureau evaluated (projects, departments): the report states each one.
+        Units' self-evaluations are summed up instead; 汇总表 lists every item."""
+        return [i for i in self.items if not self.settings.is_self_evaluation(i.item.kind)]
+
+    @cached_property
+    def self_evaluated(self) -> list[ItemScore]:
+        return [i for i in self.items if self.settings.is_self_evaluation(i.item.kind)]
+
     @property
     def amount(self) -> Decimal:
-        return sum((i.budget for i in self.items), Decimal(0))
+        """Budget of the evaluated items (the report's 评价金额)."""
+        return sum((i.budget for i in self.evaluated), Decimal(0))
 
     @property
     def executed(self) -> Decimal:
-        return sum((i.executed for i in self.items), Decimal(0))
+        return sum((i.executed for i in self.evaluated), Decimal(0))
 
     @property
     def units(self) -> list[str]:
-        return list(dict.fromkeys(i.item.unit for i in self.items))
+        """Units of the evaluated items."""
+        return units(self.evaluated)
 
-    def by_grade(self) -> list[tuple[str, list[ItemScore]]]:
+    def by_grade(self, items: list[ItemScore] | None = None) -> list[tuple[str, list[ItemScore]]]:
+        """Grade -> its items, of ``items`` (every item when not given)."""
+        items = self.items if items is None else items
         return [
-            (g.name, [i for i in self.items if i.grade.name == g.name])
-            for g in self.settings.grades
+            (g.name, [i for i in items if i.grade.name == g.name]) for g in self.settings.grades
         ]
 
     def by_category(self) -> dict[str, list[ItemScore]]:
@@ -114,12 +129,41 @@ def aggregate(
     return results
 
 
+def units(items: list[ItemScore]) -> list[str]:
+    return list(dict.fromkeys(i.item.unit for i in items))
+
+
 def _totals(r: Results) -> list[Figure]:
-    return [
-        Figure("评价项目个数", str(len(r.items)), "项目汇总表行数（无错误的交回工作簿）"),
-        Figure("涉及单位个数", str(len(r.units)), "项目汇总表中不同实施单位的个数"),
-        Figure("评价金额合计（万元）", fmt_money(r.amount), "各项目全年预算数之和"),
+    own = r.self_evaluated
+    if own:
+        rows = "项目汇总表中评价类型不是单位自评的行"
+        sources = (f"{rows}数", f"{rows}中不同实施单位的个数", f"{rows}的全年预算数之和")
+    else:
+        sources = (
+            "项目汇总表行数（无错误的交回工作簿）",
+            "项目汇总表中不同实施单位的个数",
+            "各项目全年预算数之和",
+        )
+    out = [
+        Figure("评价项目个数", str(len(r.evaluated)), sources[0]),
+        Figure("涉及单位个数", str(len(r.units)), sources[1]),
+        Figure("评价金额合计（万元）", fmt_money(r.amount), sources[2]),
     ]
+    if not own:
+        return out
+    rows = "项目汇总表中评价类型为单位自评的行"
+    amount = sum((i.budget for i in own), Decimal(0))
+    out += [
+        Figure("单位自评项目个数", str(len(own)), f"{rows}数"),
+        Figure("单位自评涉及单位个数", str(len(units(own))), f"{rows}中不同实施单位的个数"),
+        Figure("单位自评金额合计（万元）", fmt_money(amount), f"{rows}的全年预算数之和"),
+    ]
+    out += [
+        Figure(f"单位自评结果为“{grade}”的项目个数", str(len(members)), f"按等级统计{rows}")
+        for grade, members in r.by_grade(own)
+        if members
+    ]
+    return out
 
 
 def _per_item(i: ItemScore, settings: Settings) -> int:
@@ -162,9 +206,9 @@ def _item_figures(i: ItemScore, settings: Settings) -> Iterator[Figure]:
 
 def _figures(r: Results) -> Iterator[Figure]:
     yield from _totals(r)
-    for i in r.items:
+    for i in r.evaluated:
         yield from _item_figures(i, r.settings)
-    for grade, members in r.by_grade():
+    for grade, members in r.by_grade(r.evaluated):
         amount = fmt_money(sum((i.budget for i in members), Decimal(0)))
         yield Figure(
             f"评价结果为“{grade}”的项目个数/金额（万元）",

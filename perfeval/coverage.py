@@ -24,10 +24,13 @@ def coverage(items: list[RosterItem], settings: Settings) -> list[Coverage]:
     """Per unit: the budget of its items in the roster ÷ its total project budget.
 
     Taken from the roster (the items selected for evaluation), not from the workbooks that
-    happen to be clean, so the validation report and the annual report always agree."""
+    happen to be clean, so the validation report and the annual report always agree. Units'
+    self-evaluations do not count: the minimum share is a rule for what the bureau selects."""
     amounts: dict[str, Decimal] = defaultdict(Decimal)
     bases: dict[str, Decimal | None] = {}
     for item in items:
+        if settings.is_self_evaluation(item.kind):
+            continue
         amounts[item.unit] += item.budget
         if item.unit_budget is not None and item.unit_budget > 0:
             bases[item.unit] = max(bases.get(item.unit) or Decimal(0), item.unit_budget)

@@ -32,6 +32,9 @@ class Kind:
     name: str
     noun: str
     department: bool = False  # a 部门整体 evaluation: reported with its indicator counts
+    # a unit's own evaluation: the report sums these up; only the bureau's evaluations of
+    # projects and departments are reported one by one
+    self_evaluation: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,8 @@ class Settings:
     max_uncompressed_bytes: int
     trailing_zeros_in_text: bool
     arabic_heading: str
+    report_names: int  # the most item names one sentence of the report lists
+    report_quotes: int  # the most problems or measures the report quotes per heading
     qualitative: tuple[str, ...]
     grades: tuple[Grade, ...]
     kinds: tuple[Kind, ...]
@@ -130,6 +135,10 @@ class Settings:
     def is_department(self, kind_name: str) -> bool:
         kind = self.kind(kind_name)
         return kind is not None and kind.department
+
+    def is_self_evaluation(self, kind_name: str) -> bool:
+        kind = self.kind(kind_name)
+        return kind is not None and kind.self_evaluation
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -208,7 +217,12 @@ def build_settings(raw: dict[str, Any], folder: Path, source: Path) -> Settings:
     if len({g.min for g in grades}) != len(grades):
         raise ConfigError("[[grades]] 中有两个等级的下限相同。", path=source)
     kinds = tuple(
-        Kind(str(k["name"]), str(k.get("noun") or k["name"]), bool(k.get("department", False)))
+        Kind(
+            str(k["name"]),
+            str(k.get("noun") or k["name"]),
+            bool(k.get("department", False)),
+            bool(k.get("self_evaluation", False)),
+        )
         for k in _table_list(raw, "kinds", ("name",), source)
     )
     groups = tuple(
@@ -232,6 +246,12 @@ def build_settings(raw: dict[str, Any], folder: Path, source: Path) -> Settings:
     arabic = str(fmt.get("arabic_heading", "1."))
     if arabic not in ("1.", "1、"):
         raise ConfigError('[format] arabic_heading 只能是 "1." 或 "1、"。', path=source)
+    limits = {}
+    for key, default in (("report_names", 20), ("report_quotes", 30)):
+        value = fmt.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ConfigError(f"[format] {key} 应为正整数，现为 {value!r}。", path=source)
+        limits[key] = value
     qualitative = raw.get("lists", {}).get("qualitative", [])
     if (
         not isinstance(qualitative, list)
@@ -274,6 +294,7 @@ def build_settings(raw: dict[str, Any], folder: Path, source: Path) -> Settings:
         max_uncompressed_bytes=int(_decimal(raw, "rules", "max_uncompressed_mb", source) * mb),
         trailing_zeros_in_text=bool(fmt.get("trailing_zeros_in_text", True)),
         arabic_heading=arabic,
+        **limits,
         qualitative=tuple(q.strip() for q in qualitative),
         grades=grades,
         kinds=kinds,

@@ -245,7 +245,15 @@ def build_body(doc) -> None:
         ],
         "g in grade_rows",
     )
-    para(doc)  # breathing space between the table and the next heading
+    para(doc)  # breathing space between the table and what follows
+    tag(doc, "if self_eval.count")
+    para(
+        doc,
+        "各部门单位对{{ self_eval.count }}个项目开展了绩效自评，涉及{{ self_eval.unit_count }}个"
+        "部门单位，金额合计{{ self_eval.amount }}万元。按指标体系重新核算，自评结果"
+        "{{ self_eval.grade_phrase }}。自评项目逐项列于汇总表，本报告不再逐个列出。",
+    )
+    tag(doc, "endif")
 
     para(doc, "二、各项目评价结果", "Heading 1")
     tag(doc, "for i in items")
@@ -283,6 +291,9 @@ def build_body(doc) -> None:
     tag(doc, "for d in g.details")
     para(doc, "{{ d.item }}：{{ d.text }}")
     tag(doc, "endfor")
+    tag(doc, "if g.details_more")
+    para(doc, "另有{{ g.details_more }}条，见各单位交回的填报表。")
+    tag(doc, "endif")
     tag(doc, "endif")
     tag(doc, "endfor")
     tag(doc, "else")
@@ -298,6 +309,9 @@ def build_body(doc) -> None:
     tag(doc, "for m in unit_measures")
     para(doc, "{{ m.item }}：{{ m.text }}")
     tag(doc, "endfor")
+    tag(doc, "if unit_measures_more")
+    para(doc, "另有{{ unit_measures_more }}条，见各单位交回的填报表。")
+    tag(doc, "endif")
     tag(doc, "endif")
     tag(doc, "if not measures and not unit_measures")
     para(doc, "继续巩固绩效管理成果，将绩效目标、运行监控、评价和结果应用贯穿预算管理全过程。")

@@ -11,17 +11,23 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from perfeval.aggregate import Results
+from perfeval.aggregate import Results, units
 from perfeval.numbers import HUNDRED, fmt_date, fmt_money, fmt_rate, fmt_score, heading_label
 
 
-def _join(names: list[str]) -> str:
-    return "、".join(names)
+def _join(names: list[str], limit: int) -> str:
+    """Names for one sentence: at most ``limit`` of them, then 等 (the count is in the text)."""
+    if len(names) <= limit:
+        return "、".join(names)
+    return "、".join(names[:limit]) + "等"
 
 
 def build_context(r: Results, today: dt.date | None = None) -> dict[str, Any]:
     s = r.settings
     tz = s.trailing_zeros_in_text
+
+    def join(names: list[str]) -> str:
+        return _join(names, s.report_names)
 
     def money(v: Decimal) -> str:
         return fmt_money(v, trailing_zeros=tz)
@@ -48,11 +54,11 @@ def build_context(r: Results, today: dt.date | None = None) -> dict[str, Any]:
 
     kinds = []
     for kind in s.kinds:
-        count = sum(1 for i in r.items if i.item.kind == kind.name)
+        count = sum(1 for i in r.evaluated if i.item.kind == kind.name)
         if count:
             kinds.append(f"{count}个{kind.noun}")
     items = []
-    for n, i in enumerate(r.items, start=1):
+    for n, i in enumerate(r.evaluated, start=1):
         items.append(
             {
                 "no": heading_label(2, n),
@@ -86,8 +92,7 @@ def build_context(r: Results, today: dt.date | None = None) -> dict[str, Any]:
         for i in r.departments
     ]
     grade_rows, phrases, applications = [], [], []
-    for n, grade in enumerate(s.grades):
-        members = [i for i in r.items if i.grade.name == grade.name]
+    for n, (grade, (_, members)) in enumerate(zip(s.grades, r.by_grade(r.evaluated), strict=True)):
         amount = sum((i.budget for i in members), Decimal(0))
         if n == 0:
             band = f"{weight(grade.min)}分及以上"
@@ -101,7 +106,7 @@ def build_context(r: Results, today: dt.date | None = None) -> dict[str, Any]:
             "count": len(members),
             "amount": money(amount),
             "action": grade.action,
-            "item_names": _join([i.item.name for i in members]),
+            "item_names": join([i.item.name for i in members]),
         }
         grade_rows.append(row)
         if members:
@@ -114,7 +119,7 @@ def build_context(r: Results, today: dt.date | None = None) -> dict[str, Any]:
         "bureau": s.bureau,
         "date": fmt_date(s.report_date or today or dt.date.today()),
         "scope": {
-            "item_count": len(r.items),
+            "item_count": len(r.evaluated),
             "unit_count": len(r.units),
             "amount": money(r.amount),
             "executed": money(r.executed),
@@ -128,7 +133,8 @@ def build_context(r: Results, today: dt.date | None = None) -> dict[str, Any]:
         "grade_phrase": "；".join(phrases) or "暂无纳入汇总的评价结果",
         "items": items,
         "departments": departments,
-        **_problems(r),
+        "self_eval": _self_evaluations(r, money),
+        **_problems(r, join),
         "applications": applications,
         "figures": [{"label": f.label, "value": f.value, "source": f.source} for f in r.figures],
     }
@@ -142,8 +148,21 @@ def _coverage_range(r: Results, rate) -> str:
     return rate(low) if low == high else f"{rate(low)}至{rate(high)}"
 
 
-def _problems(r: Results) -> dict[str, Any]:
+def _self_evaluations(r: Results, money) -> dict[str, Any]:
+    """Units' self-evaluations, summed up: how many, how much, and their results."""
+    own = r.self_evaluated
+    phrases = [f"为“{g}”的{len(m)}个" for g, m in r.by_grade(own) if m]
+    return {
+        "count": len(own),
+        "unit_count": len(units(own)),
+        "amount": money(sum((i.budget for i in own), Decimal(0))),
+        "grade_phrase": "、".join(phrases),
+    }
+
+
+def _problems(r: Results, join) -> dict[str, Any]:
     s = r.settings
+    quotes = s.report_quotes
     by_cat = r.by_category()
     groups = []
     for group in s.problem_groups:
@@ -165,16 +184,17 @@ def _problems(r: Results) -> dict[str, Any]:
             {
                 "name": group.name,
                 "count": len(involved),
+                "details_more": max(0, len(details) - quotes),
                 "categories": [
                     {
                         "label": label,
                         "name": s.category(label).name,
                         "count": len(items),
-                        "item_names": _join([i.item.name for i in items]),
+                        "item_names": join([i.item.name for i in items]),
                     }
                     for label, items in cats
                 ],
-                "details": details,
+                "details": details[:quotes],
                 "measure": group.measure,
             }
         )
@@ -187,4 +207,9 @@ def _problems(r: Results) -> dict[str, Any]:
     unit_measures = [
         {"item": i.item.name, "text": m} for i in r.items for _, _, m in i.problems if m
     ]
-    return {"problem_groups": groups, "measures": measures, "unit_measures": unit_measures}
+    return {
+        "problem_groups": groups,
+        "measures": measures,
+        "unit_measures": unit_measures[:quotes],
+        "unit_measures_more": max(0, len(unit_measures) - quotes),
+    }

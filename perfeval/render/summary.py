@@ -30,7 +30,10 @@ def _totals(r: Results) -> dict[str, dict[str, Decimal | int]]:
     """合计 rows from the unrounded figures, so they agree with the report to the cent."""
     grades = r.by_grade()
     return {
-        "项目汇总": {"预算数（万元）": q2(r.amount), "执行数（万元）": q2(r.executed)},
+        "项目汇总": {
+            "预算数（万元）": q2(sum((i.budget for i in r.items), Decimal(0))),
+            "执行数（万元）": q2(sum((i.executed for i in r.items), Decimal(0))),
+        },
         "等级分布": {
             "项目个数": sum(len(m) for _, m in grades),
             "金额（万元）": q2(sum((i.budget for _, m in grades for i in m), Decimal(0))),

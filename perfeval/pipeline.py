@@ -17,7 +17,7 @@ from perfeval.aggregate import Results, aggregate
 from perfeval.errors import ConfigError
 from perfeval.heap import long_lived
 from perfeval.issue import IssuedWorkbook, issue_all
-from perfeval.pool import run_aside
+from perfeval.pool import run_aside, start_deferred
 from perfeval.render.context import build_context
 from perfeval.render.report import (
     DOCX_TEMPLATE,
@@ -142,6 +142,7 @@ def do_report(
     for template in (md_template, docx_template):
         if not template.is_file():
             raise ConfigError("找不到报告模板。", path=template)
+    start_deferred()  # 汇总表 may have waited for 校验报告's writer: it can start now
     with long_lived():
         context = build_context(outcome.results, today)
         md = write_markdown(context, md_template, out_dir / f"{REPORT_STEM}.md")

@@ -269,39 +269,68 @@ def run_aside(work: Callable[..., Any], *args: Any) -> Callable[[], None]:
     """Start ``work(*args)`` in a forked process, so that it runs beside the caller's own work
     (writing 指标明细.csv while 汇总表 is written); returns a function that waits for it.
 
-    Where processes cannot be forked (Windows), when this process is too large to fork cheaply,
-    when enough writers run already (``ASIDE_AT_ONCE``), or when the process failed, ``work``
-    runs in this process when waited for, so the result is the same either way and errors
-    surface here.
+    When enough writers run already (``ASIDE_AT_ONCE``) or this process is too large to fork
+    cheaply, the work waits: :func:`start_deferred`, called between steps, forks it once a
+    writer has finished. Work not started by the time it is waited for, where processes cannot
+    be forked (Windows), or whose process failed, runs in this process then, so the result is
+    the same either way and errors surface here.
     """
-    if (
-        "fork" not in mp.get_all_start_methods()
-        or _resident_mb() > ASIDE_MAX_MB
-        or _running_aside() >= ASIDE_AT_ONCE
-    ):
+    if "fork" not in mp.get_all_start_methods():
         return lambda: work(*args)
-    process = mp.get_context("fork").Process(target=_quietly, args=(work, *args), daemon=True)
-    # The forked process shares this one's memory until it writes to it, and a garbage
-    # collection writes to every object it visits: frozen objects are not visited there.
-    try:
-        with long_lived():
-            process.start()
-    except OSError:
-        return lambda: work(*args)
+    aside = _Aside(work, args)
+    if not aside.start():
+        _DEFERRED.setdefault(os.getpid(), []).append(aside)
+    return aside.wait
 
-    _ASIDE[os.getpid()].append(process)
 
-    def wait() -> None:
-        process.join()
-        if process.exitcode != 0:
+def start_deferred() -> None:
+    """Fork the work :func:`run_aside` had to hold back, as far as writers have finished."""
+    waiting = _DEFERRED.get(os.getpid())
+    while waiting and waiting[0].start():
+        waiting.pop(0)
+
+
+_DEFERRED: dict[int, list[_Aside]] = {}  # process id -> work waiting for a free writer
+
+
+class _Aside:
+    def __init__(self, work: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        self.work, self.args = work, args
+        self.process: Any = None
+
+    def start(self) -> bool:
+        """Fork the work when a writer's place is free; False when it has to wait."""
+        if _running_aside() >= ASIDE_AT_ONCE or _resident_mb() > ASIDE_MAX_MB:
+            return False
+        process = mp.get_context("fork").Process(
+            target=_quietly, args=(self.work, *self.args), daemon=True
+        )
+        # The forked process shares this one's memory until it writes to it, and a garbage
+        # collection writes to every object it visits: frozen objects are not visited there.
+        try:
+            with long_lived():
+                process.start()
+        except OSError:
+            return False
+        _ASIDE[os.getpid()].append(process)
+        self.process = process
+        return True
+
+    def wait(self) -> None:
+        if self.process is None:  # never started: done here, now
+            waiting = _DEFERRED.get(os.getpid(), [])
+            if self in waiting:
+                waiting.remove(self)
+            self.work(*self.args)
+            return
+        self.process.join()
+        if self.process.exitcode != 0:
             log.warning(
                 "background %s failed (exit code %s); running it again here",
-                getattr(work, "__name__", work),
-                process.exitcode,
+                getattr(self.work, "__name__", self.work),
+                self.process.exitcode,
             )
-            work(*args)
-
-    return wait
+            self.work(*self.args)
 
 
 def _quietly(work: Callable[..., Any], *args: Any) -> None:

@@ -141,3 +141,28 @@ def test_department_text_is_escaped_in_markdown(demo):
     from perfeval.render.report import md_escape
 
     assert md_escape("**粗** <b>|</b>") == r"\*\*粗\*\* \<b\>\|\</b\>"
+
+
+@pytest.mark.parametrize("text", ["一行", "第一行\n第二行\t制表", "分页\f后\a新段"])
+def test_the_faster_word_rendering_writes_what_docxtpl_writes(demo, tmp_path, text):
+    """ReportTemplate shortcuts two of docxtpl's steps; the document must not change by a byte,
+    with department text holding line breaks and tabs (which docxtpl turns into Word markup)."""
+    import jinja2
+    from docxtpl import DocxTemplate
+
+    from perfeval.render.docx_template import ReportTemplate
+    from perfeval.resources import report_templates_dir
+
+    context = build_context(demo.results)
+    context["items"][0]["overview"] = text
+    written = []
+    for kind in (ReportTemplate, DocxTemplate):
+        doc = kind(str(report_templates_dir() / "工作总结报告.docx"))
+        env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+        doc.render(context, jinja_env=env, autoescape=True)
+        doc.save(str(tmp_path / f"{kind.__name__}.docx"))
+        with zipfile.ZipFile(tmp_path / f"{kind.__name__}.docx") as zf:
+            written.append({n: zf.read(n) for n in zf.namelist()})
+    assert written[0] == written[1]
+    paragraphs = docx.Document(str(tmp_path / "ReportTemplate.docx")).paragraphs
+    assert any("项目概述：" + text[:2] in p.text for p in paragraphs)

@@ -335,6 +335,24 @@ def test_one_writer_aside_at_a_time_the_next_runs_in_the_caller(tmp_path, monkey
     assert third.read_text(encoding="ascii") != str(os.getpid())  # forked again: slot free
 
 
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
+def test_held_back_work_is_forked_once_a_writer_has_finished(tmp_path, monkeypatch):
+    import perfeval.pool
+
+    monkeypatch.setattr(perfeval.pool, "ASIDE_AT_ONCE", 1)
+    monkeypatch.setattr(perfeval.pool, "ASIDE_MAX_MB", 10**6)
+    first, second = (tmp_path / f"{n}.txt" for n in range(2))
+    wait_first = perfeval.pool.run_aside(_write_pid_later, first, 0.2)
+    wait_second = perfeval.pool.run_aside(_write_pid_later, second, 0)
+    perfeval.pool.start_deferred()  # the first writer still runs: the second keeps waiting
+    assert not second.exists()
+    wait_first()
+    perfeval.pool.start_deferred()  # its place is free now
+    wait_second()
+    assert first.read_text(encoding="ascii") != str(os.getpid())
+    assert second.read_text(encoding="ascii") not in ("", str(os.getpid()))  # forked too
+
+
 def test_long_lived_objects_are_collectable_again_afterwards():
     import gc
     import weakref

@@ -74,9 +74,9 @@ def write_markdown(context: dict[str, Any], template: Path, target: Path) -> Pat
 
 
 def write_docx(context: dict[str, Any], template: Path, target: Path) -> Path:
-    from docxtpl import DocxTemplate
+    from perfeval.render.docx_template import ReportTemplate  # imports docxtpl: only when used
 
-    doc = DocxTemplate(str(template))
+    doc = ReportTemplate(str(template))
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
     try:
         doc.render(context, jinja_env=env, autoescape=True)

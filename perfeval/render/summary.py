@@ -17,7 +17,7 @@ import pandas as pd
 from perfeval.aggregate import Results
 from perfeval.atomic import atomic_path
 from perfeval.numbers import q2
-from perfeval.pool import run_aside
+from perfeval.pool import run_aside, start_deferred
 from perfeval.render.charts import write_charts
 from perfeval.render.csv_export import write_csv
 from perfeval.render.xlsx_tables import TableFormats, new_workbook, write_frame
@@ -50,11 +50,13 @@ def write_summary(r: Results, target: Path) -> Path:
         f = TableFormats(wb)
         title = f"{r.settings.region}{r.settings.year}年度绩效评价汇总表（单位：万元、分、%）"
         for n, (name, frame) in enumerate(r.tables.items()):
+            start_deferred()  # a writer held back (指标明细.csv, 校验报告) may have its turn now
             if name == DETAIL_SHEET:
                 _long_table(wb, name, frame, f, target, r, pending)
                 continue
             write_frame(wb, name, frame, f, title=title if n == 0 else "", totals=totals.get(name))
         write_charts(wb, r, f)
+        start_deferred()
         _long_table(wb, SOURCES_SHEET, r.figures, f, target, r, pending)
         excluded = pd.DataFrame(
             [{"文件": a, "原因": b} for a, b in r.excluded], columns=["文件", "原因"]

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from perfeval.errors import PerfevalError
 from perfeval.heap import long_lived
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,12 @@ class _Worker:
     conn: Connection
     slot: Any  # shared [job index, start time in ns]: which file the worker is on, no message
     batch: deque[int] = field(default_factory=deque)
+    born_ns: int = field(default_factory=time.monotonic_ns)
+
+    def stuck_at_start(self, now_ns: int, timeout: float) -> bool:
+        """Handed files but not started on the first one within ``timeout``: hung while it
+        started (a lock another thread of the parent held when it was forked, say)."""
+        return bool(self.batch) and self.slot[0] < 0 and (now_ns - self.born_ns) / 1e9 > timeout
 
     @property
     def current(self) -> int | None:
@@ -193,6 +200,7 @@ def run_isolated(
     for w in pool:
         feed(w)
     checked = time.monotonic_ns()
+    stuck = 0  # workers in a row that hung before their first file
     while done < total:
         busy = {w.conn: w for w in pool if w.batch}
         for conn in wait(list(busy), timeout=0.25):
@@ -206,6 +214,7 @@ def run_isolated(
                 results[index] = keep(index, result)
                 w.batch.remove(index)
             _count(len(message))
+            stuck = 0
             # the next batch is sent while the worker still has a few files of this one, so it
             # never waits for the parent between batches
             if len(w.batch) <= SEND_EVERY and (pending or not w.batch):
@@ -217,21 +226,39 @@ def run_isolated(
         alive_check = now - checked >= CHECK_EVERY_NS
         checked = now if alive_check else checked
         for n, w in enumerate(pool):
-            if w.busy_for(now) > timeout:
+            if w.stuck_at_start(now, timeout):
+                stuck += 1
+                if stuck > 2 * workers:
+                    _stop(pool)
+                    raise PerfevalError(
+                        "读取文件的进程多次无法启动，校验未能完成。",
+                        path=log_path,
+                        hint="请重新运行；如仍出现，请把上面这个日志文件发给技术支持。"
+                        if log_path
+                        else "请重新运行；如仍出现，请联系技术支持。",
+                    )
+                pool[n] = lose(w, "stuck")  # no file to blame: its batch goes to a fresh one
+            elif w.busy_for(now) > timeout:
                 pool[n] = lose(w, "timeout")
             elif alive_check and w.batch and not w.process.is_alive() and not w.conn.poll():
                 pool[n] = lose(w, "crash")
+    _stop(pool)
+    return results
+
+
+def _stop(pool: list[_Worker]) -> None:
+    """Tell each worker to stop, and end those that do not."""
     for w in pool:
         try:
-            if w.process.is_alive():
+            if w.process.is_alive() and w.slot[0] >= 0:  # one that never started cannot hear
                 w.conn.send(None)
         except OSError:
             pass
-        w.process.join(timeout=5)
+        w.process.join(timeout=5 if w.slot[0] >= 0 else 0)
         if w.process.is_alive():
             w.process.kill()
+            w.process.join()
         w.conn.close()
-    return results
 
 
 #: A forked writer shares the parent's memory until either side writes to a page, and both do:

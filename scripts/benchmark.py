@@ -335,6 +335,13 @@ class TreePeak(threading.Thread):
         self.peak = 0.0
         self._done = threading.Event()
 
+    def start(self) -> None:
+        # one sample here first: whatever it imports (the ascii codec) is imported before the
+        # workers are forked. A fork while this thread held an import lock left the worker
+        # waiting for that lock forever (now the pool replaces a worker that hangs starting).
+        self.peak = _tree_pss_kib(os.getpid()) / 1024
+        super().start()
+
     def run(self) -> None:
         while not self._done.wait(0.25):
             self.peak = max(self.peak, _tree_pss_kib(os.getpid()) / 1024)

@@ -353,6 +353,57 @@ def test_held_back_work_is_forked_once_a_writer_has_finished(tmp_path, monkeypat
     assert second.read_text(encoding="ascii") not in ("", str(os.getpid()))  # forked too
 
 
+def _hang_once(marker: str) -> None:
+    """A worker start that hangs the first time (as after a fork that copied a held lock)."""
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        time.sleep(60)
+
+
+def _hang_always(_: str) -> None:
+    time.sleep(60)
+
+
+def _name_of(path: str, name: str) -> str:
+    return name
+
+
+def test_a_worker_that_hangs_while_starting_costs_time_not_files_or_the_run(tmp_path):
+    from perfeval.pool import run_isolated
+
+    jobs = [(str(tmp_path / f"{n}.xlsx"), f"{n}.xlsx") for n in range(5)]
+    started = time.monotonic()
+    results = run_isolated(
+        jobs,
+        _name_of,
+        lambda name, why: why,
+        init=_hang_once,
+        init_args=(str(tmp_path / "hung"),),
+        workers=1,
+        timeout=2.0,
+    )
+    assert results == [name for _, name in jobs]  # nobody blamed: the batch went to a fresh one
+    assert time.monotonic() - started < 30
+
+
+def test_workers_that_never_start_stop_the_run_with_a_message(tmp_path):
+    from perfeval.errors import PerfevalError
+    from perfeval.pool import run_isolated
+
+    started = time.monotonic()
+    with pytest.raises(PerfevalError, match="无法启动"):
+        run_isolated(
+            [("a", "a.xlsx")],
+            _name_of,
+            lambda name, why: why,
+            init=_hang_always,
+            init_args=("",),
+            workers=1,
+            timeout=0.5,
+        )
+    assert time.monotonic() - started < 30
+
+
 def test_long_lived_objects_are_collectable_again_afterwards():
     import gc
     import weakref

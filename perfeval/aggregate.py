@@ -208,12 +208,13 @@ def _figures(r: Results) -> Iterator[Figure]:
     yield from _totals(r)
     for i in r.evaluated:
         yield from _item_figures(i, r.settings)
+    rows = "项目汇总表中评价类型不是单位自评的行" if r.self_evaluated else "项目汇总表"
     for grade, members in r.by_grade(r.evaluated):
         amount = fmt_money(sum((i.budget for i in members), Decimal(0)))
         yield Figure(
             f"评价结果为“{grade}”的项目个数/金额（万元）",
             f"{len(members)}/{amount}",
-            "按等级统计项目汇总表",
+            f"按等级统计{rows}",
         )
     for label, members in r.by_category().items():
         yield Figure(

@@ -56,6 +56,8 @@ def test_the_figures_match_what_the_report_states(results):
     assert figures["单位自评金额合计（万元）"] == "20.00"
     assert figures["单位自评结果为“优”的项目个数"] == "1"
     assert figures["评价结果为“优”的项目个数/金额（万元）"] == "3/450.50"
+    sources = {f.label: f.source for f in results.figures}
+    assert "不是单位自评" in sources["评价结果为“优”的项目个数/金额（万元）"]
     assert not any(label.startswith(SELF_EVALUATED) for label in figures)
     assert len(results.figures) == len(list(results.figures))
 

@@ -46,7 +46,12 @@ Folder = Annotated[Path, typer.Argument(help="评价文件夹（默认当前文�
 
 class _Bar:
     """A rich progress bar with count and ETA, shown once a run takes more than a second;
-    then a closing line with files per second. Silent when output is JSON."""
+    then a closing line with files per second. Silent when output is JSON.
+
+    It is redrawn as results come in, never by a thread of its own: workers are forked while it
+    shows (a replacement for a crashed one), and a fork copies the locks other threads hold."""
+
+    REDRAW_EVERY = 0.1  # seconds
 
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
@@ -54,6 +59,7 @@ class _Bar:
         self.progress: Progress | None = None
         self.task = None
         self.total = 0
+        self.drawn = 0.0
 
     def __call__(self, done: int, total: int) -> None:
         self.total = total
@@ -69,11 +75,16 @@ class _Bar:
                 TimeRemainingColumn(),
                 console=err_console,
                 transient=True,
+                auto_refresh=False,
             )
             self.progress.start()
             self.task = self.progress.add_task("", total=total)
         if self.progress is not None:
             self.progress.update(self.task, completed=done, total=total)
+            now = time.monotonic()
+            if now - self.drawn >= self.REDRAW_EVERY or done == total:
+                self.progress.refresh()
+                self.drawn = now
 
     def close(self) -> None:
         if self.progress is not None:

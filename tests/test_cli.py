@@ -122,3 +122,26 @@ def test_check_template_lists_unknown_variables(tmp_path):
     result = invoke("report", target, "--check-template", bad)
     assert result.exit_code == 1
     assert "不存在的数字" in result.output
+
+
+def test_the_progress_bar_draws_without_a_thread_of_its_own(monkeypatch):
+    """Workers are forked while the bar shows; a fork copies the locks other threads hold."""
+    import io
+    import threading
+
+    from rich.console import Console
+
+    from perfeval import cli
+
+    out = io.StringIO()
+    monkeypatch.setattr(cli, "err_console", Console(file=out, force_terminal=True, width=100))
+    bar = cli._Bar()
+    bar.started -= 5  # as if the run had taken five seconds so far
+    threads = threading.active_count()
+    for done in range(1, 101):
+        bar(done, 100)
+        assert threading.active_count() == threads
+    bar.close()
+    text = out.getvalue()
+    assert "100/100" in text
+    assert "读取100个文件" in text

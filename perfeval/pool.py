@@ -15,6 +15,7 @@ import multiprocessing as mp
 import os
 import sys
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -306,18 +307,24 @@ def run_aside(work: Callable[..., Any], *args: Any) -> Callable[[], None]:
         return lambda: work(*args)
     aside = _Aside(work, args)
     if not aside.start():
-        _DEFERRED.setdefault(os.getpid(), []).append(aside)
+        _DEFERRED.setdefault(os.getpid(), []).append(weakref.ref(aside))
     return aside.wait
 
 
 def start_deferred() -> None:
     """Fork the work :func:`run_aside` had to hold back, as far as writers have finished."""
     waiting = _DEFERRED.get(os.getpid())
-    while waiting and waiting[0].start():
+    while waiting:
+        aside = waiting[0]()
+        if aside is not None and not aside.start():
+            return
         waiting.pop(0)
 
 
-_DEFERRED: dict[int, list[_Aside]] = {}  # process id -> work waiting for a free writer
+#: process id -> work waiting for a free writer. Held weakly: work whose waiting function was
+#: dropped (a run that ended by an error before waiting) is never started later, in the Excel
+#: console's long-lived process, over a newer run's output.
+_DEFERRED: dict[int, list[weakref.ref[_Aside]]] = {}
 
 
 class _Aside:
@@ -346,8 +353,7 @@ class _Aside:
     def wait(self) -> None:
         if self.process is None:  # never started: done here, now
             waiting = _DEFERRED.get(os.getpid(), [])
-            if self in waiting:
-                waiting.remove(self)
+            waiting[:] = [ref for ref in waiting if ref() not in (self, None)]
             self.work(*self.args)
             return
         self.process.join()

@@ -353,6 +353,27 @@ def test_held_back_work_is_forked_once_a_writer_has_finished(tmp_path, monkeypat
     assert second.read_text(encoding="ascii") not in ("", str(os.getpid()))  # forked too
 
 
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
+def test_held_back_work_nobody_waits_for_is_never_started(tmp_path, monkeypatch):
+    """A run that ended before waiting for its work must not have it written later, over the
+    next run's output, by the Excel console's long-lived process."""
+    import gc
+
+    import perfeval.pool
+
+    monkeypatch.setattr(perfeval.pool, "ASIDE_AT_ONCE", 1)
+    monkeypatch.setattr(perfeval.pool, "ASIDE_MAX_MB", 10**6)
+    first, stale = tmp_path / "first.txt", tmp_path / "stale.txt"
+    wait_first = perfeval.pool.run_aside(_write_pid_later, first, 0)
+    perfeval.pool.run_aside(_write_pid_later, stale, 0)  # held back, and dropped
+    gc.collect()
+    wait_first()
+    perfeval.pool.start_deferred()
+    time.sleep(0.3)
+    assert first.exists()
+    assert not stale.exists()
+
+
 def _hang_once(marker: str) -> None:
     """A worker start that hangs the first time (as after a fork that copied a held lock)."""
     if not os.path.exists(marker):

@@ -247,8 +247,8 @@ def build_settings(raw: dict[str, Any], folder: Path, source: Path) -> Settings:
     if arabic not in ("1.", "1、"):
         raise ConfigError('[format] arabic_heading 只能是 "1." 或 "1、"。', path=source)
     limits = {}
-    for key, default in (("report_names", 20), ("report_quotes", 30)):
-        value = fmt.get(key, default)
+    for key in ("report_names", "report_quotes"):  # defaults in templates/config/defaults.toml
+        value = fmt.get(key)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ConfigError(f"[format] {key} 应为正整数，现为 {value!r}。", path=source)
         limits[key] = value

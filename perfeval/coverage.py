@@ -29,13 +29,10 @@ def coverage(items: list[RosterItem], settings: Settings) -> list[Coverage]:
     amounts: dict[str, Decimal] = defaultdict(Decimal)
     bases: dict[str, Decimal | None] = {}
     for item in items:
-        if settings.is_self_evaluation(item.kind):
-            continue
-        amounts[item.unit] += item.budget
-        if item.unit_budget is not None and item.unit_budget > 0:
+        if item.unit_budget is not None and item.unit_budget > 0:  # on any of the unit's rows
             bases[item.unit] = max(bases.get(item.unit) or Decimal(0), item.unit_budget)
-        else:
-            bases.setdefault(item.unit, None)
+        if not settings.is_self_evaluation(item.kind):
+            amounts[item.unit] += item.budget
     out = []
     for unit, amount in amounts.items():
         base = bases.get(unit)

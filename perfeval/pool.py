@@ -9,6 +9,7 @@ order of the jobs.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import multiprocessing as mp
@@ -32,6 +33,7 @@ SEND_EVERY = 8  # results per message from a worker
 SEND_AFTER_NS = 200_000_000  # ... or fewer, when they took this long (progress stays live)
 BATCH_MAX = 64  # files per batch handed to a worker
 CHECK_EVERY_NS = 250_000_000  # how often workers are asked whether they are alive
+SPAWNED_START_LIMIT = 600.0  # seconds a spawned worker may take to start
 
 
 @dataclass
@@ -151,6 +153,11 @@ def run_isolated(
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
     ctx = mp.get_context(method)
     done = 0
+    stuck = 0  # workers in a row that hung or died before their first file
+    # a forked worker starts at once; a spawned one (Windows) starts a new interpreter and opens
+    # the evaluation folder, which may take longer than a file may, and cannot hang on a lock
+    # copied from another thread: there the limit only catches a start that never ends
+    start_limit = timeout if method == "fork" else max(timeout, SPAWNED_START_LIMIT)
 
     def spawn() -> _Worker:
         parent, child = ctx.Pipe()
@@ -170,10 +177,12 @@ def run_isolated(
         size = max(1, min(BATCH_MAX, len(pending) // (workers * 2)))
         batch = [pending.popleft() for _ in range(min(size, len(pending)))]
         w.batch.extend(batch)
-        w.conn.send([(i, *jobs[i]) for i in batch] if batch else None)
+        with contextlib.suppress(OSError):  # it died already: the loop finds out, replaces it
+            w.conn.send([(i, *jobs[i]) for i in batch] if batch else None)
 
     def lose(w: _Worker, why: str) -> _Worker:
         """The worker is dead or stuck: blame its current job, requeue the rest, replace it."""
+        nonlocal stuck
         current = w.current
         if current is not None:
             results[current] = keep(current, fail(jobs[current][1], why))
@@ -184,11 +193,19 @@ def run_isolated(
         w.process.kill()
         w.process.join()
         w.conn.close()
+        if w.slot[0] < 0:  # it never began a file: it hung or died while starting
+            stuck += 1
+            if stuck >= 2 * workers:
+                _stop([x for x in pool if x is not w], kill=True)
+                raise PerfevalError(
+                    "读取文件的进程多次无法启动，校验未能完成。",
+                    path=log_path,
+                    hint="请重新运行；如仍出现，请把上面这个日志文件发给技术支持。"
+                    if log_path
+                    else "请重新运行；如仍出现，请联系技术支持。",
+                )
         fresh = spawn()
-        if pending:
-            feed(fresh)
-        else:
-            fresh.conn.send(None)
+        feed(fresh)
         return fresh
 
     def _count(n: int) -> None:
@@ -201,7 +218,6 @@ def run_isolated(
     for w in pool:
         feed(w)
     checked = time.monotonic_ns()
-    stuck = 0  # workers in a row that hung before their first file
     while done < total:
         busy = {w.conn: w for w in pool if w.batch}
         for conn in wait(list(busy), timeout=0.25):
@@ -227,17 +243,7 @@ def run_isolated(
         alive_check = now - checked >= CHECK_EVERY_NS
         checked = now if alive_check else checked
         for n, w in enumerate(pool):
-            if w.stuck_at_start(now, timeout):
-                stuck += 1
-                if stuck > 2 * workers:
-                    _stop(pool)
-                    raise PerfevalError(
-                        "读取文件的进程多次无法启动，校验未能完成。",
-                        path=log_path,
-                        hint="请重新运行；如仍出现，请把上面这个日志文件发给技术支持。"
-                        if log_path
-                        else "请重新运行；如仍出现，请联系技术支持。",
-                    )
+            if w.stuck_at_start(now, start_limit):
                 pool[n] = lose(w, "stuck")  # no file to blame: its batch goes to a fresh one
             elif w.busy_for(now) > timeout:
                 pool[n] = lose(w, "timeout")
@@ -247,15 +253,17 @@ def run_isolated(
     return results
 
 
-def _stop(pool: list[_Worker]) -> None:
-    """Tell each worker to stop, and end those that do not."""
+def _stop(pool: list[_Worker], kill: bool = False) -> None:
+    """Tell each worker to stop, and end those that do not (``kill``: end them now)."""
     for w in pool:
-        try:
-            if w.process.is_alive() and w.slot[0] >= 0:  # one that never started cannot hear
-                w.conn.send(None)
-        except OSError:
-            pass
-        w.process.join(timeout=5 if w.slot[0] >= 0 else 0)
+        started = w.slot[0] >= 0  # one that never began a file may not hear
+        if not kill:
+            try:
+                if w.process.is_alive() and started:
+                    w.conn.send(None)
+            except OSError:
+                pass
+            w.process.join(timeout=5 if started else 0)
         if w.process.is_alive():
             w.process.kill()
             w.process.join()

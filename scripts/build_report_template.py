@@ -224,6 +224,7 @@ def build_body(doc) -> None:
     )
 
     para(doc, "一、基本情况", "Heading 1")
+    tag(doc, "if scope.item_count")
     para(
         doc,
         "在各部门单位开展绩效自评的基础上，按照评价金额不低于单位年度项目预算总额"
@@ -246,6 +247,9 @@ def build_body(doc) -> None:
         "g in grade_rows",
     )
     para(doc)  # breathing space between the table and what follows
+    tag(doc, "else")
+    para(doc, "本年度未另行选取项目开展重点绩效评价。")
+    tag(doc, "endif")
     tag(doc, "if self_eval.count")
     para(
         doc,
@@ -256,6 +260,9 @@ def build_body(doc) -> None:
     tag(doc, "endif")
 
     para(doc, "二、各项目评价结果", "Heading 1")
+    tag(doc, "if not items")
+    para(doc, "本年度没有财政部门选取评价的项目。")
+    tag(doc, "endif")
     tag(doc, "for i in items")
     para(doc, "{{ i.no }}{{ i.name }}", "Heading 2")
     para(doc, "实施单位：{{ i.unit }}")
@@ -318,12 +325,16 @@ def build_body(doc) -> None:
     tag(doc, "endif")
 
     para(doc, "五、评价结果应用", "Heading 1")
+    tag(doc, "if applications")
     para(doc, "评价结果将作为下一年度预算安排的重要依据：")
     tag(doc, "for a in applications")
     para(
         doc, "评价结果为“{{ a.name }}”的{{ a.count }}个项目（{{ a.item_names }}）：{{ a.action }}。"
     )
     tag(doc, "endfor")
+    tag(doc, "else")
+    para(doc, "本年度没有需要应用的评价结果。")
+    tag(doc, "endif")
 
     para(doc)
     para(doc, "{{ bureau }}", "Signature Block")

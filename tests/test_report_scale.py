@@ -2,6 +2,7 @@
 of names and quoted texts are capped by configuration."""
 
 import dataclasses
+from decimal import Decimal
 
 import pytest
 from docx import Document
@@ -75,6 +76,16 @@ def test_coverage_leaves_self_evaluations_out(results):
     assert {c.unit for c in results.coverage} == {"测试县民政局", "测试县教育局", "测试县人社局"}
 
 
+def test_a_units_budget_total_may_sit_on_its_self_evaluation_row(results):
+    from perfeval.coverage import coverage
+
+    items = {i.item.item_id: i.item for i in results.items}
+    project = dataclasses.replace(items["P1"], unit_budget=None)
+    own = dataclasses.replace(items["S1"], unit=project.unit, unit_budget=Decimal("500"))
+    (row,) = coverage([project, own], results.settings)
+    assert (row.unit, row.amount, row.base, row.rate) == (project.unit, 100, 500, 20)
+
+
 def test_long_lists_are_capped(results):
     settings = dataclasses.replace(results.settings, report_names=2, report_quotes=3)
     context = build_context(dataclasses.replace(results, settings=settings))
@@ -119,3 +130,19 @@ def test_report_limits_must_be_positive_whole_numbers(tmp_path, value):
     config.write_text(text.replace("report_names = 20", f"report_names = {value}"), "utf-8")
     with pytest.raises(ConfigError, match="report_names"):
         load_settings(folder)
+
+
+def test_a_report_of_self_evaluations_only_states_no_empty_selection(results, tmp_path):
+    own = [i for i in results.items if i.item.item_id == "S1"]
+    context = build_context(dataclasses.replace(results, items=own))
+    assert context["scope"]["item_count"] == 0
+    assert context["self_eval"]["count"] == 1
+    templates = report_templates_dir()
+    md = write_markdown(context, templates / "工作总结报告.md.j2", tmp_path / "r.md")
+    docx = write_docx(context, templates / "工作总结报告.docx", tmp_path / "r.docx")
+    word = "\n".join(p.text for p in Document(str(docx)).paragraphs)
+    for text in (md.read_text(encoding="utf-8"), word):
+        assert "共0个项目" not in text
+        assert "从评价结果看" not in text
+        assert "依据：" not in text  # no results to apply: no sentence introducing them
+        assert "1个项目开展了绩效自评" in text

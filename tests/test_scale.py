@@ -425,6 +425,55 @@ def test_workers_that_never_start_stop_the_run_with_a_message(tmp_path):
     assert time.monotonic() - started < 30
 
 
+def _slow_start(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def _why(name: str, why: str) -> str:
+    return why
+
+
+def _die_at_start(_: str) -> None:
+    raise RuntimeError("the evaluation folder cannot be opened here")
+
+
+def test_a_spawned_worker_may_take_longer_to_start_than_a_file_may(tmp_path, monkeypatch):
+    """Where workers are spawned (Windows), starting means a new interpreter and opening the
+    folder: that is not a hang, even when it takes longer than the file timeout."""
+    import perfeval.pool
+    from perfeval.pool import run_isolated
+
+    monkeypatch.setattr(perfeval.pool.mp, "get_all_start_methods", lambda: ["spawn"])
+    jobs = [(str(tmp_path / f"{n}.xlsx"), f"{n}.xlsx") for n in range(3)]
+    results = run_isolated(
+        jobs,
+        _name_of,
+        _why,
+        init=_slow_start,
+        init_args=(1.5,),
+        workers=1,
+        timeout=0.5,
+    )
+    assert results == [name for _, name in jobs]
+
+
+def test_workers_that_die_while_starting_stop_the_run_with_a_message(tmp_path):
+    from perfeval.errors import PerfevalError
+    from perfeval.pool import run_isolated
+
+    with pytest.raises(PerfevalError, match="无法启动"):
+        run_isolated(
+            [("a", "a.xlsx"), ("b", "b.xlsx")],
+            _name_of,
+            _why,
+            init=_die_at_start,
+            init_args=("",),
+            workers=1,
+            timeout=30,
+            log_path=str(tmp_path / "workers.log"),
+        )
+
+
 def test_long_lived_objects_are_collectable_again_afterwards():
     import gc
     import weakref

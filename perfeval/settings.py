@@ -141,11 +141,22 @@ class Settings:
         return kind is not None and kind.self_evaluation
 
 
+#: lists of tables whose entries the defaults complete by name: a folder made by an older
+#: perfeval lists its [[kinds]] without the keys added since (self_evaluation), and gets the
+#: defaults' value for a kind of the same name unless it sets the key itself
+_COMPLETED_BY_NAME = ("kinds",)
+
+
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in over.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = _merge(merged[key], value)
+        elif key in _COMPLETED_BY_NAME and isinstance(value, list):
+            known = {e.get("name"): e for e in merged.get(key, []) if isinstance(e, dict)}
+            merged[key] = [
+                {**known.get(e.get("name"), {}), **e} if isinstance(e, dict) else e for e in value
+            ]
         else:
             merged[key] = value
     return merged

@@ -69,3 +69,22 @@ def test_init_refuses_an_existing_folder(tmp_path):
     init_folder(tmp_path / "ev", 2024, "某县")
     with pytest.raises(ConfigError, match="已经是评价文件夹"):
         init_folder(tmp_path / "ev", 2024, "某县")
+
+
+def test_a_folder_made_before_self_evaluations_were_marked_gets_the_mark(tmp_path):
+    """Older folders list [[kinds]] without self_evaluation: the defaults complete a kind of the
+    same name, and a folder can still say false (or name kinds of its own)."""
+    folder = tmp_path / "ev"
+    init_folder(folder, 2024, "某县")
+    config = folder / "perfeval.toml"
+    text = config.read_text(encoding="utf-8")
+    assert "self_evaluation = true" in text
+    config.write_text(text.replace("self_evaluation = true\n", ""), encoding="utf-8")
+    settings = load_settings(folder)
+    assert settings.is_self_evaluation("单位自评")
+    assert not settings.is_self_evaluation("重点项目")
+    assert [k.noun for k in settings.kinds] == ["重点项目", "部门整体支出", "单位自评项目"]
+    config.write_text(
+        text.replace("self_evaluation = true", "self_evaluation = false"), encoding="utf-8"
+    )
+    assert not load_settings(folder).is_self_evaluation("单位自评")

@@ -85,7 +85,7 @@ class Results:
     @property
     def amount(self) -> Decimal:
         """Budget of the evaluated items (the report's 评价金额)."""
-        return sum((i.budget for i in self.evaluated), Decimal(0))
+        return budget(self.evaluated)
 
     @property
     def executed(self) -> Decimal:
@@ -133,6 +133,11 @@ def units(items: list[ItemScore]) -> list[str]:
     return list(dict.fromkeys(i.item.unit for i in items))
 
 
+def budget(items: list[ItemScore]) -> Decimal:
+    """The items' budgets added up (unrounded)."""
+    return sum((i.budget for i in items), Decimal(0))
+
+
 def _totals(r: Results) -> list[Figure]:
     own = r.self_evaluated
     if own:
@@ -152,7 +157,7 @@ def _totals(r: Results) -> list[Figure]:
     if not own:
         return out
     rows = "项目汇总表中评价类型为单位自评的行"
-    amount = sum((i.budget for i in own), Decimal(0))
+    amount = budget(own)
     out += [
         Figure("单位自评项目个数", str(len(own)), f"{rows}数"),
         Figure("单位自评涉及单位个数", str(len(units(own))), f"{rows}中不同实施单位的个数"),
@@ -210,7 +215,7 @@ def _figures(r: Results) -> Iterator[Figure]:
         yield from _item_figures(i, r.settings)
     rows = "项目汇总表中评价类型不是单位自评的行" if r.self_evaluated else "项目汇总表"
     for grade, members in r.by_grade(r.evaluated):
-        amount = fmt_money(sum((i.budget for i in members), Decimal(0)))
+        amount = fmt_money(budget(members))
         yield Figure(
             f"评价结果为“{grade}”的项目个数/金额（万元）",
             f"{len(members)}/{amount}",

@@ -44,10 +44,15 @@ class _Worker:
     batch: deque[int] = field(default_factory=deque)
     born_ns: int = field(default_factory=time.monotonic_ns)
 
+    @property
+    def started(self) -> bool:
+        """It has begun at least one file (it got through its own start)."""
+        return self.slot[0] >= 0
+
     def stuck_at_start(self, now_ns: int, timeout: float) -> bool:
         """Handed files but not started on the first one within ``timeout``: hung while it
         started (a lock another thread of the parent held when it was forked, say)."""
-        return bool(self.batch) and self.slot[0] < 0 and (now_ns - self.born_ns) / 1e9 > timeout
+        return bool(self.batch) and not self.started and (now_ns - self.born_ns) / 1e9 > timeout
 
     @property
     def current(self) -> int | None:
@@ -193,7 +198,7 @@ def run_isolated(
         w.process.kill()
         w.process.join()
         w.conn.close()
-        if w.slot[0] < 0:  # it never began a file: it hung or died while starting
+        if not w.started:  # it hung or died while starting
             stuck += 1
             if stuck >= 2 * workers:
                 _stop([x for x in pool if x is not w], kill=True)
@@ -256,14 +261,13 @@ def run_isolated(
 def _stop(pool: list[_Worker], kill: bool = False) -> None:
     """Tell each worker to stop, and end those that do not (``kill``: end them now)."""
     for w in pool:
-        started = w.slot[0] >= 0  # one that never began a file may not hear
-        if not kill:
+        if not kill:  # one that never began a file may not hear: it is not waited for
             try:
-                if w.process.is_alive() and started:
+                if w.process.is_alive() and w.started:
                     w.conn.send(None)
             except OSError:
                 pass
-            w.process.join(timeout=5 if started else 0)
+            w.process.join(timeout=5 if w.started else 0)
         if w.process.is_alive():
             w.process.kill()
             w.process.join()

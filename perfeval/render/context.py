@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from perfeval.aggregate import Results, units
+from perfeval.aggregate import Results, budget, units
 from perfeval.numbers import HUNDRED, fmt_date, fmt_money, fmt_rate, fmt_score, heading_label
 
 
@@ -93,7 +93,7 @@ def build_context(r: Results, today: dt.date | None = None) -> dict[str, Any]:
     ]
     grade_rows, phrases, applications = [], [], []
     for n, (grade, (_, members)) in enumerate(zip(s.grades, r.by_grade(r.evaluated), strict=True)):
-        amount = sum((i.budget for i in members), Decimal(0))
+        amount = budget(members)
         if n == 0:
             band = f"{weight(grade.min)}分及以上"
         elif n == len(s.grades) - 1:
@@ -155,7 +155,7 @@ def _self_evaluations(r: Results, money) -> dict[str, Any]:
     return {
         "count": len(own),
         "unit_count": len(units(own)),
-        "amount": money(sum((i.budget for i in own), Decimal(0))),
+        "amount": money(budget(own)),
         "grade_phrase": "、".join(phrases),
     }
 

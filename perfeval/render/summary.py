@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from perfeval.aggregate import Results
+from perfeval.aggregate import Results, budget
 from perfeval.atomic import atomic_path
 from perfeval.numbers import q2
 from perfeval.pool import run_aside, start_deferred
@@ -31,12 +31,12 @@ def _totals(r: Results) -> dict[str, dict[str, Decimal | int]]:
     grades = r.by_grade()
     return {
         "项目汇总": {
-            "预算数（万元）": q2(sum((i.budget for i in r.items), Decimal(0))),
+            "预算数（万元）": q2(budget(r.items)),
             "执行数（万元）": q2(sum((i.executed for i in r.items), Decimal(0))),
         },
         "等级分布": {
             "项目个数": sum(len(m) for _, m in grades),
-            "金额（万元）": q2(sum((i.budget for _, m in grades for i in m), Decimal(0))),
+            "金额（万元）": q2(sum((budget(m) for _, m in grades), Decimal(0))),
         },
         "覆盖率": {"评价金额（万元）": q2(sum((c.amount for c in r.coverage), Decimal(0)))},
     }

@@ -10,6 +10,7 @@ order of the jobs.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import gc
 import logging
 import multiprocessing as mp
@@ -93,7 +94,9 @@ def _worker_main(
             fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
             os.dup2(fd, 2)
             os.close(fd)
-        except OSError:
+            if faulthandler.is_enabled():  # it writes to a descriptor of its own: the log's now
+                faulthandler.enable(file=2)
+        except (OSError, ValueError):
             pass
     if init is not None:
         init(*init_args)

@@ -24,7 +24,8 @@ from perfeval.framework import Framework
 from perfeval.heap import long_lived
 from perfeval.model import CellRef
 from perfeval.pool import run_isolated
-from perfeval.read.container import is_lock_file
+from perfeval.read.cells import MAX_COLS, MAX_ROWS
+from perfeval.read.container import far_cells, is_lock_file
 from perfeval.read.submission import read_submission
 from perfeval.render.returns import needs_copy, write_return
 from perfeval.roster import RosterItem
@@ -276,6 +277,10 @@ def _validate(
         n = todo[k]
         data = result if isinstance(result, bytes) else None
         outcome = pickle.loads(result) if isinstance(result, bytes) else result
+        if outcome.failure in ("crash", "memory") and far_cells(
+            Path(jobs[n][0]), s.max_uncompressed_bytes, MAX_ROWS, MAX_COLS
+        ):
+            outcome = failed(outcome.file, "far")  # what made the reader die, told plainly
         hashes[n] = outcome.sha256 or hashes[n]
         if cache is not None and hashes[n] and outcome.cacheable:
             cache.put(hashes[n], data or pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))

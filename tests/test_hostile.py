@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from perfeval.check.workbook import failed
+from perfeval.read.container import far_cells
 from perfeval.validate import validate
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
@@ -104,20 +106,19 @@ def _sheet(cells: bytes, dimension: bytes = b"A1") -> bytes:
     )
 
 
+CORNER = (
+    b'<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+)
+
+
 @pytest.mark.parametrize(
     ("name", "data", "code"),
     [
-        # a cell at the grid's far corner makes python-calamine abort the whole process
-        (
-            "corner.xlsx",
-            _tiny_workbook(
-                _sheet(
-                    b'<row r="1"><c r="A1"><v>1</v></c></row>'
-                    b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
-                )
-            ),
-            "PE-FILE-001",
-        ),
+        # a cell at the grid's far corner makes python-calamine abort the whole process: it
+        # costs its worker and this one finding
+        ("corner.xlsx", _tiny_workbook(_sheet(CORNER), sheet_name=b"_perfeval"), "PE-FILE-001"),
+        # ... but only in a sheet that is read: here the reader never opens it
+        ("corner_unread.xlsx", _tiny_workbook(_sheet(CORNER)), "PE-FILE-006"),
         # a sheet claiming a million rows and sixteen thousand columns, holding two cells
         (
             "claims.xlsx",
@@ -184,3 +185,25 @@ def test_files_that_are_not_spreadsheets_are_skipped_with_a_note(folder):
     ]
     assert [r.file for r in result.files] == ["2024_教育局_测试项目乙.xlsx"]
     assert not any(f.is_error for f in result.findings if f.file != "项目清单.xlsx")
+
+
+def test_a_reader_crash_on_far_off_cells_is_explained(tmp_path):
+    """After a worker dies on a file, the parent looks (in plain Python) for what a reader
+    cannot take: cells holding something far outside any issued workbook."""
+    path = tmp_path / "f.xlsx"
+    for cells, far in [
+        (CORNER, True),
+        (b'<row r="9"><c r="ZZ9"><v>1</v></c></row>', True),  # column 702
+        (b'<row r="6000"><x:c r="B6000" t="s"><x:v>0</x:v></x:c></row>', True),  # prefixed
+        (b'<row r="1"><c r="A1"><v>1</v></c><c r="BL5000"><v>2</v></c></row>', False),
+        (b'<row r="1048576"><c r="XFD1048576" s="1"/></row>', False),  # empty, styled
+    ]:
+        path.write_bytes(_tiny_workbook(_sheet(cells)))
+        assert far_cells(path, 10**9, 5000, 64) is far, cells
+    assert far_cells(tmp_path / "missing.xlsx", 10**9, 5000, 64) is False
+    path.write_bytes(b"PK not a zip")
+    assert far_cells(path, 10**9, 5000, 64) is False
+    explained = failed("f.xlsx", "far")
+    assert explained.cacheable
+    assert [f.code for f in explained.findings] == ["PE-FILE-001"]
+    assert failed("f.xlsx", "memory").cacheable is False

@@ -36,6 +36,7 @@ class FileOutcome:
     total: str = ""  # the score's total and grade, for lists that need no full score
     grade: str = ""
     cacheable: bool = True  # False for a timeout or memory limit: they depend on the machine
+    failure: str = ""  # why reading it failed, when its worker crashed, hung or ran out of memory
 
     def renamed(self, name: str) -> FileOutcome:
         """The same outcome for identical bytes found under another name."""
@@ -50,16 +51,19 @@ class FileOutcome:
 
 
 def failed(name: str, why: str) -> FileOutcome:
-    """Stand-in outcome for a file whose reading crashed, hung or ran out of memory."""
+    """Stand-in outcome for a file whose reading crashed, hung or ran out of memory ("crash",
+    "timeout", "memory"), or crashed on cells far outside any issued workbook ("far")."""
     detail = {
         "crash": "读取时程序异常退出",
         "timeout": "读取超时",
         "memory": "读取时内存超出限制",
+        "far": "表格中有超出正常范围的单元格",
     }.get(why, why)
     return FileOutcome(
         name,
         "",
-        cacheable=why == "crash",  # the same bytes crash the same reader again
+        cacheable=why in ("crash", "far"),  # the same bytes crash the same reader again
+        failure=why,
         findings=[
             finding(
                 Code.FILE_UNREADABLE,

@@ -151,30 +151,3 @@ def write_archive(members: list[tuple[bytes, int, int, int, int, bytes, int]]) -
         raise ValueError("the archive would need zip64")
     end = _END_RECORD.pack(END_MAGIC, 0, 0, n, n, len(directory), offset, 0)
     return b"".join(parts) + directory + end
-
-
-def repack(data: bytes, entries: list[Entry], plain: dict[Entry, bytes]) -> bytes | None:
-    """The archive ``data`` again, with the members ``plain`` holds stored uncompressed and every
-    other member copied as it is stored. A reader then skips inflating what was already
-    inflated here. None if a member cannot be copied.
-
-    The CRC-32 in a zip is that of the uncompressed data, so the original values stay valid;
-    a member whose inflated size is not the declared one keeps a CRC that no longer matches,
-    and the reader rejects it as it would have rejected the original."""
-    members = []
-    for e in entries:
-        flags = e.flag_bits & UTF8_NAME  # sizes are in the local header now
-        body = plain.get(e)
-        if body is not None:
-            members.append(
-                (e.raw_name, flags, zipfile.ZIP_STORED, e.dos_time, e.CRC, body, len(body))
-            )
-            continue
-        raw = stored_bytes(data, e)
-        if raw is None:
-            return None
-        members.append((e.raw_name, flags, e.compress_type, e.dos_time, e.CRC, raw, e.file_size))
-    try:
-        return write_archive(members)
-    except ValueError:
-        return None

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from perfeval.aggregate import Results, aggregate
+from perfeval.aside import run_aside, start_deferred, start_helper
 from perfeval.errors import ConfigError
 from perfeval.heap import long_lived
 from perfeval.issue import IssuedWorkbook, issue_all
-from perfeval.pool import run_aside, start_deferred
 from perfeval.render.context import build_context
 from perfeval.render.report import (
     DOCX_TEMPLATE,
@@ -28,7 +28,7 @@ from perfeval.render.report import (
 )
 from perfeval.render.returns import needs_copy
 from perfeval.render.summary import write_summary
-from perfeval.render.validation_report import write_validation_report
+from perfeval.render.validation_report import ValidationTables, write_validation_report
 from perfeval.resources import example_dir
 from perfeval.validate import Progress, ValidationResult, validate
 from perfeval.workspace import Workspace, open_workspace
@@ -48,7 +48,7 @@ class RunOutcome:
     results: Results | None = None
     outputs: list[Path] = field(default_factory=list)
     returns: list[Path] = field(default_factory=list)  # annotated copies to send back
-    #: outputs still being written beside the next step (see pool.run_aside); finish() waits
+    #: outputs still being written beside the next step (see aside.run_aside); finish() waits
     pending: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     def finish(self) -> RunOutcome:
@@ -79,11 +79,13 @@ def do_validate(
     """Validate and write 校验报告. With ``wait=False`` the report may still be being written
     (beside the aggregation that follows) when this returns: call ``finish()``. ``scores``:
     the caller aggregates next (see :func:`perfeval.validate.validate`)."""
+    start_helper()  # while this process is small: it writes beside a large one (see aside)
     ws = ws or open_workspace(folder)
     result = validate(ws, progress=progress, scores=scores)
     out = ws.settings.path("output") / VALIDATION_REPORT
     outcome = RunOutcome(ws, result, outputs=[out])
-    outcome.pending.append(run_aside(write_validation_report, result, ws, out))
+    tables = ValidationTables(result, ws)
+    outcome.pending.append(run_aside(write_validation_report, tables, out, portable=True))
     outcome.returns = write_returns(result, ws)
     return outcome.finish() if wait else outcome
 

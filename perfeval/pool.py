@@ -17,7 +17,6 @@ import multiprocessing as mp
 import os
 import sys
 import time
-import weakref
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +24,6 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from perfeval.errors import PerfevalError
-from perfeval.heap import long_lived
 
 log = logging.getLogger(__name__)
 
@@ -275,116 +273,3 @@ def _stop(pool: list[_Worker], kill: bool = False) -> None:
             w.process.kill()
             w.process.join()
         w.conn.close()
-
-
-#: A forked writer shares the parent's memory until either side writes to a page, and both do:
-#: the writer walks the results it writes out, and the parent goes on aggregating the same
-#: results (reference counts are writes). Above this size the work is done in this process
-#: instead: at 100,000 files even a writer of 校验报告 that read nothing but one 38 MB bytes
-#: object, forked while the parent aggregated, took the process tree to 1,151 MiB.
-ASIDE_MAX_MB = 400
-
-
-#: forked writers running at once: the caller goes on working beside them, so more than one per
-#: remaining core only shares the same cores, and each holds its own copy of what it touches
-ASIDE_AT_ONCE = max(1, (os.cpu_count() or 2) - 1)
-_ASIDE: dict[int, list[Any]] = {}  # process id -> the writers it forked, maybe still running
-
-
-def _running_aside() -> int:
-    """Writers this process forked that are still running (a forked process inherits its
-    parent's table, hence the key)."""
-    mine = _ASIDE.setdefault(os.getpid(), [])
-    mine[:] = [p for p in mine if p.exitcode is None]
-    return len(mine)
-
-
-def _resident_mb() -> float:
-    try:
-        with open("/proc/self/statm", encoding="ascii") as fh:
-            pages = int(fh.read().split()[1])
-        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, ValueError, IndexError):
-        return 0.0
-
-
-def run_aside(work: Callable[..., Any], *args: Any) -> Callable[[], None]:
-    """Start ``work(*args)`` in a forked process, so that it runs beside the caller's own work
-    (writing 指标明细.csv while 汇总表 is written); returns a function that waits for it.
-
-    When enough writers run already (``ASIDE_AT_ONCE``) or this process is too large to fork
-    cheaply, the work waits: :func:`start_deferred`, called between steps, forks it once a
-    writer has finished. Work not started by the time it is waited for, where processes cannot
-    be forked (Windows), or whose process failed, runs in this process then, so the result is
-    the same either way and errors surface here.
-    """
-    if "fork" not in mp.get_all_start_methods():
-        return lambda: work(*args)
-    aside = _Aside(work, args)
-    if not aside.start():
-        _DEFERRED.setdefault(os.getpid(), []).append(weakref.ref(aside))
-    return aside.wait
-
-
-def start_deferred() -> None:
-    """Fork the work :func:`run_aside` had to hold back, as far as writers have finished."""
-    waiting = _DEFERRED.get(os.getpid())
-    while waiting:
-        aside = waiting[0]()
-        if aside is not None and not aside.start():
-            return
-        waiting.pop(0)
-
-
-#: process id -> work waiting for a free writer. Held weakly: work whose waiting function was
-#: dropped (a run that ended by an error before waiting) is never started later, in the Excel
-#: console's long-lived process, over a newer run's output.
-_DEFERRED: dict[int, list[weakref.ref[_Aside]]] = {}
-
-
-class _Aside:
-    def __init__(self, work: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        self.work, self.args = work, args
-        self.process: Any = None
-
-    def start(self) -> bool:
-        """Fork the work when a writer's place is free; False when it has to wait."""
-        if _running_aside() >= ASIDE_AT_ONCE or _resident_mb() > ASIDE_MAX_MB:
-            return False
-        process = mp.get_context("fork").Process(
-            target=_quietly, args=(self.work, *self.args), daemon=True
-        )
-        # The forked process shares this one's memory until it writes to it, and a garbage
-        # collection writes to every object it visits: frozen objects are not visited there.
-        try:
-            with long_lived():
-                process.start()
-        except OSError:
-            return False
-        _ASIDE[os.getpid()].append(process)
-        self.process = process
-        return True
-
-    def wait(self) -> None:
-        if self.process is None:  # never started: done here, now
-            waiting = _DEFERRED.get(os.getpid(), [])
-            waiting[:] = [ref for ref in waiting if ref() not in (self, None)]
-            self.work(*self.args)
-            return
-        self.process.join()
-        if self.process.exitcode != 0:
-            log.warning(
-                "background %s failed (exit code %s); running it again here",
-                getattr(self.work, "__name__", self.work),
-                self.process.exitcode,
-            )
-            self.work(*self.args)
-
-
-def _quietly(work: Callable[..., Any], *args: Any) -> None:
-    """The background side of :func:`run_aside`: a failure only sets the exit code (the caller
-    runs the work again and reports the error itself), no traceback on the user's terminal."""
-    try:
-        work(*args)
-    except BaseException:
-        os._exit(1)

@@ -356,3 +356,23 @@ def test_detail_lines_are_the_rows_written_value_by_value(tmp_path, monkeypatch)
     assert len(read) == len(rows) + 1
     assert {r[7] for r in read[1:]} == {"是", "否"}
     assert any(r[-1].startswith("1,") for r in read[1:])  # a file name with a comma
+
+
+def test_detail_rows_sent_to_the_helper_write_the_same_file(tmp_path):
+    """Pickled for the helper process, 指标明细 carries the packed rows, not the results, and
+    writes the same bytes."""
+    import pickle
+
+    from perfeval import pipeline, tables
+
+    outcome = pipeline.do_aggregate(pipeline.prepare_demo(tmp_path / "demo"))
+    rows = tables.DetailRows(outcome.results)
+    data = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+    assert b"ItemScore" not in data
+    assert b"RosterItem" not in data
+    copy = pickle.loads(data)
+    assert len(copy) == len(rows)
+    write_csv(tmp_path / "here.csv", rows)
+    write_csv(tmp_path / "sent.csv", copy)
+    assert (tmp_path / "sent.csv").read_bytes() == (tmp_path / "here.csv").read_bytes()
+    assert len(rows) > 0

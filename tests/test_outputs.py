@@ -2,6 +2,7 @@
 
 import os
 import re
+import time
 import zipfile
 
 import openpyxl
@@ -20,11 +21,32 @@ def rows(path, sheet, header_row=1):
     return [dict(zip(header, r, strict=True)) for r in data[header_row:]]
 
 
-def test_validation_report_lists_every_finding(folder):
+@pytest.mark.parametrize("large", [False, True])
+def test_validation_report_lists_every_finding(folder, monkeypatch, large):
+    """``large``: as in a process too large to fork, the report's tables are sent to the
+    helper process and written there."""
+    import perfeval.aside
+
+    sent = []
+    if large:
+        if not perfeval.aside.can_fork():
+            pytest.skip("no fork, no helper")
+        perfeval.aside.start_helper()
+        helper = perfeval.aside._HELPER[os.getpid()]
+        for _ in range(600):
+            if helper.free():
+                break
+            time.sleep(0.05)
+        monkeypatch.setattr(perfeval.aside, "ASIDE_MAX_MB", 0)
+        real = perfeval.aside._Helper.send
+        monkeypatch.setattr(
+            perfeval.aside._Helper, "send", lambda h, a: sent.append(a.work) or real(h, a)
+        )
     fw = folder.framework("P1")
     folder.fill("P1", full_fill(fw, **{"1.1.1": {"score": 9}}))
     folder.fill("P2")
     outcome = pipeline.do_validate(folder.ws.folder)
+    assert sent == ([pipeline.write_validation_report] if large else [])
     report = outcome.outputs[0]
     listed = rows(report, "问题清单", header_row=2)
     assert [(r["文件"], r["工作表"], r["单元格"], r["代码"]) for r in listed] == [

@@ -290,7 +290,7 @@ def _write_where(path, parent: int, fail_in_child: bool) -> None:
 
 @pytest.mark.parametrize("fail_in_child", [False, True])
 def test_work_run_aside_gives_its_result_even_when_the_background_fails(tmp_path, fail_in_child):
-    from perfeval.pool import run_aside
+    from perfeval.aside import run_aside
 
     out = tmp_path / "out.txt"
     wait = run_aside(_write_where, out, os.getpid(), fail_in_child)
@@ -301,14 +301,45 @@ def test_work_run_aside_gives_its_result_even_when_the_background_fails(tmp_path
 
 
 def test_a_large_process_does_its_work_aside_in_itself(tmp_path, monkeypatch):
-    import perfeval.pool
+    import perfeval.aside
 
-    monkeypatch.setattr(perfeval.pool, "ASIDE_MAX_MB", 0)  # "too large to fork"
+    monkeypatch.setattr(perfeval.aside, "ASIDE_MAX_MB", 0)  # "too large to fork"
     out = tmp_path / "out.txt"
-    wait = perfeval.pool.run_aside(_write_where, out, os.getpid(), True)
+    wait = perfeval.aside.run_aside(_write_where, out, os.getpid(), True)
     assert not out.exists()  # nothing runs until waited for
     wait()
     assert out.read_text(encoding="ascii") == str(os.getpid())
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
+def test_a_large_process_sends_portable_work_to_its_helper(tmp_path, monkeypatch):
+    """Too large to fork: work whose arguments pickle compactly goes to the helper, forked while
+    the process was small; other work, and work the helper fails, runs in the caller."""
+    import perfeval.aside
+
+    perfeval.aside.stop_helper()
+    perfeval.aside.start_helper()
+    helper = perfeval.aside._HELPER[os.getpid()]
+    deadline = time.monotonic() + 30
+    while not helper.free() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    monkeypatch.setattr(perfeval.aside, "ASIDE_MAX_MB", 0)  # "too large to fork"
+    sent, kept, failed = (tmp_path / f"{n}.txt" for n in ("sent", "kept", "failed"))
+    wait_sent = perfeval.aside.run_aside(_write_pid_later, sent, 0.3, portable=True)
+    wait_kept = perfeval.aside.run_aside(_write_pid_later, kept, 0)  # not portable
+    assert not kept.exists()
+    wait_kept()
+    wait_sent()
+    assert sent.read_text(encoding="ascii") == str(helper.process.pid)
+    assert kept.read_text(encoding="ascii") == str(os.getpid())
+    perfeval.aside.run_aside(_write_where, failed, os.getpid(), True, portable=True)()
+    assert failed.read_text(encoding="ascii") == str(os.getpid())  # failed there: done here
+    helper.process.kill()
+    helper.process.join()
+    again = tmp_path / "again.txt"
+    perfeval.aside.run_aside(_write_pid_later, again, 0, portable=True)()
+    assert again.read_text(encoding="ascii") == str(os.getpid())  # no helper: done here
+    perfeval.aside.stop_helper()
 
 
 def _write_pid_later(path, seconds: float) -> None:
@@ -320,34 +351,34 @@ def _write_pid_later(path, seconds: float) -> None:
 def test_one_writer_aside_at_a_time_the_next_runs_in_the_caller(tmp_path, monkeypatch):
     """Beside the caller's own work, one forked writer per remaining core: a second one would
     only share the cores and hold its own copy of what it touches."""
-    import perfeval.pool
+    import perfeval.aside
 
-    monkeypatch.setattr(perfeval.pool, "ASIDE_AT_ONCE", 1)
-    monkeypatch.setattr(perfeval.pool, "ASIDE_MAX_MB", 10**6)
+    monkeypatch.setattr(perfeval.aside, "ASIDE_AT_ONCE", 1)
+    monkeypatch.setattr(perfeval.aside, "ASIDE_MAX_MB", 10**6)
     first, second, third = (tmp_path / f"{n}.txt" for n in range(3))
-    wait_first = perfeval.pool.run_aside(_write_pid_later, first, 0.5)
-    wait_second = perfeval.pool.run_aside(_write_pid_later, second, 0)
+    wait_first = perfeval.aside.run_aside(_write_pid_later, first, 0.5)
+    wait_second = perfeval.aside.run_aside(_write_pid_later, second, 0)
     wait_second()
     wait_first()
     assert first.read_text(encoding="ascii") != str(os.getpid())  # forked
     assert second.read_text(encoding="ascii") == str(os.getpid())  # in the caller
-    perfeval.pool.run_aside(_write_pid_later, third, 0)()
+    perfeval.aside.run_aside(_write_pid_later, third, 0)()
     assert third.read_text(encoding="ascii") != str(os.getpid())  # forked again: slot free
 
 
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
 def test_held_back_work_is_forked_once_a_writer_has_finished(tmp_path, monkeypatch):
-    import perfeval.pool
+    import perfeval.aside
 
-    monkeypatch.setattr(perfeval.pool, "ASIDE_AT_ONCE", 1)
-    monkeypatch.setattr(perfeval.pool, "ASIDE_MAX_MB", 10**6)
+    monkeypatch.setattr(perfeval.aside, "ASIDE_AT_ONCE", 1)
+    monkeypatch.setattr(perfeval.aside, "ASIDE_MAX_MB", 10**6)
     first, second = (tmp_path / f"{n}.txt" for n in range(2))
-    wait_first = perfeval.pool.run_aside(_write_pid_later, first, 0.2)
-    wait_second = perfeval.pool.run_aside(_write_pid_later, second, 0)
-    perfeval.pool.start_deferred()  # the first writer still runs: the second keeps waiting
+    wait_first = perfeval.aside.run_aside(_write_pid_later, first, 0.2)
+    wait_second = perfeval.aside.run_aside(_write_pid_later, second, 0)
+    perfeval.aside.start_deferred()  # the first writer still runs: the second keeps waiting
     assert not second.exists()
     wait_first()
-    perfeval.pool.start_deferred()  # its place is free now
+    perfeval.aside.start_deferred()  # its place is free now
     wait_second()
     assert first.read_text(encoding="ascii") != str(os.getpid())
     assert second.read_text(encoding="ascii") not in ("", str(os.getpid()))  # forked too
@@ -359,16 +390,16 @@ def test_held_back_work_nobody_waits_for_is_never_started(tmp_path, monkeypatch)
     next run's output, by the Excel console's long-lived process."""
     import gc
 
-    import perfeval.pool
+    import perfeval.aside
 
-    monkeypatch.setattr(perfeval.pool, "ASIDE_AT_ONCE", 1)
-    monkeypatch.setattr(perfeval.pool, "ASIDE_MAX_MB", 10**6)
+    monkeypatch.setattr(perfeval.aside, "ASIDE_AT_ONCE", 1)
+    monkeypatch.setattr(perfeval.aside, "ASIDE_MAX_MB", 10**6)
     first, stale = tmp_path / "first.txt", tmp_path / "stale.txt"
-    wait_first = perfeval.pool.run_aside(_write_pid_later, first, 0)
-    perfeval.pool.run_aside(_write_pid_later, stale, 0)  # held back, and dropped
+    wait_first = perfeval.aside.run_aside(_write_pid_later, first, 0)
+    perfeval.aside.run_aside(_write_pid_later, stale, 0)  # held back, and dropped
     gc.collect()
     wait_first()
-    perfeval.pool.start_deferred()
+    perfeval.aside.start_deferred()
     time.sleep(0.3)
     assert first.exists()
     assert not stale.exists()

@@ -15,12 +15,13 @@ from typing import Any
 import pandas as pd
 
 from perfeval.aggregate import Results, budget
+from perfeval.aside import run_aside, start_deferred
 from perfeval.atomic import atomic_path
 from perfeval.numbers import q2
-from perfeval.pool import run_aside, start_deferred
 from perfeval.render.charts import write_charts
 from perfeval.render.csv_export import write_csv
 from perfeval.render.xlsx_tables import TableFormats, new_workbook, write_frame
+from perfeval.tables import DetailRows
 
 DETAIL_SHEET = "指标明细"
 SOURCES_SHEET = "数据来源"
@@ -78,7 +79,7 @@ def _long_table(
         write_frame(wb, name, frame if isinstance(frame, pd.DataFrame) else frame.frame(), f)
         return
     csv = target.with_name(f"{name}.csv")
-    pending.append(run_aside(write_csv, csv, frame))
+    pending.append(run_aside(write_csv, csv, frame, portable=isinstance(frame, DetailRows)))
     note = (
         f"{name}共{len(frame)}行，超过在工作表中列出的上限{limit}行，"
         f"已另存为{csv.name}（可用Excel直接打开）。"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -73,19 +74,43 @@ def files_frame(result: ValidationResult, ws: Workspace) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=FILE_COLUMNS)
 
 
-def write_validation_report(result: ValidationResult, ws: Workspace, target: Path) -> Path:
-    with atomic_path(target) as tmp:
-        wb = new_workbook(tmp)
-        f = TableFormats(wb)
+class ValidationTables:
+    """校验报告's contents. Made when written; pickled (to be written by the helper process,
+    see :mod:`perfeval.aside`) as the title and the two tables, not the results they come
+    from, which at a province's size are far larger."""
+
+    def __init__(self, result: ValidationResult, ws: Workspace) -> None:
+        self.result, self.ws = result, ws
+
+    def sheets(self) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+        result, ws = self.result, self.ws
         errors = sum(1 for x in result.findings if x.severity is Severity.ERROR)
         warnings = sum(1 for x in result.findings if x.severity is Severity.WARNING)
         title = (
             f"{ws.settings.region}{ws.settings.year}年度绩效评价校验报告："
             f"{len(result.files)}个文件，错误{errors}条，警告{warnings}条"
         )
-        write_frame(
-            wb, "问题清单", findings_frame(result, ws), f, title=title, empty_note="未发现问题"
-        )
-        write_frame(wb, "文件汇总", files_frame(result, ws), f, empty_note="回收文件夹中没有文件")
+        return title, findings_frame(result, ws), files_frame(result, ws)
+
+    def __reduce__(self) -> tuple:
+        return (_Made, self.sheets())
+
+
+class _Made(NamedTuple):
+    title: str
+    findings: pd.DataFrame
+    files: pd.DataFrame
+
+    def sheets(self) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+        return self.title, self.findings, self.files
+
+
+def write_validation_report(tables: ValidationTables | _Made, target: Path) -> Path:
+    title, findings, files = tables.sheets()
+    with atomic_path(target) as tmp:
+        wb = new_workbook(tmp)
+        f = TableFormats(wb)
+        write_frame(wb, "问题清单", findings, f, title=title, empty_note="未发现问题")
+        write_frame(wb, "文件汇总", files, f, empty_note="回收文件夹中没有文件")
         wb.close()
     return target

@@ -1,0 +1,286 @@
+"""Work beside the caller: writing an output file while the next step goes on.
+
+Where processes can be forked, :func:`run_aside` forks a writer that shares the caller's memory.
+A large process cannot be forked cheaply (see ``ASIDE_MAX_MB``); its work goes instead to the
+*helper*, a process forked while the caller was still small (:func:`start_helper`), to which the
+work and its arguments are sent pickled. Only work whose arguments pickle compactly is sent
+(``portable=True``): 指标明细.csv sends the scores' packed indicator rows, not the results.
+Whatever cannot start beside the caller runs in the caller when it is waited for, so the output
+is the same either way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+import multiprocessing as mp
+import os
+import pickle
+import select
+import socket
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from perfeval.heap import long_lived
+
+log = logging.getLogger(__name__)
+
+#: A forked writer shares the parent's memory until either side writes to a page, and both do:
+#: the writer walks the results it writes out, and the parent goes on aggregating the same
+#: results (reference counts are writes). Above this size the work is done in this process
+#: or in the helper instead: at 100,000 files even a writer of 校验报告 that read nothing but one
+#: 38 MB bytes object, forked while the parent aggregated, took the process tree to 1,151 MiB.
+ASIDE_MAX_MB = 400
+
+#: forked writers running at once: the caller goes on working beside them, so more than one per
+#: remaining core only shares the same cores, and each holds its own copy of what it touches
+ASIDE_AT_ONCE = max(1, (os.cpu_count() or 2) - 1)
+_ASIDE: dict[int, list[Any]] = {}  # process id -> the writers it forked, maybe still running
+
+#: what the helper imports before it says it is ready (the work it is sent lives there)
+HELPER_MODULES = (
+    "perfeval.tables",
+    "perfeval.render.csv_export",
+    "perfeval.render.validation_report",
+)
+
+
+def can_fork() -> bool:
+    return "fork" in mp.get_all_start_methods()
+
+
+def _running_aside() -> int:
+    """Writers this process forked that are still running (a forked process inherits its
+    parent's table, hence the key)."""
+    mine = _ASIDE.setdefault(os.getpid(), [])
+    mine[:] = [p for p in mine if p.exitcode is None]
+    return len(mine)
+
+
+def _resident_mb() -> float:
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            pages = int(fh.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def run_aside(work: Callable[..., Any], *args: Any, portable: bool = False) -> Callable[[], None]:
+    """Start ``work(*args)`` beside the caller (writing 指标明细.csv while 汇总表 is written);
+    returns a function that waits for it. ``portable``: the arguments pickle compactly, so the
+    work may be sent to the helper when this process is too large to fork.
+
+    When enough writers run already (``ASIDE_AT_ONCE``), or this process is too large to fork
+    and the helper is busy or absent, the work waits: :func:`start_deferred`, called between
+    steps, starts it once a place is free. Work not started by the time it is waited for, where
+    processes cannot be forked (Windows), or whose process failed, runs in this process then.
+    """
+    if not can_fork():
+        return lambda: work(*args)
+    aside = _Aside(work, args, portable)
+    if not aside.start():
+        _DEFERRED.setdefault(os.getpid(), []).append(weakref.ref(aside))
+    return aside.wait
+
+
+def start_deferred() -> None:
+    """Start the work :func:`run_aside` had to hold back, as far as places are free."""
+    waiting = _DEFERRED.get(os.getpid())
+    while waiting:
+        aside = waiting[0]()
+        if aside is not None and not aside.start():
+            return
+        waiting.pop(0)
+
+
+#: process id -> work waiting for a free writer. Held weakly: work whose waiting function was
+#: dropped (a run that ended by an error before waiting) is never started later, in the Excel
+#: console's long-lived process, over a newer run's output.
+_DEFERRED: dict[int, list[weakref.ref[_Aside]]] = {}
+
+
+class _Aside:
+    def __init__(self, work: Callable[..., Any], args: tuple[Any, ...], portable: bool) -> None:
+        self.work, self.args, self.portable = work, args, portable
+        self.process: Any = None
+        self.helper: _Helper | None = None
+
+    def start(self) -> bool:
+        """Start the work when a place is free; False when it has to wait."""
+        if _resident_mb() > ASIDE_MAX_MB:
+            helper = _HELPER.get(os.getpid())
+            if not self.portable or helper is None or not helper.free():
+                return False
+            if not helper.send(self):
+                return False
+            self.helper = helper
+            return True
+        if _running_aside() >= ASIDE_AT_ONCE:
+            return False
+        process = mp.get_context("fork").Process(
+            target=_quietly, args=(self.work, *self.args), daemon=True
+        )
+        # The forked process shares this one's memory until it writes to it, and a garbage
+        # collection writes to every object it visits: frozen objects are not visited there.
+        try:
+            with long_lived():
+                process.start()
+        except OSError:
+            return False
+        _ASIDE[os.getpid()].append(process)
+        self.process = process
+        return True
+
+    def wait(self) -> None:
+        if self.helper is not None:
+            done = self.helper.outcome(self)
+        elif self.process is not None:
+            self.process.join()
+            done = self.process.exitcode == 0
+        else:  # never started: done here, now
+            waiting = _DEFERRED.get(os.getpid(), [])
+            waiting[:] = [ref for ref in waiting if ref() not in (self, None)]
+            self.work(*self.args)
+            return
+        if not done:
+            log.warning(
+                "background %s failed; running it again here",
+                getattr(self.work, "__name__", self.work),
+            )
+            self.work(*self.args)
+
+
+def _quietly(work: Callable[..., Any], *args: Any) -> None:
+    """The background side of :func:`run_aside`: a failure only sets the exit code (the caller
+    runs the work again and reports the error itself), no traceback on the user's terminal."""
+    try:
+        work(*args)
+    except BaseException:
+        os._exit(1)
+
+
+# --- the helper ---------------------------------------------------------------------------------
+
+_HELPER: dict[int, _Helper] = {}  # process id -> its helper
+
+
+def start_helper() -> None:
+    """Fork the helper now, while this process is small, unless it has one or cannot fork.
+    Call it before loading a large evaluation; it lives as long as this process."""
+    if not can_fork():
+        return
+    helper = _HELPER.get(os.getpid())
+    if helper is not None and helper.process.is_alive():
+        return
+    try:
+        _HELPER[os.getpid()] = _Helper()
+    except OSError:
+        log.warning("could not start the helper process", exc_info=True)
+
+
+def _helper_main(sock: socket.socket) -> None:
+    """Jobs arrive as pickles on a stream, read as they come: neither side holds a job's whole
+    pickle (70 MB for 指标明细 at 100,000 files) beside the objects it stands for."""
+    try:
+        for name in HELPER_MODULES:
+            importlib.import_module(name)
+        sock.sendall(_READY)
+        with sock.makefile("rb", buffering=_BUFFER) as jobs:
+            while True:
+                job = pickle.load(jobs)
+                if job is None:
+                    return
+                try:
+                    job[0](*job[1])
+                    done = _DONE
+                except Exception:  # the caller runs the work again and reports the error itself
+                    done = _FAILED
+                del job
+                sock.sendall(done)
+    except (EOFError, OSError, pickle.UnpicklingError, KeyboardInterrupt):
+        return  # the caller has gone, or is stopping
+
+
+_READY, _DONE, _FAILED = b"R", b"1", b"0"
+_BUFFER = 1 << 16
+
+
+class _Helper:
+    """One process that runs the work it is sent, one job at a time."""
+
+    def __init__(self) -> None:
+        self.sock, child = socket.socketpair()
+        try:
+            self.process = mp.get_context("fork").Process(
+                target=_helper_main, args=(child,), daemon=True
+            )
+            self.process.start()
+        finally:
+            child.close()
+        self.ready = False
+        self.running: _Aside | None = None
+        self.results: dict[int, bool] = {}  # id(aside) -> whether its work succeeded
+
+    def _answer(self, block: bool) -> bytes | None:
+        """The helper's next one-byte answer; None when there is none yet (or it has gone)."""
+        if not block and not select.select([self.sock], [], [], 0)[0]:
+            return None
+        try:
+            answer = self.sock.recv(1)
+        except OSError:
+            answer = b""
+        if not answer:  # it has gone
+            self.ready = False
+        return answer or None
+
+    def free(self) -> bool:
+        """Ready and idle. Never waits: a helper that is not ready yet (or never will be: a
+        fork taken while another thread held a lock) is simply not used."""
+        if not self.ready:
+            self.ready = self._answer(block=False) == _READY
+        elif self.running is not None:
+            self._collect(block=False)
+        return self.ready and self.running is None and self.process.is_alive()
+
+    def send(self, aside: _Aside) -> bool:
+        try:
+            with long_lived(), self.sock.makefile("wb", buffering=_BUFFER) as out:
+                pickle.dump((aside.work, aside.args), out, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # it died, or the work cannot be pickled: done in the caller
+            log.debug("could not hand %s to the helper", aside.work, exc_info=True)
+            self.ready = False  # a job cut off halfway: the stream cannot be trusted
+            return False
+        self.running = aside
+        return True
+
+    def _collect(self, block: bool) -> None:
+        assert self.running is not None
+        answer = self._answer(block)
+        if answer is None and not block:
+            return
+        self.results[id(self.running)] = answer == _DONE
+        self.running = None
+
+    def outcome(self, aside: _Aside) -> bool:
+        """Wait for ``aside``'s work; whether it succeeded."""
+        if self.running is aside:
+            self._collect(block=True)
+        return self.results.pop(id(aside), False)
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError), self.sock.makefile("wb") as out:
+            pickle.dump(None, out)
+        self.sock.close()
+        self.process.join(5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+def stop_helper() -> None:
+    helper = _HELPER.pop(os.getpid(), None)
+    if helper is not None:
+        helper.stop()

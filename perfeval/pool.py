@@ -18,7 +18,7 @@ import os
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
@@ -86,6 +86,7 @@ def _worker_main(
     init_args: tuple,
     memory_mb: int,
     log_path: str | None,
+    prefetch: bool = False,
 ) -> None:
     if log_path:  # a reader's crash report goes to the log, not over the user's terminal
         try:
@@ -108,6 +109,8 @@ def _worker_main(
         batch = conn.recv()
         if batch is None:
             return
+        if prefetch:
+            _prefetch(path for _, path, _ in batch)
         done: list[tuple[int, Any]] = []
         sent = time.monotonic_ns()
         for index, path, name in batch:
@@ -127,6 +130,27 @@ def _worker_main(
             conn.send(done)
 
 
+def _prefetch(paths: Iterable[str]) -> None:
+    """Ask the system to start reading a batch's files now, while the worker checks the first
+    ones. Files not in the page cache (a province's returns outgrow it) cost a worker about
+    0.2 ms each of waiting for the disk otherwise; asking costs about 0.04 ms. Only a hint:
+    where it is not available, or fails, the files are read as they come."""
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is None:
+        return
+    for path in paths:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
 def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
@@ -144,11 +168,13 @@ def run_isolated(
     progress: Callable[[int, int], None] | None = None,
     log_path: str | None = None,
     on_result: Callable[[int, Any], Any] | None = None,
+    prefetch: bool = False,
 ) -> list[Any]:
     """``work(path, name)`` for every job in worker processes; ``fail(name, why)`` stands in
     for a job whose worker crashed ("crash"), timed out ("timeout") or ran out of memory.
     ``on_result(index, result)``, when given, is called in this process as each result comes
-    in (while the workers go on), and what it returns is kept instead."""
+    in (while the workers go on), and what it returns is kept instead. ``prefetch``: jobs'
+    paths are files the work reads whole (see :func:`_prefetch`)."""
     keep = on_result or (lambda _, result: result)
     total = len(jobs)
     results: list[Any] = [None] * total
@@ -170,7 +196,7 @@ def run_isolated(
         slot = ctx.RawArray("q", [-1, 0])
         proc = ctx.Process(
             target=_worker_main,
-            args=(child, slot, work, fail, init, init_args, memory_mb, log_path),
+            args=(child, slot, work, fail, init, init_args, memory_mb, log_path, prefetch),
             daemon=True,
         )
         proc.start()

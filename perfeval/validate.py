@@ -352,6 +352,7 @@ def _check_all(
         progress=step,
         log_path=_log_path(ws),
         on_result=arrived,
+        prefetch=True,
     )
 
 

@@ -539,3 +539,28 @@ def test_an_inner_long_lived_block_leaves_the_outer_one_frozen():
             pass
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == before
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="no posix_fadvise here")
+def test_workers_ask_for_a_batch_s_files_ahead(tmp_path, monkeypatch):
+    """A province's returns outgrow the page cache: a worker asks for its batch's files to be
+    read ahead, skipping what it cannot open, and never fails on the hint."""
+    from perfeval import pool
+
+    files = [tmp_path / f"{n}.xlsx" for n in range(3)]
+    for f in files:
+        f.write_bytes(b"x")
+    asked = []
+
+    def advise(fd, offset, length, how):
+        asked.append((os.fstat(fd).st_ino, how))
+        if len(asked) == 2:
+            raise OSError("not supported on this file system")
+
+    monkeypatch.setattr(os, "posix_fadvise", advise)
+    pool._prefetch([str(files[0]), str(tmp_path / "gone.xlsx"), str(files[1]), str(files[2])])
+    assert asked == [(f.stat().st_ino, os.POSIX_FADV_WILLNEED) for f in files]
+    results = pool.run_isolated(
+        [(str(f), f.name) for f in files], _echo, _failed, workers=2, prefetch=True
+    )
+    assert results == [(str(f), f.name, "ok") for f in files]

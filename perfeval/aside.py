@@ -170,20 +170,25 @@ _HELPER: dict[int, _Helper] = {}  # process id -> its helper
 def start_helper() -> None:
     """Fork the helper now, while this process is small, unless it has one or cannot fork.
     Call it before loading a large evaluation; it lives as long as this process."""
-    if not can_fork():
+    if not can_fork() or not _resident_mb():  # without /proc/self/statm it is never used
         return
-    helper = _HELPER.get(os.getpid())
-    if helper is not None and helper.process.is_alive():
-        return
+    helper = _HELPER.pop(os.getpid(), None)
+    if helper is not None:
+        if helper.process.is_alive():
+            _HELPER[os.getpid()] = helper
+            return
+        helper.discard()
     try:
         _HELPER[os.getpid()] = _Helper()
     except OSError:
         log.warning("could not start the helper process", exc_info=True)
 
 
-def _helper_main(sock: socket.socket) -> None:
+def _helper_main(sock: socket.socket, theirs: socket.socket) -> None:
     """Jobs arrive as pickles on a stream, read as they come: neither side holds a job's whole
-    pickle (70 MB for 指标明细 at 100,000 files) beside the objects it stands for."""
+    pickle (70 MB for 指标明细 at 100,000 files) beside the objects it stands for. The stream
+    ends when the caller's process ends, however it ends: then this one does too."""
+    theirs.close()  # the caller's end, copied by the fork: held here, it would never end
     try:
         for name in HELPER_MODULES:
             importlib.import_module(name)
@@ -200,8 +205,8 @@ def _helper_main(sock: socket.socket) -> None:
                     done = _FAILED
                 del job
                 sock.sendall(done)
-    except (EOFError, OSError, pickle.UnpicklingError, KeyboardInterrupt):
-        return  # the caller has gone, or is stopping
+    except (Exception, KeyboardInterrupt):  # the caller has gone, is stopping, or sent a job
+        return  # it cannot read: the caller does that work itself, and says why if it fails
 
 
 _READY, _DONE, _FAILED = b"R", b"1", b"0"
@@ -215,7 +220,7 @@ class _Helper:
         self.sock, child = socket.socketpair()
         try:
             self.process = mp.get_context("fork").Process(
-                target=_helper_main, args=(child,), daemon=True
+                target=_helper_main, args=(child, self.sock), daemon=True
             )
             self.process.start()
         finally:
@@ -226,8 +231,12 @@ class _Helper:
 
     def _answer(self, block: bool) -> bytes | None:
         """The helper's next one-byte answer; None when there is none yet (or it has gone)."""
-        if not block and not select.select([self.sock], [], [], 0)[0]:
-            return None
+        while not select.select([self.sock], [], [], 1.0 if block else 0)[0]:
+            if not block:
+                return None
+            if not self.process.is_alive():
+                self.ready = False
+                return None
         try:
             answer = self.sock.recv(1)
         except OSError:
@@ -249,12 +258,27 @@ class _Helper:
         try:
             with long_lived(), self.sock.makefile("wb", buffering=_BUFFER) as out:
                 pickle.dump((aside.work, aside.args), out, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # it died, or the work cannot be pickled: done in the caller
+        except BaseException as exc:  # it died, or the work cannot be pickled, or a Ctrl+C
+            # a job cut off halfway leaves the stream unusable: this helper goes, and the next
+            # run forks another; the work is done in the caller
             log.debug("could not hand %s to the helper", aside.work, exc_info=True)
-            self.ready = False  # a job cut off halfway: the stream cannot be trusted
+            self.discard()
+            if not isinstance(exc, Exception):
+                raise
             return False
         self.running = aside
         return True
+
+    def discard(self) -> None:
+        """Stop the helper at once, whatever it is doing."""
+        self.ready = False
+        if _HELPER.get(os.getpid()) is self:
+            del _HELPER[os.getpid()]
+        with contextlib.suppress(OSError):
+            self.sock.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
 
     def _collect(self, block: bool) -> None:
         assert self.running is not None

@@ -13,7 +13,7 @@ import os
 import pickle
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from perfeval.cache import CACHE_NAME, Cache, context_key
@@ -24,7 +24,6 @@ from perfeval.framework import Framework
 from perfeval.heap import long_lived
 from perfeval.model import CellRef
 from perfeval.pool import run_isolated
-from perfeval.read.cells import MAX_COLS, MAX_ROWS
 from perfeval.read.container import far_cells, is_lock_file
 from perfeval.read.submission import read_submission
 from perfeval.render.returns import needs_copy, write_return
@@ -277,10 +276,9 @@ def _validate(
         n = todo[k]
         data = result if isinstance(result, bytes) else None
         outcome = pickle.loads(result) if isinstance(result, bytes) else result
-        if outcome.failure in ("crash", "memory") and far_cells(
-            Path(jobs[n][0]), s.max_uncompressed_bytes, MAX_ROWS, MAX_COLS
-        ):
-            outcome = failed(outcome.file, "far")  # what made the reader die, told plainly
+        if outcome.failure in ("crash", "memory") and far_cells(Path(jobs[n][0])):
+            # what made the reader die, told plainly (cached only as the failure would be)
+            outcome = replace(failed(outcome.file, "far"), cacheable=outcome.cacheable)
         hashes[n] = outcome.sha256 or hashes[n]
         if cache is not None and hashes[n] and outcome.cacheable:
             cache.put(hashes[n], data or pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))

@@ -22,7 +22,7 @@ def rows(path, sheet, header_row=1):
 
 
 @pytest.mark.parametrize("large", [False, True])
-def test_validation_report_lists_every_finding(folder, monkeypatch, large):
+def test_validation_report_lists_every_finding(folder, monkeypatch, caplog, large):
     """``large``: as in a process too large to fork, the report's tables are sent to the
     helper process and written there."""
     import perfeval.aside
@@ -47,6 +47,7 @@ def test_validation_report_lists_every_finding(folder, monkeypatch, large):
     folder.fill("P2")
     outcome = pipeline.do_validate(folder.ws.folder)
     assert sent == ([pipeline.write_validation_report] if large else [])
+    assert not [r for r in caplog.records if r.name == "perfeval.aside"]  # not done twice
     report = outcome.outputs[0]
     listed = rows(report, "问题清单", header_row=2)
     assert [(r["文件"], r["工作表"], r["单元格"], r["代码"]) for r in listed] == [

@@ -339,7 +339,23 @@ def test_a_large_process_sends_portable_work_to_its_helper(tmp_path, monkeypatch
     again = tmp_path / "again.txt"
     perfeval.aside.run_aside(_write_pid_later, again, 0, portable=True)()
     assert again.read_text(encoding="ascii") == str(os.getpid())  # no helper: done here
+    perfeval.aside.start_helper()  # a dead helper is replaced
+    fresh = perfeval.aside._HELPER[os.getpid()]
+    assert fresh is not helper
+    assert fresh.process.is_alive()
+    while not fresh.free() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    unpicklable = tmp_path / "unpicklable.txt"
+    wait = perfeval.aside.run_aside(_write_with, unpicklable, lambda: "x", portable=True)
+    wait()
+    assert unpicklable.read_text(encoding="ascii") == "x"  # done here
+    assert os.getpid() not in perfeval.aside._HELPER  # a half-sent job: that helper is gone
+    assert not fresh.process.is_alive()
     perfeval.aside.stop_helper()
+
+
+def _write_with(path, make) -> None:
+    path.write_text(make(), encoding="ascii")
 
 
 def _write_pid_later(path, seconds: float) -> None:
@@ -560,7 +576,17 @@ def test_workers_ask_for_a_batch_s_files_ahead(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "posix_fadvise", advise)
     pool._prefetch([str(files[0]), str(tmp_path / "gone.xlsx"), str(files[1]), str(files[2])])
     assert asked == [(f.stat().st_ino, os.POSIX_FADV_WILLNEED) for f in files]
+    asked_by_workers = tmp_path / "asked.txt"
+
+    def record(paths):  # in the forked workers
+        with asked_by_workers.open("a", encoding="utf-8") as fh:
+            fh.writelines(f"{p}\n" for p in paths)
+
+    monkeypatch.setattr(pool, "_prefetch", record)
     results = pool.run_isolated(
         [(str(f), f.name) for f in files], _echo, _failed, workers=2, prefetch=True
     )
     assert results == [(str(f), f.name, "ok") for f in files]
+    if "fork" in multiprocessing.get_all_start_methods():
+        asked = asked_by_workers.read_text(encoding="utf-8").split()
+        assert sorted(asked) == sorted(str(f) for f in files)

@@ -21,13 +21,14 @@ from typing import Any
 
 from perfeval.check.catalogue import Code, Finding, finding
 from perfeval.model import CellRef
-from perfeval.read.zipdir import Archive, inflate, read_directory
+from perfeval.read.zipdir import Archive, inflate, read_directory, stored_bytes
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 MB = 1024 * 1024
 #: a cell element, its column and row, and whether it closes at once (an empty styled cell)
-_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*?(/?)>')
+#: (never past the next < or >: one pass over the XML, whatever it holds)
+_CELL = re.compile(rb'<(?:\w+:)?c\s[^<>]*?\br="([A-Za-z]{1,4})([0-9]{1,10})"[^<>]*?(/?)>')
 
 
 @dataclass(frozen=True)
@@ -168,34 +169,52 @@ def _not_a_workbook(by_name: dict[str, Any], read: Callable[[Any], bytes | None]
     return "压缩包中没有Excel工作簿"
 
 
-def far_cells(path: Path, max_uncompressed: int, max_rows: int, max_cols: int) -> bool:
-    """Whether a sheet of the file holds something past row ``max_rows`` or column
-    ``max_cols``: what makes a reader try to allocate the whole grid and abort. Asked only after
-    a reader died on the file, to tell the user why; plain Python, so it cannot crash."""
+def far_cells(path: Path) -> bool:
+    """Whether a sheet of the file spans a grid too large for a reader to allocate: the rows and
+    columns between its cells that hold something cover more than ``FAR_GRID_CELLS``. Asked
+    only after a reader died on the file, to tell the user why. Plain Python over at most
+    ``SCAN_MAX`` of each sheet; any trouble reading the file only means no explanation."""
     try:
         data = path.read_bytes()
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-            if sum(i.file_size for i in infos) > max_uncompressed:
-                return False
-            for info in infos:
-                name = info.filename.lower()
-                if "worksheets/" in name and name.endswith(".xml"):
-                    xml = inflate(data, info)
-                    if _beyond(zf.read(info) if xml is None else xml, max_rows, max_cols):
-                        return True
-    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, ValueError):
+        entries: list[Any] | None = read_directory(data)
+        if entries is None:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                entries = zf.infolist()
+        for entry in entries:
+            name = entry.filename.lower()
+            if "worksheets/" not in name or not name.endswith(".xml"):
+                continue
+            raw = stored_bytes(data, entry)
+            if raw is None:
+                continue  # encrypted or another method: not what calamine reads either
+            if entry.compress_type == zipfile.ZIP_DEFLATED:
+                xml = zlib.decompressobj(-15).decompress(raw, SCAN_MAX)
+            else:
+                xml = raw[:SCAN_MAX]
+            if _grid_cells(xml) > FAR_GRID_CELLS:
+                return True
+    except Exception:  # a file that crashed a reader may be damaged in any way
         return False
     return False
 
 
-def _beyond(xml: bytes, max_rows: int, max_cols: int) -> bool:
+#: rows × columns a sheet's grid may span before a reader cannot hold it: at 32 bytes or more
+#: per cell, 10 million cells are past a worker's memory limit (``worker_memory_mb``)
+FAR_GRID_CELLS = 10_000_000
+SCAN_MAX = 64 * MB  # of one sheet, inflated to look for far cells
+
+
+def _grid_cells(xml: bytes) -> int:
+    """Rows × columns between the sheet's first and last cells that hold something."""
+    top = left = 1 << 40
+    bottom = right = 0
     for match in _CELL.finditer(xml):
         if match[3]:
             continue  # empty, only styled
         column = 0
-        for letter in match[1]:
+        for letter in match[1].upper():
             column = column * 26 + letter - 64
-        if column > max_cols or int(match[2]) > max_rows:
-            return True
-    return False
+        row = int(match[2])
+        top, bottom = min(top, row), max(bottom, row)
+        left, right = min(left, column), max(right, column)
+    return (bottom - top + 1) * (right - left + 1) if bottom else 0

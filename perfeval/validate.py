@@ -183,7 +183,7 @@ def _check_job(path: str, name: str) -> FileOutcome:
     if s.annotated_copies:
         try:
             target = s.path("returns") / name
-            write_return(Path(path), read.submission, outcome, ws, target, read.archive)
+            write_return(Path(path), read.submission, outcome, ws, target, read.data)
         except Exception:  # the copy is a convenience; its failure must not cost the finding
             log.exception("could not write the annotated copy of %s", name)
     return outcome

@@ -117,12 +117,12 @@ def test_the_copy_is_made_from_the_bytes_that_were_checked(folder, tmp_path):
     bad = folder.fill("P1", full_fill(fw, **{"1.1.1": {"score": 9}}))
     read = read_submission(bad, bad.name, 10**8, 10**9)
     outcome = check_file(read, folder.ws)
-    assert read.archive is not None
-    assert read.archive.data == bad.read_bytes()
+    assert read.data is not None
+    assert read.data == bad.read_bytes()
     args, out = (read.submission, outcome, folder.ws), tmp_path / "copies"
     from_disk = returns.write_return(bad, *args, out / "disk.xlsx")
     folder.fill("P1", full_fill(fw))  # corrected after the check, before the copy
-    from_read = returns.write_return(bad, *args, out / "read.xlsx", read.archive)
+    from_read = returns.write_return(bad, *args, out / "read.xlsx", read.data)
     assert from_read.read_bytes() == from_disk.read_bytes()
     assert sorted(p.name for p in out.iterdir()) == ["disk.xlsx", "read.xlsx"]
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from perfeval.check.catalogue import Code, Finding, finding
 from perfeval.model import CellRef
-from perfeval.read.zipdir import Archive, inflate, read_directory, stored_bytes
+from perfeval.read.zipdir import inflate, read_directory, stored_bytes
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -33,14 +33,13 @@ _CELL = re.compile(rb'<(?:\w+:)?c\s[^<>]*?\br="([A-Za-z]{1,4})([0-9]{1,10})"[^<>
 
 @dataclass(frozen=True)
 class Inspected:
-    """The bytes to hand the reader when the file may be parsed (the archive as checked, possibly
-    with its sheets stored uncompressed); otherwise the one finding that explains why not."""
+    """The bytes to hand the reader when the file may be parsed; otherwise the one finding that
+    explains why not."""
 
     data: bytes | None
     sha256: str
     finding: Finding | None = None
     macros: bool = False
-    archive: Archive | None = None  # the file as read, for steps after reading
 
 
 def is_lock_file(name: str) -> bool:
@@ -85,7 +84,7 @@ def inspect_file(path: Path, name: str, max_bytes: int, max_uncompressed: int) -
     problem = _check_zip(data, ref, max_uncompressed)
     if isinstance(problem, Finding):
         return Inspected(None, digest, problem)
-    return Inspected(data, digest, None, macros=problem, archive=Archive(data, {}))
+    return Inspected(data, digest, None, macros=problem)
 
 
 def _check_zip(data: bytes, ref: CellRef, max_uncompressed: int) -> Finding | bool:

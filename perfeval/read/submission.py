@@ -26,7 +26,6 @@ from perfeval.read.parse import (
     parse_text,
     remembered,
 )
-from perfeval.read.zipdir import Archive
 
 SCORE_UNITS = ("分",)
 MONEY_UNITS = ("万元",)
@@ -71,7 +70,7 @@ class ReadResult:
     submission: Submission | None
     findings: list[Finding]
     sha256: str = ""
-    archive: Archive | None = None  # the file as read (stays in the worker)
+    data: bytes | None = None  # the file's bytes as read and checked (stay in the worker)
 
 
 def _parse_score(raw: object) -> Parsed:
@@ -143,7 +142,7 @@ def read_submission(
         sub = None
     if sub is not None:
         sub.macros = inspected.macros
-    return ReadResult(name, sub, findings, inspected.sha256, inspected.archive)
+    return ReadResult(name, sub, findings, inspected.sha256, inspected.data)
 
 
 def _read_book(book: Book, name: str, sha256: str, findings: list[Finding]) -> Submission | None:

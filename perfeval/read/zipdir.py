@@ -13,7 +13,6 @@ from __future__ import annotations
 import struct
 import zipfile
 import zlib
-from typing import NamedTuple
 
 LOCAL_MAGIC = b"PK\x03\x04"
 CENTRAL_MAGIC = b"PK\x01\x02"
@@ -54,14 +53,6 @@ class Entry:
         self.raw_name, self.dos_time = raw_name, dos_time  # name as stored; time and date
         self.CRC, self.compress_size, self.file_size = crc, compress_size, file_size
         self.header_offset = header_offset
-
-
-class Archive(NamedTuple):
-    """A file's bytes as read, with the members already inflated while checking it (by name),
-    so that later steps (the annotated copy) neither read the file nor inflate them again."""
-
-    data: bytes
-    parts: dict[str, bytes]
 
 
 def read_directory(data: bytes) -> list[Entry] | None:

@@ -17,7 +17,6 @@ import copy
 import logging
 import posixpath
 from collections import defaultdict
-from collections.abc import Mapping
 from pathlib import Path
 
 from lxml import etree
@@ -52,14 +51,11 @@ def _t(text: str) -> str:
     return f"<t{space}>{xml_text(text)}</t>"
 
 
-def patch_annotated(
-    data: bytes, findings: list[Finding], target: Path, parts: Mapping[str, bytes] | None = None
-) -> Path | None:
+def patch_annotated(data: bytes, findings: list[Finding], target: Path) -> Path | None:
     """Write the annotated copy of the workbook ``data`` to ``target``; None when the file has a
-    shape this fast path does not handle (the caller then uses the slow paths). ``parts`` are
-    members of ``data`` already inflated, by name."""
+    shape this fast path does not handle (the caller then uses the slow paths)."""
     try:
-        out = _patch(data, findings, parts)
+        out = _patch(data, findings)
     except Exception as exc:  # odd input of any kind: the slow paths decide
         log.debug("no fast annotated copy for %s: %r", target.name, exc)
         return None
@@ -68,8 +64,8 @@ def patch_annotated(
     return target
 
 
-def _patch(data: bytes, findings: list[Finding], parts: Mapping[str, bytes] | None) -> bytes:
-    pkg = Package(data, parts)
+def _patch(data: bytes, findings: list[Finding]) -> bytes:
+    pkg = Package(data)
     office = f"{REL}/officeDocument"
     book = next(r.get("Target") for r in parse(pkg.read("_rels/.rels")) if r.get("Type") == office)
     book = pkg.resolve("", book)

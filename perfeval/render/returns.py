@@ -28,7 +28,6 @@ from perfeval.issue.annotations import Annotations
 from perfeval.issue.overlay import Key, Overlay
 from perfeval.issue.workbook import issue_workbook
 from perfeval.read.submission import Submission
-from perfeval.read.zipdir import Archive
 from perfeval.render.annotate import write_annotated
 from perfeval.render.patch import patch_annotated
 from perfeval.workspace import Workspace
@@ -107,9 +106,9 @@ def write_return(
     outcome: FileOutcome,
     ws: Workspace,
     target: Path,
-    archive: Archive | None = None,
+    data: bytes | None = None,
 ) -> Path | None:
-    """Write the annotated copy of one workbook with errors; None when none is due. ``archive``
+    """Write the annotated copy of one workbook with errors; None when none is due. ``data``
     is the file as it was read and checked (otherwise ``source`` is read again)."""
     if sub is None or not outcome.readable or not needs_copy(outcome.findings):
         return None
@@ -121,14 +120,12 @@ def write_return(
         if f.is_error
     )
     if ws.settings.annotated_copy == "mark":
-        if archive is None:
+        if data is None:
             try:
-                archive = Archive(source.read_bytes(), {})
+                data = source.read_bytes()
             except OSError:
-                archive = None
-        if archive is not None and patch_annotated(
-            archive.data, outcome.findings, target, archive.parts
-        ):
+                data = None
+        if data is not None and patch_annotated(data, outcome.findings, target):
             return target
         log.debug("annotated copy of %s: falling back to the slow path", source.name)
     if item is None or fw is None or theirs:

@@ -12,7 +12,6 @@ import io
 import posixpath
 import zipfile
 import zlib
-from collections.abc import Mapping
 
 from lxml import etree
 
@@ -62,15 +61,13 @@ def rels_name(part: str) -> str:
 
 class Package:
     """The zip's entries by name (case-insensitive, as OPC part names are) and changed parts.
+    Entries are inflated when read, their CRC-32 checked."""
 
-    ``parts`` holds members already inflated (by their name in the zip), as the reader's checks
-    leave them; the others are inflated when read, their CRC-32 checked."""
-
-    def __init__(self, data: bytes, parts: Mapping[str, bytes] | None = None) -> None:
+    def __init__(self, data: bytes) -> None:
         entries: list[Entry] | list[zipfile.ZipInfo] | None = read_directory(data)
         if entries is None:  # an unusual archive: zipfile reads the directory (or refuses)
             entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
-        self.data, self.parts = data, parts or {}
+        self.data = data
         self.infos = {i.filename: i for i in entries}
         self.names = {name.lower(): name for name in self.infos}
         if len(self.names) != len(entries) or len(self.names) > 60000:
@@ -87,8 +84,6 @@ class Package:
             raise Unsupported(f"missing part {name}")
         if real in self.changed:
             return self.changed[real]
-        if real in self.parts:
-            return self.parts[real]
         info = self.infos[real]
         body = inflate(self.data, info)
         if body is None or len(body) != info.file_size or zlib.crc32(body) != info.CRC:
@@ -98,7 +93,7 @@ class Package:
     def head(self, name: str, size: int) -> bytes:
         """The start of an entry, decompressing no more than needed."""
         info = self.infos.get(self.names.get(name.lower(), ""))
-        if info is None or info.compress_type != 8 or info.filename in self.changed | self.parts:
+        if info is None or info.compress_type != 8 or info.filename in self.changed:
             return self.read(name)[:size]
         return zlib.decompressobj(-15).decompress(self.raw(info), size)
 

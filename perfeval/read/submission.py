@@ -94,9 +94,12 @@ def _memo(parser: Callable) -> dict[object, Parsed]:
     return memo
 
 
+#: the raw types whose parses are remembered (bools and dates are rare, and 1 == True as a key)
+_MEMO_KINDS = frozenset({str, float})
+
+
 def _parsed(parser: Callable, raw: object, memo: dict[object, Parsed] | None = None) -> Parsed:
-    kind = type(raw)
-    if kind is not str and kind is not float:  # bools, dates: rare, and 1 == True as a key
+    if raw.__class__ not in _MEMO_KINDS:
         return parser(raw)
     return remembered(_memo(parser) if memo is None else memo, raw, parser)
 
@@ -237,7 +240,10 @@ def _read_indicators(grid: Grid, sub: Submission) -> None:
         values = {}
         for key, col, at, parser, memo in plan:
             raw = line[at] if at < width else ""
-            parsed = _parsed(parser, raw, memo)
+            # _parsed, inlined: a remembered str or float is the common case by far
+            parsed = memo.get(raw) if raw.__class__ in _MEMO_KINDS else None
+            if parsed is None:
+                parsed = _parsed(parser, raw, memo)
             values[key] = Value(raw, parsed[0], file, sheet, row, col, parsed[1])
         sub.indicators.append(IndicatorRow(code, row, values))
 

@@ -121,6 +121,13 @@ def test_value_outside_a_dropdown_list(folder):
     )
 
 
+def test_dropdown_value_typed_in_full_width_is_accepted(folder):
+    fw = folder.framework("P1")
+    entry = {"direction": "＝", "target": "10", "unit": "个", "actual": "10"}  # ＝ is U+FF1D
+    name = folder.fill("P1", full_fill(fw, **{"3.1.1": entry})).name
+    assert found(folder, name) == []
+
+
 def test_unreadable_date(folder):
     fill = full_fill(folder.framework("P1"))
     fill.contact = {"filled_on": "上周五"}

@@ -64,8 +64,8 @@ def _category(value: Value, settings: Settings, item_id: str) -> list[Finding]:
 
 
 def _in_list(value: Value, field: str, choices: tuple[str, ...], item_id: str) -> list[Finding]:
-    if value.empty or normalize_text(value.parsed) in choices:
-        return []
+    if value.empty or value.parsed in choices or normalize_text(value.parsed) in choices:
+        return []  # as picked from the dropdown, or as typed with other widths or spaces
     return [
         finding(
             Code.VOCAB_LIST,
@@ -102,22 +102,29 @@ def _check_custom(ind: Indicator, row: IndicatorRow, item_id: str) -> list[Findi
 def _check_row(
     ind: Indicator, row: IndicatorRow, settings: Settings, item_id: str
 ) -> list[Finding]:
+    # about twenty rows per workbook, most of them in order: a field's label is only made, and
+    # a rule only called, where a cell's issue or content calls for it
     out: list[Finding] = []
     v = row.values
     name = ind.name or ind.code
     if not ind.custom:
         for key, label in (("direction", "指标性质"), ("target", "年度指标值")):
-            if not getattr(ind, key):
+            if not getattr(ind, key) and v[key].issue is not None:
                 out += values.required_text(v[key], f"{name}的{label}", item_id)
-    if not v["direction"].empty:
-        out += _in_list(v["direction"], f"{name}的指标性质", L.DIRECTION_CHOICES, item_id)
-    out += _category(v["category"], settings, item_id)
+    direction = v["direction"]
+    if not direction.empty and direction.parsed not in L.DIRECTION_CHOICES:
+        out += _in_list(direction, f"{name}的指标性质", L.DIRECTION_CHOICES, item_id)
+    if not v["category"].empty:
+        out += _category(v["category"], settings, item_id)
     if ind.computed:
         return out
-    out += values.required_text(v["actual"], f"{name}的实际完成值", item_id)
-    if ind.direction == "定性" and not ind.custom:
-        out += _in_list(v["actual"], f"{name}的实际完成值", settings.qualitative, item_id)
-    out += values.number(v["score"], f"{name}的得分", item_id)
+    actual, score = v["actual"], v["score"]
+    if actual.issue is not None:
+        out += values.required_text(actual, f"{name}的实际完成值", item_id)
+    if ind.direction == "定性" and not ind.custom and actual.parsed not in settings.qualitative:
+        out += _in_list(actual, f"{name}的实际完成值", settings.qualitative, item_id)
+    if score.issue is not None:
+        out += values.number(score, f"{name}的得分", item_id)
     if not values.usable_number(v["score"]) or (ind.custom and ind.weight <= 0):
         return out
     score: Decimal = v["score"].parsed

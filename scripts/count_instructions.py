@@ -27,13 +27,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PHASES = ("inspect", "calamine", "read", "checks", "full")
-SHEETS = ("_perfeval", "基本信息", "指标", "问题与建议")
 
 
 def loop(folder: Path, phase: str, count: int) -> None:
     """The worker's work on the first ``count`` returned files, up to the end of ``phase``."""
     sys.path.insert(0, str(ROOT))
-    from perfeval import validate
+    from perfeval import layout, validate
     from perfeval.check.workbook import check_file
     from perfeval.read.cells import Book
     from perfeval.read.container import inspect_file
@@ -55,7 +54,7 @@ def loop(folder: Path, phase: str, count: int) -> None:
             data = inspect_file(path, path.name, *limits).data
             if phase == "calamine" and data is not None:
                 with Book(data) as book:
-                    for sheet in SHEETS:
+                    for sheet in (layout.SHEET_IDENTITY, *layout.DATA_SHEETS):  # as read
                         if sheet in book.sheet_names:
                             book.grid(sheet)
 

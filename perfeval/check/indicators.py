@@ -103,7 +103,8 @@ def _check_row(
     ind: Indicator, row: IndicatorRow, settings: Settings, item_id: str
 ) -> list[Finding]:
     # about twenty rows per workbook, most of them in order: a field's label is only made, and
-    # a rule only called, where a cell's issue or content calls for it
+    # its rule only called, where a cell's issue or content calls for it (the rules would find
+    # nothing otherwise)
     out: list[Finding] = []
     v = row.values
     name = ind.name or ind.code
@@ -114,26 +115,25 @@ def _check_row(
     direction = v["direction"]
     if not direction.empty and direction.parsed not in L.DIRECTION_CHOICES:
         out += _in_list(direction, f"{name}的指标性质", L.DIRECTION_CHOICES, item_id)
-    if not v["category"].empty:
-        out += _category(v["category"], settings, item_id)
+    out += _category(v["category"], settings, item_id)
     if ind.computed:
         return out
-    actual, score = v["actual"], v["score"]
+    actual, score_cell = v["actual"], v["score"]
     if actual.issue is not None:
         out += values.required_text(actual, f"{name}的实际完成值", item_id)
     if ind.direction == "定性" and not ind.custom and actual.parsed not in settings.qualitative:
         out += _in_list(actual, f"{name}的实际完成值", settings.qualitative, item_id)
-    if score.issue is not None:
-        out += values.number(score, f"{name}的得分", item_id)
-    if not values.usable_number(v["score"]) or (ind.custom and ind.weight <= 0):
+    if score_cell.issue is not None:
+        out += values.number(score_cell, f"{name}的得分", item_id)
+    if not values.usable_number(score_cell) or (ind.custom and ind.weight <= 0):
         return out
-    score: Decimal = v["score"].parsed
-    shown = normalize_text(v["score"].raw)
+    score: Decimal = score_cell.parsed
+    shown = normalize_text(score_cell.raw)
     if score < 0 or score > ind.weight:
         out.append(
             finding(
                 Code.SCORE_OUT_OF_RANGE,
-                v["score"].ref,
+                score_cell.ref,
                 item_id=item_id,
                 name=name,
                 score=shown,

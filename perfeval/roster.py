@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import pickle
+import os
+import stat
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 import xlsxwriter
 
 from perfeval import __version__
+from perfeval import plain as P
 from perfeval.atomic import atomic_path, write_bytes
 from perfeval.check.catalogue import Code, Finding, finding
 from perfeval.errors import ConfigError, OutputError
@@ -28,6 +30,8 @@ from perfeval.settings import Settings
 
 SHEET = "项目清单"
 MAX_ROSTER_ROWS = 1_048_576
+MEMO_FORMAT = 2  # bump when the memo's layout changes
+MEMO_LIMIT = 512 * 1024 * 1024  # a memo larger than this is not read (1,000,000 rows: ~200 MB)
 
 #: key -> (header label, other labels accepted when reading, required)
 COLUMNS: dict[str, tuple[str, tuple[str, ...], bool]] = {
@@ -115,35 +119,97 @@ def load_roster(
         key, content = _memo_key(path, settings, registry)
     except OSError:
         return _load_roster(path, settings, registry)
-    roster = None
-    if memo is not None:
-        with contextlib.suppress(Exception):  # a damaged or foreign memo is only a slower start
-            stored_key, state = pickle.loads(memo.read_bytes())
-            if stored_key == key:
-                roster = _from_state(state)
+    roster = _read_memo(memo, key, path, settings, registry) if memo is not None else None
     if roster is None:
         roster = _load_roster(path, settings, registry)
-        if memo is not None:
+        if memo is not None and not _foreign(memo):
             with contextlib.suppress(OSError, OutputError):
-                data = pickle.dumps((key, _state(roster)), protocol=pickle.HIGHEST_PROTOCOL)
-                write_bytes(memo, data)
+                write_bytes(memo, _memo(roster, key))
     roster.digest = content
     return roster
 
 
-# The memo holds plain values, never our classes, so a changed RosterItem can never be filled
-# from an old memo by position; the field names are part of the state and must match.
-def _state(roster: Roster) -> tuple:
-    names = tuple(f.name for f in fields(RosterItem))
-    items = [tuple(getattr(i, n) for n in names) for i in roster.items]
-    return (names, str(roster.path), items, roster.findings, roster.sheet, roster.columns)
+# The memo is JSON, never a pickle: it lives in the evaluation folder, which travels between
+# offices, and a planted pickle would run code when read. It holds plain values, never our
+# classes, column by column, with the field names: a changed RosterItem is never filled from an
+# old memo by position. Reading it back checks every value's type; anything unexpected means
+# the roster is read afresh.
+_NAMES = [f.name for f in fields(RosterItem)]
+_MONEY = ("budget", "executed", "unit_budget")
 
 
-def _from_state(state: tuple) -> Roster:
-    names, path, items, findings, sheet, columns = state
-    if names != tuple(f.name for f in fields(RosterItem)):
-        raise ValueError("roster memo from another layout")
-    return Roster(Path(path), [RosterItem(*values) for values in items], findings, sheet, columns)
+def _memo(roster: Roster, key: str) -> bytes:
+    columns = []
+    for name in _NAMES:
+        column = [getattr(i, name) for i in roster.items]
+        if name in _MONEY:
+            column = [None if v is None else str(v) for v in column]
+        columns.append(column)
+    found = P.findings_out(roster.findings, files=True)
+    return P.dumps([MEMO_FORMAT, key, _NAMES, roster.sheet, roster.columns, found, columns])
+
+
+def _foreign(memo: Path) -> bool:
+    """Something other than a file is where the memo goes (a folder, a link, a pipe): it is
+    neither read nor replaced."""
+    try:
+        return not stat.S_ISREG(os.lstat(memo).st_mode)
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError):
+        return True
+
+
+def _read_memo(
+    memo: Path, key: str, path: Path, settings: Settings, registry: FrameworkRegistry
+) -> Roster | None:
+    """The roster kept in ``memo`` under ``key``; None when there is none, or it is of another
+    key, or it is not exactly what :func:`_memo` writes (a damaged or planted file)."""
+    try:
+        if _foreign(memo) or os.stat(memo).st_size > MEMO_LIMIT:
+            return None
+        value = P.loads(memo.read_bytes(), MEMO_LIMIT)
+        if type(value) is not list or len(value) != 7 or value[:3] != [MEMO_FORMAT, key, _NAMES]:
+            return None
+        return _from_memo(value[3:], path, settings, registry)
+    except Exception:  # a damaged or foreign memo is only a slower start
+        return None
+
+
+def _from_memo(value: list, path: Path, settings: Settings, registry: FrameworkRegistry) -> Roster:
+    sheet, columns, found, items = value
+    P.text(sheet)
+    if type(columns) is not dict or not columns.keys() <= COLUMNS.keys():
+        raise P.Malformed("roster columns expected")
+    for col in columns.values():
+        if P.whole(col, 16_384) < 1:
+            raise P.Malformed("column number expected")
+    findings = P.findings_in(found)
+    if type(items) is not list or len(items) != len(_NAMES):
+        raise P.Malformed("roster items expected")
+    count = len(items[0]) if type(items[0]) is list else -1
+    values = dict(zip(_NAMES, items, strict=True))
+    for name, column in values.items():
+        if name == "row":
+            if type(column) is not list or len(column) != count:
+                raise P.Malformed("roster rows expected")
+            if column and not min(map(P.whole, column)) >= 1:
+                raise P.Malformed("roster rows expected")
+        elif name in _MONEY:
+            if type(column) is not list or len(column) != count:
+                raise P.Malformed("amounts expected")
+            none = name != "budget"
+            values[name] = [None if v is None and none else P.number(v) for v in column]
+        else:
+            P.texts(column, count)
+    known_ids = {f.id for f in registry}
+    kinds = {k.name for k in settings.kinds}
+    if not set(values["framework_id"]) <= known_ids or not set(values["kind"]) <= kinds:
+        raise P.Malformed("item of an unknown framework or kind")
+    if len(set(values["item_id"])) != count:
+        raise P.Malformed("item numbers repeat")
+    made = list(map(RosterItem, *values.values()))
+    return Roster(path, made, findings, sheet, columns)
 
 
 def _memo_key(path: Path, settings: Settings, registry: FrameworkRegistry) -> tuple[str, str]:

@@ -3,39 +3,24 @@
 All arithmetic is Decimal; sums and rates are computed from unrounded values and rounded once,
 half up, to two decimals. Grades come from the bands in the settings, on the two-decimal total.
 
-Scores travel between processes and into the cache in a packed, plain form (:func:`pack` /
-:func:`unpack`): the roster item and the framework are referred to by id and re-linked; the
-subtotals, total and counts are computed once, in the worker, and the indicator rows stay packed
-until 指标明细 is written, so 100,000 scored workbooks fit in memory and load in seconds.
+Scores travel between processes and into the cache in a packed, plain form: see
+:mod:`perfeval.score_pack`.
 """
 
 from __future__ import annotations
 
-import pickle
-import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from perfeval import layout as L
 from perfeval.framework import Framework, Indicator
 from perfeval.issue.plan import SheetRow
 from perfeval.model import CellRef
 from perfeval.numbers import percent, q2, ratio
-from perfeval.read.parse import remembered
 from perfeval.read.submission import IndicatorRow, Submission
 from perfeval.roster import RosterItem
 from perfeval.settings import Grade, Settings
-
-SHORT = 24  # texts up to this length are interned (targets, grades, categories repeat a lot)
-
-
-_DECIMALS: dict[str, Decimal] = {}
-
-
-def _intern(text: str) -> str:
-    return sys.intern(text) if len(text) <= SHORT else text
 
 
 class IndicatorScore(NamedTuple):
@@ -88,15 +73,18 @@ class ItemScore:
     indicator_count: int
     full_marks: int  # indicators scored at their full weight
     category_labels: tuple[str, ...]  # problem categories reported, in first-seen order
-    #: the indicator scores, or (after :func:`unpack`) their packed form, decoded on each use:
-    #: a province's scores wait for aggregation without millions of small objects
+    #: the indicator scores, or (after :func:`perfeval.score_pack.unpack`) their packed form,
+    #: decoded on each use: a province's scores wait for aggregation without millions of small
+    #: objects
     indicator_data: tuple[IndicatorScore, ...] | bytes
 
     @property
     def indicators(self) -> tuple[IndicatorScore, ...]:
         data = self.indicator_data
         if isinstance(data, bytes):
-            return _decode_indicators(data, self.framework)
+            from perfeval.score_pack import decode_indicators  # it builds on this module
+
+            return decode_indicators(data, self.framework)
         return data
 
     def categories(self) -> list[str]:
@@ -209,158 +197,3 @@ def assemble(
         category_labels=tuple(dict.fromkeys(labels)),
         indicator_data=tuple(scores),
     )
-
-
-#: bump when :func:`pack`'s layout changes: it is part of the cache context
-PACK_FORMAT = 2
-
-
-def pack(score: ItemScore) -> tuple[Any, ...]:
-    """Plain data for another process or the cache: no roster item, no framework objects.
-    Everything aggregation needs is computed once, in the worker; the indicator rows travel as
-    one more pickle, opened only when 指标明细 is written."""
-    indicators = []
-    for s in score.indicators:
-        ind = s.indicator
-        custom = (
-            (
-                ind.name,
-                str(ind.weight),
-                ind.direction,
-                ind.target,
-                ind.unit,
-                ind.l1,
-                ind.l2,
-                ind.parent,
-            )
-            if ind.custom
-            else None
-        )
-        indicators.append((ind.code, str(s.score), s.actual, s.reason, s.category, s.row, custom))
-    level1 = tuple(
-        (str(x.score), None if x.rate is None else str(x.rate), x.first_cell, x.cells)
-        for x in score.level1
-    )
-    rate = score.execution_rate
-    return (
-        score.item.item_id,
-        score.framework.id,
-        score.file,  # index 2: FileOutcome.renamed replaces it
-        str(score.budget),
-        str(score.executed),
-        None if rate is None else str(rate),
-        score.budget_ref.cell,
-        score.executed_ref.cell,
-        level1,
-        str(score.total),
-        score.overview,
-        score.outputs,
-        score.problems,
-        score.indicator_count,
-        score.full_marks,
-        score.category_labels,
-        pickle.dumps(tuple(indicators), protocol=pickle.HIGHEST_PROTOCOL),
-    )
-
-
-def _decimal(text: str | None) -> Decimal | None:
-    """One Decimal object per written form: scores, subtotals and rates repeat across thousands
-    of workbooks. Safe because Decimals are immutable and equal texts print alike."""
-    return None if text is None else remembered(_DECIMALS, text, Decimal)
-
-
-def unpack(
-    data: tuple[Any, ...] | bytes, item: RosterItem, fw: Framework, settings: Settings
-) -> ItemScore:
-    """Rebuild a score from :func:`pack` (or its pickle), linked to today's roster item and
-    framework. Nothing is recomputed; the indicator rows stay packed."""
-    if isinstance(data, bytes):
-        data = pickle.loads(data)
-    (
-        _,
-        _,
-        file,
-        budget,
-        executed,
-        rate,
-        budget_cell,
-        executed_cell,
-        level1,
-        total,
-        overview,
-        outputs,
-        problems,
-        count,
-        full_marks,
-        labels,
-        indicators,
-    ) = data
-    total_value = _decimal(total)
-    return ItemScore(
-        item=item,
-        framework=fw,
-        file=file,
-        budget=Decimal(budget),
-        executed=Decimal(executed),
-        execution_rate=_decimal(rate),
-        budget_ref=CellRef(file, L.SHEET_INFO, budget_cell),
-        executed_ref=CellRef(file, L.SHEET_INFO, executed_cell),
-        level1=tuple(
-            Level1Score(top.name, top.weight, _decimal(sub), _decimal(pct), first, cells)
-            for top, (sub, pct, first, cells) in zip(fw.level1, level1, strict=True)
-        ),
-        total=total_value,
-        grade=settings.grade_for(total_value),
-        overview=overview,
-        outputs=outputs,
-        problems=tuple(tuple(p) for p in problems),
-        indicator_count=count,
-        full_marks=full_marks,
-        category_labels=tuple(_intern(c) for c in labels),
-        indicator_data=indicators,
-    )
-
-
-def iter_indicators(
-    score: ItemScore,
-) -> Iterator[tuple[Indicator, Decimal, str, str, str, int]]:
-    """The score's indicator rows as plain tuples shaped like :class:`IndicatorScore`, decoded
-    from the packed form without building an object per row (指标明细 has millions)."""
-    data = score.indicator_data
-    if isinstance(data, bytes):
-        yield from _rows_of(data, score.framework)
-    else:
-        yield from data
-
-
-def _rows_of(data: bytes, fw: Framework) -> Iterator[tuple[Indicator, Decimal, str, str, str, int]]:
-    by_code, known = fw.code_index, _DECIMALS  # 指标明细 of a province: millions of rows
-    for code, text, actual, reason, category, row, custom in pickle.loads(data):
-        ind = by_code[code] if custom is None else _custom_indicator(code, row, custom)
-        value = known.get(text)
-        if value is None:
-            value = _decimal(text)
-        yield ind, ind.weight if value == ind.weight else value, actual, reason, category, row
-
-
-def _custom_indicator(code: str, row: int, custom: tuple) -> Indicator:
-    """A unit's own indicator (自设指标), rebuilt from its packed description."""
-    name, weight, direction, target, unit, l1, l2, parent = custom
-    return Indicator(
-        code=code,
-        level=3,
-        name=name,
-        weight=Decimal(weight),
-        row=row,
-        parent=parent,
-        l1=l1,
-        l2=l2,
-        direction=direction,
-        target=target,
-        unit=unit,
-        custom=True,
-    )
-
-
-def _decode_indicators(data: bytes, fw: Framework) -> tuple[IndicatorScore, ...]:
-    return tuple(IndicatorScore._make(row) for row in _rows_of(data, fw))

@@ -17,7 +17,8 @@ from perfeval.framework import Framework, Indicator
 from perfeval.model import CellRef
 from perfeval.numbers import q2
 from perfeval.read.parse import remembered
-from perfeval.score import SCORE_COLUMN, iter_indicators
+from perfeval.score import SCORE_COLUMN
+from perfeval.score_pack import iter_indicators
 
 NAN = float("nan")
 
@@ -263,7 +264,7 @@ def department_table(r: Results) -> pd.DataFrame:
         row = {
             "部门": i.item.unit,
             "项目名称": i.item.name,
-            "指标个数": len(i.indicators),
+            "指标个数": i.indicator_count,
             "满分指标个数": i.full_marks,
         }
         for l1 in i.level1:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import pickle
 import platform
 import re
 import shutil
@@ -34,6 +33,7 @@ def loop(folder: Path, phase: str, count: int) -> None:
     sys.path.insert(0, str(ROOT))
     from perfeval import layout, validate
     from perfeval.check.workbook import check_file
+    from perfeval.outcome_codec import encode_outcome
     from perfeval.read.cells import Book
     from perfeval.read.container import inspect_file
     from perfeval.read.submission import read_submission
@@ -43,11 +43,11 @@ def loop(folder: Path, phase: str, count: int) -> None:
     assert ws is not None
     limits = (ws.settings.max_file_bytes, ws.settings.max_uncompressed_bytes)
     for path in sorted((folder / "回收").glob("*.xlsx"))[:count]:
-        if phase == "full":  # what a worker does: read, check, annotated copy, pickled outcome
-            validate._check_job_pickled(str(path), path.name)
+        if phase == "full":  # what a worker does: read, check, annotated copy, encoded outcome
+            validate._check_job_encoded(str(path), path.name)
         elif phase == "checks":
             read = read_submission(path, path.name, *limits)
-            pickle.dumps(check_file(read, ws), protocol=pickle.HIGHEST_PROTOCOL)
+            encode_outcome(check_file(read, ws))
         elif phase == "read":
             read_submission(path, path.name, *limits)
         else:

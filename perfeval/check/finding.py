@@ -1,7 +1,8 @@
 """A finding: one problem at one cell, with its Chinese message and how to fix it.
 
 The catalogue (:mod:`perfeval.check.catalogue`) makes them; everything else reads them. They cross
-process boundaries and fill the cache by the hundred thousand, so they pickle as plain tuples.
+process boundaries by the hundred thousand, so they pickle as plain tuples; the cache stores them
+as JSON (see :mod:`perfeval.plain`).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class Finding:
         return self.severity is Severity.ERROR
 
     def __reduce__(self) -> tuple:
-        # findings cross processes and fill the cache by the hundred thousand: a plain tuple
+        # findings cross processes by the hundred thousand: a plain tuple
         # (and the severity by position) unpickles several times faster than a dataclass + enum
         return (
             _rebuild,

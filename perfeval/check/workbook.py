@@ -1,13 +1,13 @@
 """Every check on one returned workbook, producing a :class:`FileOutcome` of plain data.
 
-This is what a worker process runs per file and what the cache stores: findings, the roster
-item the workbook belongs to, and (when no error was found) its packed score.
+This is what a worker process runs per file and what the cache stores (encoded by
+:mod:`perfeval.outcome_codec`): findings, the roster item the workbook belongs to, and (when no
+error was found) its packed score.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import pickle
 from dataclasses import dataclass, field
 
 from perfeval import layout as L
@@ -19,7 +19,8 @@ from perfeval.check.money import check_money
 from perfeval.model import CellRef
 from perfeval.read.rows import resolve_rows
 from perfeval.read.submission import ReadResult, Submission
-from perfeval.score import ItemScore, pack, score_item
+from perfeval.score import ItemScore, score_item
+from perfeval.score_pack import pack
 from perfeval.workspace import Workspace
 
 
@@ -32,22 +33,11 @@ class FileOutcome:
     findings: list[Finding] = field(default_factory=list)
     item_id: str | None = None
     readable: bool = False  # opened as one of our workbooks (an annotated copy can be made)
-    packed: bytes | None = None  # the score (see score.pack), when no error was found
+    packed: bytes | None = None  # the score (see score_pack.pack), when no error was found
     total: str = ""  # the score's total and grade, for lists that need no full score
     grade: str = ""
     cacheable: bool = True  # False for a timeout or memory limit: they depend on the machine
     failure: str = ""  # why reading it failed, when its worker crashed, hung or ran out of memory
-
-    def renamed(self, name: str) -> FileOutcome:
-        """The same outcome for identical bytes found under another name."""
-        if name == self.file:
-            return self
-        findings = [dataclasses.replace(f, file=name) for f in self.findings]
-        packed = None
-        if self.packed is not None:
-            data = pickle.loads(self.packed)
-            packed = pickle.dumps((*data[:2], name, *data[3:]), protocol=pickle.HIGHEST_PROTOCOL)
-        return dataclasses.replace(self, file=name, findings=findings, packed=packed)
 
 
 def failed(name: str, why: str) -> FileOutcome:
@@ -103,9 +93,9 @@ def check_file(read: ReadResult, ws: Workspace) -> FileOutcome:
     if not any(f.is_error for f in out.findings):
         score = score_item(sub, ident.item, ident.framework, resolved, ws.settings)
         out.findings += _total_mismatch(sub, score, ws)
-        # pickled once here: it crosses the process boundary, goes into the cache and waits in
-        # the parent as ~1 KB of bytes instead of thousands of small objects per workbook
-        out.packed = pickle.dumps(pack(score), protocol=pickle.HIGHEST_PROTOCOL)
+        # packed once here: it crosses the process boundary, goes into the cache and waits in
+        # the parent as ~1.3 KB of JSON instead of hundreds of small objects
+        out.packed = pack(score)
         out.total, out.grade = str(score.total), score.grade.name
     return out
 

@@ -25,8 +25,8 @@ from perfeval.render.csv_export import write_csv
 from perfeval.render.text import (
     FORMULA_LOOKALIKES,
     FORMULA_STARTS,
-    clean_text,
     needs_quote_prefix,
+    visible_text,
 )
 from perfeval.render.xlsx_tables import TableFormats, new_workbook, write_cell, write_frame
 
@@ -41,7 +41,7 @@ HOSTILE = [
     "\t=1",
     "＝1＋1",  # full width
     "﹦1",
-    "a\x01b\x1fc",  # control characters: dropped
+    "a\x01b\x1fc",  # control characters: shown as U+FFFD
     '&<>"',
     "a_x0041_b",  # looks like Excel's own escape
     "x\r\ny",
@@ -123,9 +123,9 @@ def test_hostile_text_reads_back_as_text(tmp_path):
     wb = new_workbook(path)
     write_frame(wb, "表", df, TableFormats(wb), title="标题")
     wb.close()
-    expected = [clean_text(t)[:32767] for t in HOSTILE]
-    assert expected[8] == "abc"
-    assert expected[17] == "坏字符"
+    expected = [visible_text(t)[:32767] for t in HOSTILE]
+    assert expected[8] == "a\ufffdb\ufffdc"
+    assert expected[17] == "\ufffd\ufffd坏字符"
     ws = openpyxl.load_workbook(path)["表"]
     cells = [ws.cell(row=n + 3, column=1) for n in range(len(HOSTILE))]
     assert all(c.data_type == "s" for c in cells)
@@ -241,13 +241,13 @@ def test_quote_prefix_rule_unchanged(text):
 
 def old_csv(df: pd.DataFrame) -> str:
     """write_csv before it was made fast (csv module, value by value), NaN as empty."""
-    from perfeval.render.text import clean_text
+    from perfeval.render.text import visible_text
 
     def value(v):
         if v is None or (isinstance(v, float) and v != v):
             return ""
         if type(v) is str:
-            text = clean_text(v)
+            text = visible_text(v)
             return "'" + text if old_needs_quote_prefix(text) else text
         return v
 

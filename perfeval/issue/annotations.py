@@ -34,7 +34,7 @@ class Annotations:
         return wb.add_worksheet(SUMMARY_SHEET)
 
     def finish(self, wb: Workbook, ws: Worksheet, f: Formats) -> None:
-        from perfeval.render.text import clean_text
+        from perfeval.render.text import visible_text
 
         link = wb.add_format(
             {"font_color": "#0563C1", "underline": 1, "border": 1, "valign": "top"}
@@ -57,14 +57,14 @@ class Annotations:
             for col, text in enumerate(
                 (fnd.code, str(fnd.severity), fnd.message, fnd.hint), start=2
             ):
-                ws.write_string(row, col, clean_text(text), f.locked_wrap)
+                ws.write_string(row, col, visible_text(text), f.locked_wrap)
         ws.freeze_panes(1, 0)
         ws.activate()
         for (sheet, r, c), found in notes.items():
             target = wb.get_worksheet_by_name(sheet)
             text = "\n".join(f"【{x.severity}】{x.message}\n{x.hint}" for x in found)
             target.write_comment(
-                r, c, clean_text(text), {"x_scale": 3, "y_scale": 1.2 + len(found)}
+                r, c, visible_text(text), {"x_scale": 3, "y_scale": 1.2 + len(found)}
             )
             target.conditional_format(
                 r, c, r, c, {"type": "formula", "criteria": "=TRUE", "format": f.bad}

@@ -57,6 +57,6 @@ class Overlay:
         elif isinstance(value, dt.date):
             ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), fmt)
         else:
-            from perfeval.render.text import clean_text
+            from perfeval.render.text import visible_text
 
-            ws.write_string(r, c, clean_text(str(value)), fmt)
+            ws.write_string(r, c, visible_text(str(value)), fmt)

@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from perfeval.atomic import atomic_path
 from perfeval.check.catalogue import Finding
 from perfeval.issue.annotations import COLUMNS, SUMMARY_SHEET
-from perfeval.render.text import clean_text, needs_quote_prefix
+from perfeval.render.text import needs_quote_prefix, visible_text
 
 BAD_FILL = PatternFill("solid", fgColor="FFC7CE")
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
@@ -39,7 +39,7 @@ def _target_cell(ws: Worksheet, coordinate: str):
 
 def _text_cell(ws: Worksheet, row: int, col: int, text: str) -> None:
     cell = ws.cell(row, col)
-    cell.value = clean_text(text)
+    cell.value = visible_text(text)
     cell.data_type = "s"  # department text stays text, whatever it starts with
     if needs_quote_prefix(text):
         cell.quotePrefix = True
@@ -58,7 +58,9 @@ def write_annotated(source: Path, findings: list[Finding], target: Path) -> Path
         cell = _target_cell(wb[sheet], coordinate)
         cell.fill = BAD_FILL
         text = "\n".join(f"【{f.severity}】{f.message}\n{f.hint}" for f in found)
-        cell.comment = Comment(clean_text(text), "perfeval", width=360, height=40 + 60 * len(found))
+        cell.comment = Comment(
+            visible_text(text), "perfeval", width=360, height=40 + 60 * len(found)
+        )
     if SUMMARY_SHEET in wb.sheetnames:  # a copy sent back again: replace the old list
         wb.remove(wb[SUMMARY_SHEET])
     ws = wb.create_sheet(SUMMARY_SHEET, 0)

@@ -1,6 +1,6 @@
 """A long table as CSV that Excel opens directly: UTF-8 with BOM, CRLF, fields quoted as the csv
 module's excel dialect quotes them, and text that could become a formula behind an apostrophe (as
-OWASP advises for spreadsheet exports). Characters XML cannot carry are dropped, as in workbooks.
+OWASP advises for spreadsheet exports). Characters XML cannot carry are replaced as in workbooks
 Missing values (None, NaN) are empty fields.
 
 Written CHUNK rows at a time, column by column, and never more: the table may be a DataFrame or
@@ -25,11 +25,11 @@ from typing import Any, Protocol
 import pandas as pd
 
 from perfeval.atomic import atomic_path
-from perfeval.render.text import FORMULA_LOOKALIKES, clean_text, needs_quote_prefix
+from perfeval.render.text import FORMULA_LOOKALIKES, needs_quote_prefix, visible_text
 
 CHUNK = 5000
-_SEP = "\x01"  # removed by clean_text, so it never occurs in cleaned text
-# A batch joined with _SEP is passed through only without something to drop or to quote, and
+_SEP = "\x01"  # replaced by visible_text, so it never occurs in its output
+# A batch joined with _SEP is passed through only without something to replace or to quote, and
 # without a formula head (past leading spaces) after a separator.
 _SPECIAL = re.compile('[\\x00\\x02-\\x08\\x0b-\\x1f\\ud800-\\udfff\\ufffe\\uffff,"\\n]')
 _HEAD = re.compile(f"\\x01 *[=+\\-@\\t{FORMULA_LOOKALIKES}]")
@@ -42,7 +42,7 @@ def _quoted(text: str) -> str:
 
 def _field(value: Any) -> str:
     if type(value) is str:
-        text = clean_text(value)
+        text = visible_text(value)
         return _quoted("'" + text if needs_quote_prefix(text) else text)
     if value is None or (isinstance(value, float) and value != value):
         return ""

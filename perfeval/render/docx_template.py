@@ -10,6 +10,12 @@ of 11 s):
 * looking for tabs and line breaks (text from departments) in every run of every paragraph.
   Here only the paragraphs that hold one are handed to docxtpl's own code.
 
+docxtpl parses the rendered body with a *recovering* parser, which silently drops whatever it
+cannot read (one control character in department text used to cost every <, > and & after it).
+Here the body is first parsed strictly: a body that is not well-formed raises
+:class:`BrokenTemplate` (the data is cleaned before it gets there, so only the template itself can
+be at fault), and nothing is ever dropped.
+
 For perfeval's templates the document written is the same as plain docxtpl's, byte for byte
 (tests compare). A template that declares a namespace prefix again inside the body, or binds one
 namespace to two prefixes, gets equivalent XML that keeps those declarations where they were
@@ -31,7 +37,26 @@ _BODY_HEAD = re.compile(rb"<w:body((?: [^>]*)?)>")
 _DECLARATION = re.compile(rb' xmlns:(\w+)="([^"]*)"')
 
 
+_STRICT = etree.XMLParser(resolve_entities=False, huge_tree=True)
+
+
+class BrokenTemplate(ValueError):
+    """The rendered document is not well-formed XML; ``reason`` says where (lxml's words)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class ReportTemplate(DocxTemplate):
+    def fix_tables(self, xml: str) -> etree._Element:
+        try:
+            etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml, _STRICT)
+        except etree.XMLSyntaxError as exc:
+            raise BrokenTemplate(str(exc)) from exc
+        # well-formed: docxtpl's own (recovering) parse below cannot lose anything now
+        return super().fix_tables(xml)
+
     def resolve_listing(self, xml: str) -> str:
         if not _SPECIAL.search(xml):
             return xml

@@ -28,7 +28,7 @@ from perfeval.issue.annotations import COLUMNS, SUMMARY_SHEET
 from perfeval.read.parse import remembered
 from perfeval.render import patch_sheet
 from perfeval.render.patch_comments import CELL, Notes
-from perfeval.render.text import clean_text, needs_quote_prefix, xml_attr, xml_text
+from perfeval.render.text import needs_quote_prefix, visible_text, xml_attr, xml_text
 from perfeval.render.zipcopy import (
     CT,
     DECL,
@@ -200,10 +200,10 @@ def _summary(findings: list[Finding], sheets: set[str], st: dict[str, int]) -> b
     rows = [[(label, st["header"]) for label, _ in COLUMNS]]
     links = []
     for r, f in enumerate(findings, start=2):
-        texts = [clean_text(t) for t in (f.sheet, f.cell, f.code, str(f.severity), f.message)]
+        texts = [visible_text(t) for t in (f.sheet, f.cell, f.code, str(f.severity), f.message)]
         row = [(t, st["quoted"] if needs_quote_prefix(t) else st["text"]) for t in texts]
         row.append(
-            (hint := clean_text(f.hint), st["quoted" if needs_quote_prefix(hint) else "text"])
+            (hint := visible_text(f.hint), st["quoted" if needs_quote_prefix(hint) else "text"])
         )
         if f.sheet in sheets and CELL.fullmatch(f.cell):
             row[1] = (f.cell, st["link"])

@@ -1,7 +1,10 @@
 """Render the annual report from the user-editable templates: Markdown (Jinja2) and Word (docxtpl).
 
 Both use StrictUndefined, so a template that asks for a figure perfeval does not provide fails
-loudly instead of printing a blank. Text from departments is escaped for each format.
+loudly instead of printing a blank. Every printed value passes :func:`perfeval.render.text.
+visible_text` first (the one rule for characters XML cannot carry), then is escaped for its format:
+Markdown syntax here, XML by Jinja's autoescape for Word. So a Word soft line break pasted into a
+department's text cannot make docxtpl's parser drop the rest of the document's <, > and &.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from typing import Any
 
 import jinja2
 from jinja2 import meta
+from lxml.etree import XMLSyntaxError
 
 from perfeval.atomic import atomic_path, write_text
 from perfeval.errors import ConfigError
+from perfeval.render.text import visible_text
 from perfeval.resources import report_templates_dir
 
 MD_TEMPLATE = "工作总结报告.md.j2"
@@ -30,7 +35,7 @@ def md_escape(value: Any) -> Any:
     """Escape Markdown syntax in every printed value (department text must print literally):
     special characters anywhere, and list, heading and rule markers at the start of a line."""
     if isinstance(value, str):
-        value = _MD_SPECIAL.sub(r"\\\1", value)
+        value = _MD_SPECIAL.sub(r"\\\1", visible_text(value))
         return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), value)
     return value
 
@@ -73,17 +78,35 @@ def write_markdown(context: dict[str, Any], template: Path, target: Path) -> Pat
     return target
 
 
+def _visible_value(value: Any) -> Any:
+    """Before Word's XML escaping: the one rule for characters XML cannot carry (docxtpl would
+    also read \\a and \\f in data as paragraph and page breaks)."""
+    return visible_text(value) if isinstance(value, str) else value
+
+
 def write_docx(context: dict[str, Any], template: Path, target: Path) -> Path:
-    from perfeval.render.docx_template import ReportTemplate  # imports docxtpl: only when used
+    from perfeval.render.docx_template import (  # imports docxtpl: only when used
+        BrokenTemplate,
+        ReportTemplate,
+    )
 
     doc = ReportTemplate(str(template))
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    env = jinja2.Environment(
+        undefined=jinja2.StrictUndefined, autoescape=True, finalize=_visible_value
+    )
     try:
         doc.render(context, jinja_env=env, autoescape=True)
     except jinja2.UndefinedError as exc:
         raise ConfigError(f"报告模板使用了系统不提供的变量：{exc.message}", path=template) from exc
     except jinja2.TemplateSyntaxError as exc:
         raise ConfigError(f"报告模板语法有误：{exc.message}", path=template) from exc
+    except (BrokenTemplate, XMLSyntaxError) as exc:  # the body, or a header or footer
+        reason = exc.reason if isinstance(exc, BrokenTemplate) else str(exc)
+        raise ConfigError(
+            f"按报告模板生成的文档结构不完整，未生成报告（{reason}）。",
+            path=template,
+            hint="模板中的 {% %} 标记可能截断了段落或表格，请检查最近修改的地方。",
+        ) from exc
     with atomic_path(target) as tmp:
         doc.save(str(tmp))
     return target

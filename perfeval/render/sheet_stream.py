@@ -4,7 +4,7 @@ Why: a cell through ``Worksheet.write_string``/``write_number`` plus ``write_cel
 12 µs here in pure Python (argument checks, a cell tuple, attribute escaping, four regexes): 汇总表
 for 10,000 items (a million cells) took about 12 s, 校验报告 about 4 s. Cleaning the values
 column-wise first (the other option considered) would only remove the quarter of that time spent
-in clean_text and needs_quote_prefix (profiled); three quarters are inside XlsxWriter.
+in visible_text and needs_quote_prefix (profiled); three quarters are inside XlsxWriter.
 
 How: in ``constant_memory`` mode a worksheet writes each finished row as ``<row>`` XML into a
 temporary file (its ``fh``) and copies that file into ``<sheetData>`` when the workbook closes;
@@ -48,7 +48,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from perfeval.render.text import FORMULA_LOOKALIKES, clean_text, needs_quote_prefix, xml_text
+from perfeval.render.text import FORMULA_LOOKALIKES, needs_quote_prefix, visible_text, xml_text
 
 if TYPE_CHECKING:
     from perfeval.render.xlsx_tables import TableFormats
@@ -57,11 +57,11 @@ CHUNK = 1000
 ZIP_LEVEL = 2
 MAX_ROWS = 1_048_576
 _STR_MAX = 32767  # Excel's limit, in UTF-16 code units
-_SEP = "\x01"  # removed by clean_text, so it never occurs in cleaned text
+_SEP = "\x01"  # replaced by visible_text, so it never occurs in its output
 _EPOCH = dt.date(1899, 12, 30).toordinal()
 
-# A batch of strings joined with _SEP takes the plain path only without: characters to drop
-# (clean_text), \r (written as _x000D_) and XML specials; literal _xHHHH_ escapes ("_x" in it);
+# A batch of strings joined with _SEP takes the plain path only without: characters to replace
+# (visible_text), \r (written as _x000D_) and XML specials; literal _xHHHH_ escapes ("_x" in it);
 # after a separator, whitespace or a formula head; before one, whitespace (searched reversed).
 _SPECIAL = re.compile(r"[\x00\x02-\x08\x0b-\x1f&<>\ud800-\udfff\ufffe\uffff]")
 _LEAD = re.compile(f"\\x01[\\s=+\\-@{FORMULA_LOOKALIKES}]")
@@ -85,7 +85,7 @@ class Styles:
 
 def text_cell(ref: str, value: str, s: Styles) -> str:
     """One string cell with everything XlsxWriter and write_cell do to text."""
-    text = clean_text(value)
+    text = visible_text(value)
     style = s.inert if needs_quote_prefix(text) else s.text
     if len(text) > _STR_MAX // 2 and len(text.encode("utf-16-le", "surrogatepass")) > 2 * _STR_MAX:
         units = 0

@@ -1,5 +1,16 @@
-"""Department text made safe for a spreadsheet: characters XML cannot carry dropped, and text that
-Excel would read as a formula marked (quotePrefix in a workbook, a leading apostrophe in CSV)."""
+"""Department text made safe for every output, by one rule.
+
+Characters XML 1.0 cannot carry (C0 controls other than tab, line feed and carriage return; lone
+surrogates; U+FFFE and U+FFFF) are replaced visibly, the same way in the Word and Markdown
+reports, in every workbook, CSV and on the terminal (:func:`visible_text`): U+000B (Word's soft
+line break, pasted into a cell and stored as ``_x000B_``) and U+000C (a page break pasted from
+Word) become a line break, which is what the writer saw; every other such character becomes
+U+FFFD "�". Nothing is silently dropped. The terminal gets more (:func:`for_terminal`): escape
+sequences and other controls, and the bidirectional overrides that disguise a file name, become
+"�" too, and long texts are cut.
+
+Text that Excel would read as a formula is marked (quotePrefix in a workbook, a leading
+apostrophe in CSV)."""
 
 from __future__ import annotations
 
@@ -8,6 +19,13 @@ import re
 # C0 controls other than tab, line feed and carriage return, lone surrogates, U+FFFE and U+FFFF:
 # none of them may appear in XML, and Excel cannot store them.
 ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+REPLACEMENT = "\ufffd"
+_LINE_BREAKS = {"\x0b": "\n", "\x0c": "\n"}
+# what the terminal must not receive either: ESC and the other controls, DEL, C1 controls, and
+# bidirectional embeddings, overrides and isolates
+_TERMINAL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]"
+)
 
 FORMULA_STARTS = frozenset("=+-@\t\r\n\0")
 # Characters whose NFKC form is one of FORMULA_STARTS (full-width ＝＋－＠ and the small,
@@ -34,8 +52,23 @@ def xml_attr(text: str) -> str:
     return text.translate(_XML_ATTR)
 
 
-def clean_text(text: str) -> str:
-    return ILLEGAL.sub("", text)
+def _visible(m: re.Match[str]) -> str:
+    return _LINE_BREAKS.get(m.group(0), REPLACEMENT)
+
+
+def visible_text(text: str) -> str:
+    """``text`` with every character XML cannot carry replaced visibly (see the module)."""
+    return ILLEGAL.sub(_visible, text) if ILLEGAL.search(text) else text
+
+
+def for_terminal(text: str, limit: int | None = None) -> str:
+    """``text`` safe to print: the rule of :func:`visible_text`, then no escape sequence, control
+    character or bidirectional override (line breaks and tabs kept), and at most ``limit``
+    characters, the rest told by count."""
+    text = _TERMINAL.sub(_visible, text)
+    if limit is not None and len(text) > limit:
+        return f"{text[:limit]}…（共{len(text)}字）"
+    return text
 
 
 def needs_quote_prefix(text: str) -> bool:

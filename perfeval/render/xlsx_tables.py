@@ -20,7 +20,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from perfeval.layout import display_width
 from perfeval.render.sheet_stream import TableSheet, TableWorkbook
-from perfeval.render.text import clean_text, needs_quote_prefix, xml_text
+from perfeval.render.text import needs_quote_prefix, visible_text, xml_text
 
 SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
 MAX_WIDTH = 60
@@ -59,7 +59,7 @@ def _inert(text: str) -> str:
 
 def write_cell(ws: Worksheet, row: int, col: int, value: Any, f: TableFormats) -> None:
     if type(value) is str:  # the common case first
-        text = clean_text(value)
+        text = visible_text(value)
         style = f.inert_text if needs_quote_prefix(text) else f.text
         ws.write_string(row, col, _inert(text), style)
     elif value is None or (isinstance(value, float | Decimal) and value != value):
@@ -75,7 +75,7 @@ def write_cell(ws: Worksheet, row: int, col: int, value: Any, f: TableFormats) -
     elif isinstance(value, dt.date):
         ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), f.date)
     else:
-        text = clean_text(str(value))
+        text = visible_text(str(value))
         style = f.inert_text if needs_quote_prefix(text) else f.text
         ws.write_string(row, col, _inert(text), style)
 

@@ -1,12 +1,14 @@
 """The ``perfeval`` command line: parse arguments, call :mod:`perfeval.pipeline`, show results.
 
-Exit codes: 0 clean, 1 findings with errors, 2 unusable configuration or output, 3 a bug.
+Exit codes: 0 clean, 1 findings with errors, 2 unusable configuration or output; Ctrl+C (130)
+and bugs (3) are handled by :mod:`perfeval.entry`. Everything printed that came from a file or a
+folder (department text, file names, paths) goes through :func:`_plain` first: control
+characters and escape sequences cannot reach the terminal, and long texts are cut.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import sys
 import time
 from pathlib import Path
@@ -14,6 +16,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -25,9 +28,10 @@ from rich.progress import (
 from rich.table import Table
 
 from perfeval import __version__, pipeline
-from perfeval.check.catalogue import Severity
+from perfeval.check.catalogue import Finding, Severity
 from perfeval.errors import PerfevalError
 from perfeval.render.report import undeclared_variables
+from perfeval.render.text import for_terminal
 from perfeval.validate import ValidationResult
 from perfeval.workspace import init_folder
 
@@ -37,8 +41,8 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-console_out = Console()
-err_console = Console(stderr=True)
+console_out = Console(emoji=False)  # ":warning:" in a department's text stays as written
+err_console = Console(stderr=True, emoji=False)
 MAX_ROWS_SHOWN = 40
 
 Folder = Annotated[Path, typer.Argument(help="评价文件夹（默认当前文件夹）")]
@@ -95,9 +99,28 @@ class _Bar:
             )
 
 
+#: the most characters of one text (a message, a file name) the terminal shows
+MAX_TEXT_SHOWN = 300
+
+
+def _plain(value: object, limit: int | None = MAX_TEXT_SHOWN) -> str:
+    """Text from files and folders made safe to print: no control characters or escape
+    sequences, no rich markup, at most ``limit`` characters."""
+    return escape(for_terminal(str(value), limit))
+
+
 def _fail(exc: PerfevalError) -> typer.Exit:
-    err_console.print(f"[bold red]无法继续：[/]{exc.render()}")
+    err_console.print(f"[bold red]无法继续：[/]{_plain(exc.render(), None)}")
     return typer.Exit(exc.exit_code)
+
+
+def _show_notes(notes: list[Finding] | tuple[Finding, ...]) -> None:
+    """Warnings outside any returned workbook (the settings, the roster), one line each."""
+    for f in notes[:MAX_ROWS_SHOWN]:
+        where = " ".join(x for x in (f.file, f.sheet, f.cell) if x)
+        err_console.print(f"[yellow]{_plain(where)}：{_plain(f.message)}[/]")
+    if len(notes) > MAX_ROWS_SHOWN:
+        err_console.print(f"……另有{len(notes) - MAX_ROWS_SHOWN}条。")
 
 
 def _show_findings(result: ValidationResult) -> None:
@@ -114,7 +137,8 @@ def _show_findings(result: ValidationResult) -> None:
                 if f.severity is Severity.ERROR
                 else ("yellow" if f.severity is Severity.WARNING else "")
             )
-            table.add_row(f.file, f.sheet, f.cell, f.code, str(f.severity), f.message, style=style)
+            cells = (f.file, f.sheet, f.cell, f.code, str(f.severity), f.message)
+            table.add_row(*map(_plain, cells), style=style)
         console_out.print(table)
         if len(findings) > MAX_ROWS_SHOWN:
             console_out.print(f"……另有{len(findings) - MAX_ROWS_SHOWN}条，见校验报告。")
@@ -126,9 +150,10 @@ def _show_findings(result: ValidationResult) -> None:
 
 def _show_outputs(paths: list[Path], returns: list[Path] | None = None) -> None:
     for path in paths:
-        console_out.print(f"已生成：{path}")
+        console_out.print(f"已生成：{_plain(path, None)}")
     if returns:
-        console_out.print(f"已为{len(returns)}个有错误的工作簿生成批注副本：{returns[0].parent}")
+        folder = _plain(returns[0].parent, None)
+        console_out.print(f"已为{len(returns)}个有错误的工作簿生成批注副本：{folder}")
 
 
 @app.command()
@@ -143,10 +168,9 @@ def init(
         ws = init_folder(folder, year, region, bureau)
     except PerfevalError as exc:
         raise _fail(exc) from exc
-    console_out.print(f"已创建评价文件夹：{ws.folder}")
-    console_out.print(
-        f"下一步：在“{ws.settings.paths['roster']}”中登记项目，然后运行 perfeval issue。"
-    )
+    console_out.print(f"已创建评价文件夹：{_plain(ws.folder, None)}")
+    roster = _plain(ws.settings.paths["roster"])
+    console_out.print(f"下一步：在“{roster}”中登记项目，然后运行 perfeval issue。")
 
 
 @app.command()
@@ -159,9 +183,8 @@ def issue(
         ws, issued = pipeline.do_issue(folder, set(item) if item else None)
     except PerfevalError as exc:
         raise _fail(exc) from exc
-    for f in ws.roster.findings:
-        console_out.print(f"[yellow]{f.file} {f.sheet} {f.cell}：{f.message}[/]")
-    console_out.print(f"已下发{len(issued)}个工作簿到：{ws.settings.path('issued')}")
+    _show_notes([*ws.settings.notes, *ws.roster.findings])
+    console_out.print(f"已下发{len(issued)}个工作簿到：{_plain(ws.settings.path('issued'), None)}")
 
 
 @app.command()
@@ -197,7 +220,14 @@ def validate(
             "outputs": [str(p) for p in outcome.outputs],
             "returns": [str(p) for p in outcome.returns],
         }
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+        out = getattr(sys.stdout, "buffer", None)  # UTF-8 for the program reading it
+        if out is None:
+            sys.stdout.write(text)
+        else:
+            sys.stdout.flush()
+            out.write(text.encode("utf-8", "replace"))
+            out.flush()
     else:
         _show_findings(outcome.validation)
         _show_outputs(outcome.outputs, outcome.returns)
@@ -212,6 +242,7 @@ def aggregate(folder: Folder = Path(".")) -> None:
     except PerfevalError as exc:
         raise _fail(exc) from exc
     assert outcome.results is not None
+    _show_notes(outcome.workspace.settings.notes)
     console_out.print(
         f"纳入汇总{len(outcome.results.items)}个项目，未纳入{len(outcome.results.excluded)}个文件。"
     )
@@ -231,13 +262,14 @@ def report(
 
             missing = undeclared_variables(check_template, build_context(outcome.results))
             if missing:
-                console_out.print(f"模板使用了系统不提供的变量：{'、'.join(missing)}")
+                console_out.print(f"模板使用了系统不提供的变量：{_plain('、'.join(missing))}")
                 raise typer.Exit(1)
             console_out.print("模板使用的变量均由系统提供。")
             return
         outcome = pipeline.do_report(folder)
     except PerfevalError as exc:
         raise _fail(exc) from exc
+    _show_notes(outcome.workspace.settings.notes)
     _show_outputs(outcome.outputs)
 
 
@@ -270,7 +302,7 @@ def demo(
         target = pipeline.prepare_demo(folder)
     except PerfevalError as exc:
         raise _fail(exc) from exc
-    console_out.print(f"示例已复制到：{target}")
+    console_out.print(f"示例已复制到：{_plain(target, None)}")
     _run(target)
 
 
@@ -289,7 +321,7 @@ def console(
         path = build_console(open_workspace(folder), interpreter=interpreter)
     except PerfevalError as exc:
         raise _fail(exc) from exc
-    console_out.print(f"已生成：{path}")
+    console_out.print(f"已生成：{_plain(path, None)}")
     console_out.print(
         "在 Windows 的 Excel 中打开，启用宏后即可使用按钮；安装说明见 docs/windows.md。"
     )
@@ -299,15 +331,3 @@ def console(
 def version() -> None:
     """显示版本。"""
     console_out.print(f"perfeval {__version__}")
-
-
-def main() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        app()
-    except Exception:  # a bug: say so plainly, keep the details for whoever fixes it
-        logging.getLogger("perfeval").exception("unexpected error")
-        err_console.print(
-            "[bold red]perfeval 内部错误，本次运行未完成。[/]请把上面的技术信息发给维护人员。"
-        )
-        sys.exit(3)

@@ -15,9 +15,12 @@ from pathlib import Path
 
 from perfeval.aggregate import Results, aggregate
 from perfeval.aside import run_aside, start_deferred, start_helper
-from perfeval.errors import ConfigError
+from perfeval.check.catalogue import Code, finding
+from perfeval.errors import ConfigError, OutputError
 from perfeval.heap import long_lived
 from perfeval.issue import IssuedWorkbook, issue_all
+from perfeval.manifest import tidy_returns
+from perfeval.model import CellRef
 from perfeval.render.context import build_context
 from perfeval.render.report import (
     DOCX_TEMPLATE,
@@ -84,28 +87,34 @@ def do_validate(
     result = validate(ws, progress=progress, scores=scores)
     out = ws.settings.path("output") / VALIDATION_REPORT
     outcome = RunOutcome(ws, result, outputs=[out])
+    outcome.returns = write_returns(result, ws)
     tables = ValidationTables(result, ws)
     outcome.pending.append(run_aside(write_validation_report, tables, out, portable=True))
-    outcome.returns = write_returns(result, ws)
     return outcome.finish() if wait else outcome
 
 
 def write_returns(result: ValidationResult, ws: Workspace) -> list[Path]:
-    """The annotated copies due after this run (written by the workers); stale ones removed."""
-    folder = ws.settings.path("returns")
-    due = {fr.file for fr in result.files if fr.readable and needs_copy(fr.findings)}
-    kept = []
-    if folder.is_dir():
-        for path in sorted(folder.rglob("*.xlsx")):
-            name = path.relative_to(folder).as_posix()
-            if name in due:
-                kept.append(path)
-                continue
-            try:
-                path.unlink()
-            except OSError:  # open in Excel: leave it, it is listed as stale in the log
-                log.warning("could not remove the stale annotated copy %s", path)
-    return kept
+    """The annotated copies due after this run (written by the workers). Stale ones that
+    perfeval wrote are removed (see :mod:`perfeval.manifest`); due ones that could not be
+    written are one finding."""
+    s = ws.settings
+    due = (
+        {fr.file for fr in result.files if fr.readable and needs_copy(fr.findings)}
+        if s.annotated_copies
+        else set()
+    )
+    tidied = tidy_returns(s.path("output"), s.path("returns"), due)
+    if tidied.missing:
+        result.skipped.append(
+            finding(
+                Code.OUTPUT_COPIES_MISSING,
+                CellRef(s.paths["returns"]),
+                count=len(tidied.missing),
+                first=tidied.missing[0],
+                folder=s.paths["returns"],
+            )
+        )
+    return tidied.kept
 
 
 def do_aggregate(
@@ -167,18 +176,35 @@ def do_run(
 
 
 def prepare_demo(target: Path) -> Path:
-    """Copy the bundled example into ``target``; refuse to overwrite a folder that is not a demo."""
+    """Copy the bundled example into ``target``: a new or empty folder, or one an earlier demo
+    made (its example files are copied over again; nothing else in it is touched)."""
     target = Path(target)
+    if target.exists() and not target.is_dir():
+        raise ConfigError(
+            "目标位置是一个文件，不是文件夹。",
+            path=target,
+            hint="请指定一个新的或空的文件夹，例如 perfeval demo ./perfeval-demo-2",
+        )
     if target.exists() and any(target.iterdir()) and not (target / DEMO_MARKER).exists():
         raise ConfigError(
             "目标文件夹已存在且不是演示文件夹，为避免覆盖未执行。",
             path=target,
             hint="请指定一个新的或空的文件夹，例如 perfeval demo ./perfeval-demo-2",
         )
-    if target.exists():
-        shutil.rmtree(target)
-    shutil.copytree(
-        example_dir(), target, ignore=shutil.ignore_patterns("~$*", ".~lock*", ".perfeval-*")
-    )
-    (target / DEMO_MARKER).write_text("perfeval demo folder; safe to delete\n", encoding="utf-8")
+    try:
+        shutil.copytree(
+            example_dir(),
+            target,
+            ignore=shutil.ignore_patterns("~$*", ".~lock*", ".perfeval-*"),
+            dirs_exist_ok=True,
+        )
+        (target / DEMO_MARKER).write_text(
+            "perfeval demo folder; safe to delete\n", encoding="utf-8"
+        )
+    except (OSError, shutil.Error) as exc:
+        raise OutputError(
+            f"无法把示例复制到目标文件夹（{exc}）。",
+            path=target,
+            hint="请检查磁盘空间和文件夹权限，或换一个文件夹。",
+        ) from exc
     return target

@@ -13,11 +13,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from perfeval.check.catalogue import Code, Finding, finding
 from perfeval.errors import ConfigError
-from perfeval.numbers import to_decimal
+from perfeval.model import CellRef
 from perfeval.resources import defaults_file
+from perfeval.settings_schema import ConfigProblem, check_config, number_value
 
 CONFIG_NAME = "perfeval.toml"
+#: [paths] keys that name a file or folder (the others say how paths are treated)
+PATH_KEYS = ("roster", "issued", "returned", "output", "returns", "frameworks")
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,7 @@ class Settings:
     contact: str
     phone: str
     paths: dict[str, str]
+    outside_folder: bool  # paths may lie outside the evaluation folder (an explicit opt-in)
     coverage_min: Decimal
     execution_reason_below: Decimal
     score_tolerance: Decimal
@@ -94,6 +99,7 @@ class Settings:
     kinds: tuple[Kind, ...]
     problem_groups: tuple[ProblemGroup, ...]
     problem_categories: tuple[ProblemCategory, ...]
+    notes: tuple[Finding, ...]  # warnings about the settings (keys perfeval does not know)
     raw: dict[str, Any]
 
     def path(self, key: str) -> Path:
@@ -163,154 +169,157 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file as UTF-8 (a leading byte-order mark, as old Notepad writes, is accepted)."""
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        data = path.read_bytes()
     except FileNotFoundError as exc:
         raise ConfigError(
             "找不到配置文件。",
             path=path,
             hint="请在评价文件夹中运行，或先用 perfeval init 创建评价文件夹。",
         ) from exc
+    except IsADirectoryError as exc:
+        raise ConfigError(
+            "配置文件的位置上是一个文件夹，不是文件。",
+            path=path,
+            hint=f"请把这个文件夹改名或移走，评价文件夹中的 {CONFIG_NAME} 应是一个文本文件。",
+        ) from exc
+    except OSError as exc:
+        raise ConfigError(
+            f"无法读取配置文件（{exc.strerror or exc}）。",
+            path=path,
+            hint="请检查该文件的读取权限，或它是否正被其他程序独占打开。",
+        ) from exc
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            "配置文件不是UTF-8编码（可能是用记事本按ANSI/GBK保存的）。",
+            path=path,
+            hint="请用记事本打开该文件，“另存为”时在“编码”中选择UTF-8，保存后重新运行。",
+        ) from exc
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             f"配置文件格式有误：{exc}", path=path, hint="检查引号、等号和方括号是否成对。"
         ) from exc
 
 
-def _decimal(raw: dict[str, Any], section: str, key: str, path: Path) -> Decimal:
-    value = raw.get(section, {}).get(key)
-    number = to_decimal(str(value)) if isinstance(value, int | float | str) else None
-    if number is None:
-        raise ConfigError(f"[{section}] {key} 应为数字，现为 {value!r}。", path=path)
-    return number
+def _refuse(problems: list[ConfigProblem], source: Path) -> None:
+    if problems:
+        lines = "\n".join(f"· {p.message}" for p in problems)
+        raise ConfigError(
+            f"配置文件中有{len(problems)}项设置需要修改：\n{lines}",
+            path=source,
+            hint="按上面的说明修改配置文件后重新运行；各项设置的含义见文件中的注释。",
+        )
 
 
-def _words(raw: dict[str, Any], key: str, path: Path) -> tuple[str, ...]:
-    words = raw.get("rules", {}).get(key, [])
-    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
-        raise ConfigError(f"[rules] {key} 应为文字列表。", path=path)
-    return tuple(w.strip() for w in words)
-
-
-def _table_list(raw: dict[str, Any], key: str, fields: tuple[str, ...], path: Path) -> list[dict]:
-    items = raw.get(key)
-    if not isinstance(items, list) or not items:
-        raise ConfigError(f"缺少 [[{key}]] 设置。", path=path)
-    for n, item in enumerate(items, start=1):
-        missing = [f for f in fields if f not in item or item[f] in ("", None)]
-        if missing:
-            raise ConfigError(f"[[{key}]] 第 {n} 项缺少 {'、'.join(missing)}。", path=path)
-    return items
+def _cross_checks(raw: dict[str, Any]) -> list[ConfigProblem]:
+    """What holds between settings: grade bands in order, names and codes unique and grouped."""
+    out: list[ConfigProblem] = []
+    mins = [number_value(g["min"]) for g in raw["grades"]]
+    if mins != sorted(mins, reverse=True):
+        out.append(ConfigProblem("[[grades]]", "[[grades]] 应按下限从高到低排列。"))
+    if len(set(mins)) != len(mins):
+        out.append(ConfigProblem("[[grades]]", "[[grades]] 中有两个等级的下限相同。"))
+    for table, key in (
+        ("grades", "name"),
+        ("kinds", "name"),
+        ("problem_groups", "code"),
+        ("problem_categories", "code"),
+    ):
+        names = [str(e[key]).strip() for e in raw[table]]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            out.append(
+                ConfigProblem(f"[[{table}]]", f"[[{table}]] 中 {key} 重复：{'、'.join(twice)}。")
+            )
+    groups = {str(g["code"]) for g in raw["problem_groups"]}
+    orphan = [str(c["code"]) for c in raw["problem_categories"] if str(c["code"])[:1] not in groups]
+    if orphan:
+        out.append(
+            ConfigProblem(
+                "[[problem_categories]]",
+                f"问题分类 {'、'.join(orphan)} 的首字母没有对应的 [[problem_groups]]。",
+            )
+        )
+    return out
 
 
 def build_settings(raw: dict[str, Any], folder: Path, source: Path) -> Settings:
-    """Check a merged settings dict and turn it into :class:`Settings`."""
-    ev = raw.get("evaluation", {})
-    year = ev.get("year")
-    if not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise ConfigError(f"[evaluation] year 应为四位年份，现为 {year!r}。", path=source)
-    report_date = None
-    if ev.get("report_date"):
-        try:
-            report_date = dt.date.fromisoformat(str(ev["report_date"]))
-        except ValueError as exc:
-            raise ConfigError(
-                f"[evaluation] report_date 应写成 2025-03-16 的形式，现为 {ev['report_date']!r}。",
-                path=source,
-            ) from exc
-    grades = tuple(
-        Grade(str(g["name"]), to_decimal(str(g["min"])) or Decimal(0), str(g.get("action", "")))
-        for g in _table_list(raw, "grades", ("name", "min"), source)
+    """Check a merged settings dict against the schema and turn it into :class:`Settings`.
+    Every refused value is listed in one :class:`ConfigError`; unknown keys become ``notes``."""
+    problems = check_config(raw)
+    _refuse([p for p in problems if p.fatal], source)
+    _refuse(_cross_checks(raw), source)
+    notes = tuple(
+        finding(Code.CONFIG_UNKNOWN_KEY, CellRef(source.name, "", p.where), message=p.message)
+        for p in problems
+        if not p.fatal
     )
-    if [g.min for g in grades] != sorted((g.min for g in grades), reverse=True):
-        raise ConfigError("[[grades]] 应按下限从高到低排列。", path=source)
-    if len({g.min for g in grades}) != len(grades):
-        raise ConfigError("[[grades]] 中有两个等级的下限相同。", path=source)
-    kinds = tuple(
-        Kind(
-            str(k["name"]),
-            str(k.get("noun") or k["name"]),
-            bool(k.get("department", False)),
-            bool(k.get("self_evaluation", False)),
-        )
-        for k in _table_list(raw, "kinds", ("name",), source)
-    )
-    groups = tuple(
-        ProblemGroup(str(g["code"]), str(g["name"]), str(g.get("measure", "")))
-        for g in _table_list(raw, "problem_groups", ("code", "name"), source)
-    )
-    cats = tuple(
-        ProblemCategory(str(c["code"]), str(c["name"]))
-        for c in _table_list(raw, "problem_categories", ("code", "name"), source)
-    )
-    codes = [c.code for c in cats]
-    if len(set(codes)) != len(codes):
-        raise ConfigError("[[problem_categories]] 中有重复的编码。", path=source)
-    group_codes = {g.code for g in groups}
-    orphan = [c.code for c in cats if c.group not in group_codes]
-    if orphan:
-        raise ConfigError(
-            f"问题分类 {'、'.join(orphan)} 的首字母没有对应的 [[problem_groups]]。", path=source
-        )
-    fmt = raw.get("format", {})
-    arabic = str(fmt.get("arabic_heading", "1."))
-    if arabic not in ("1.", "1、"):
-        raise ConfigError('[format] arabic_heading 只能是 "1." 或 "1、"。', path=source)
-    limits = {}
-    for key in ("report_names", "report_quotes"):  # defaults in templates/config/defaults.toml
-        value = fmt.get(key)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ConfigError(f"[format] {key} 应为正整数，现为 {value!r}。", path=source)
-        limits[key] = value
-    qualitative = raw.get("lists", {}).get("qualitative", [])
-    if (
-        not isinstance(qualitative, list)
-        or not qualitative
-        or not all(isinstance(q, str) and q.strip() for q in qualitative)
-    ):
-        raise ConfigError("[lists] qualitative 应为非空的文字列表。", path=source)
-    annotated_copy = str(raw.get("run", {}).get("annotated_copy", "mark"))
-    if annotated_copy not in ("mark", "reissue"):
-        raise ConfigError('[run] annotated_copy 只能是 "mark" 或 "reissue"。', path=source)
-    paths = {k: str(v) for k, v in raw.get("paths", {}).items()}
-    for key in ("roster", "issued", "returned", "output", "returns", "frameworks"):
-        if not paths.get(key):
-            raise ConfigError(f"[paths] 缺少 {key}。", path=source)
+    ev, rules, run, fmt = raw["evaluation"], raw["rules"], raw["run"], raw["format"]
+    report_date = ev.get("report_date") or None
+    if isinstance(report_date, str):
+        report_date = dt.date.fromisoformat(report_date.strip())
+    paths = {k: str(v).replace("\\", "/") for k, v in raw["paths"].items() if k in PATH_KEYS}
     mb = 1024 * 1024
     return Settings(
         folder=folder,
-        year=year,
-        region=str(ev.get("region", "")),
-        bureau=str(ev.get("bureau", "")),
-        report_title=str(ev.get("report_title", "")),
+        year=int(number_value(ev["year"])),
+        region=ev["region"],
+        bureau=ev["bureau"],
+        report_title=ev["report_title"],
         report_date=report_date,
-        deadline=str(ev.get("deadline", "")),
-        contact=str(ev.get("contact", "")),
-        phone=str(ev.get("phone", "")),
+        deadline=ev["deadline"],
+        contact=ev["contact"],
+        phone=ev["phone"],
         paths=paths,
-        coverage_min=_decimal(raw, "rules", "coverage_min", source),
-        execution_reason_below=_decimal(raw, "rules", "execution_reason_below", source),
-        score_tolerance=_decimal(raw, "rules", "score_tolerance", source),
-        percent_capped=_words(raw, "percent_capped", source),
-        unfinished_words=_words(raw, "unfinished_words", source),
-        workers=int(raw.get("run", {}).get("workers", 0)),
-        file_timeout=float(raw.get("run", {}).get("file_timeout_seconds", 60)),
-        worker_memory_mb=int(raw.get("run", {}).get("worker_memory_mb", 1024)),
-        use_cache=bool(raw.get("run", {}).get("cache", True)),
-        annotated_copies=bool(raw.get("run", {}).get("annotated_copies", True)),
-        annotated_copy=annotated_copy,
-        detail_sheet_max_rows=int(raw.get("run", {}).get("detail_sheet_max_rows", 50000)),
-        max_file_bytes=int(_decimal(raw, "rules", "max_file_mb", source) * mb),
-        max_uncompressed_bytes=int(_decimal(raw, "rules", "max_uncompressed_mb", source) * mb),
-        trailing_zeros_in_text=bool(fmt.get("trailing_zeros_in_text", True)),
-        arabic_heading=arabic,
-        **limits,
-        qualitative=tuple(q.strip() for q in qualitative),
-        grades=grades,
-        kinds=kinds,
-        problem_groups=groups,
-        problem_categories=cats,
+        outside_folder=raw["paths"]["outside_folder"],
+        coverage_min=number_value(rules["coverage_min"]),
+        execution_reason_below=number_value(rules["execution_reason_below"]),
+        score_tolerance=number_value(rules["score_tolerance"]),
+        percent_capped=tuple(w.strip() for w in rules["percent_capped"]),
+        unfinished_words=tuple(w.strip() for w in rules["unfinished_words"]),
+        workers=int(number_value(run["workers"])),
+        file_timeout=float(number_value(run["file_timeout_seconds"])),
+        worker_memory_mb=int(number_value(run["worker_memory_mb"])),
+        use_cache=run["cache"],
+        annotated_copies=run["annotated_copies"],
+        annotated_copy=run["annotated_copy"],
+        detail_sheet_max_rows=int(number_value(run["detail_sheet_max_rows"])),
+        max_file_bytes=int(number_value(rules["max_file_mb"]) * mb),
+        max_uncompressed_bytes=int(number_value(rules["max_uncompressed_mb"]) * mb),
+        trailing_zeros_in_text=fmt["trailing_zeros_in_text"],
+        arabic_heading=fmt["arabic_heading"],
+        report_names=int(number_value(fmt["report_names"])),
+        report_quotes=int(number_value(fmt["report_quotes"])),
+        qualitative=tuple(q.strip() for q in raw["lists"]["qualitative"]),
+        grades=tuple(
+            Grade(str(g["name"]).strip(), number_value(g["min"]), str(g.get("action", "")))
+            for g in raw["grades"]
+        ),
+        kinds=tuple(
+            Kind(
+                str(k["name"]).strip(),
+                str(k.get("noun") or k["name"]).strip(),
+                k.get("department", False),
+                k.get("self_evaluation", False),
+            )
+            for k in raw["kinds"]
+        ),
+        problem_groups=tuple(
+            ProblemGroup(str(g["code"]).strip(), str(g["name"]), str(g.get("measure", "")))
+            for g in raw["problem_groups"]
+        ),
+        problem_categories=tuple(
+            ProblemCategory(str(c["code"]).strip(), str(c["name"]))
+            for c in raw["problem_categories"]
+        ),
+        notes=notes,
         raw=raw,
     )
 

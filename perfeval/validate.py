@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import pickle
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -23,12 +22,15 @@ from perfeval.check.workbook import FileOutcome, check_file, failed
 from perfeval.framework import Framework
 from perfeval.heap import long_lived
 from perfeval.model import CellRef
+from perfeval.outcome_codec import decode_outcome, decode_stored, encode_outcome
 from perfeval.pool import run_isolated
 from perfeval.read.container import far_cells, is_lock_file
+from perfeval.read.discover import returned_files
 from perfeval.read.submission import read_submission
 from perfeval.render.returns import needs_copy, write_return
 from perfeval.roster import RosterItem
-from perfeval.score import ItemScore, unpack
+from perfeval.score import ItemScore
+from perfeval.score_pack import unpack
 from perfeval.settings import Settings
 from perfeval.workspace import Workspace, open_workspace
 
@@ -84,8 +86,8 @@ class FileResult:
     @property
     def score(self) -> ItemScore | None:
         if self._score is None and self.passed:
-            self._score = unpack(self.packed, self.item, *self._link)  # type: ignore[arg-type]
-            self.packed = None  # the score replaces its ~1 KB of bytes
+            self._score = unpack(self.packed, self.file, self.item, *self._link)  # type: ignore[arg-type]
+            self.packed = None  # the score replaces its packed form
         return self._score
 
     def discard_score(self) -> None:
@@ -123,28 +125,6 @@ class ValidationResult:
         return [f.score for f in self.files if f.passed]  # type: ignore[misc]
 
 
-def returned_files(folder: Path) -> list[tuple[str, str]]:
-    """Every file under the returned folder (path, name shown to users: the relative path)."""
-    if not folder.is_dir():
-        return []
-    found: list[tuple[tuple[str, ...], str, str]] = []
-    pending: list[tuple[str, tuple[str, ...]]] = [(str(folder), ())]
-    while pending:  # os.scandir and plain strings: pathlib costs seconds at 100,000 files
-        where, parts = pending.pop()
-        try:
-            entries = list(os.scandir(where))
-        except OSError:
-            continue
-        for entry in entries:
-            name = entry.name.encode("utf-8", "replace").decode("utf-8")  # GBK-unzipped names
-            if entry.is_dir(follow_symlinks=False):
-                pending.append((entry.path, (*parts, name)))
-            elif entry.is_file() and not (name.startswith(".") and not is_lock_file(name)):
-                found.append(((*parts, name), entry.path, "/".join((*parts, name))))
-    found.sort(key=lambda x: x[0])
-    return [(path, rel) for _, path, rel in found]
-
-
 SETTLE_EVERY = 1000  # results between two heap.long_lived settles
 
 # --- worker side -------------------------------------------------------------------------------
@@ -169,17 +149,7 @@ def _check_job(path: str, name: str) -> FileOutcome:
         raise
     except Exception as exc:  # a bug or an unforeseen file must not stop the run
         log.exception("unexpected failure on %s", name)
-        return FileOutcome(
-            name,
-            "",
-            [
-                finding(
-                    Code.FILE_UNREADABLE,
-                    CellRef(name),
-                    detail=f"处理时发生意外错误：{type(exc).__name__}",
-                )
-            ],
-        )
+        return _unexpected(name, exc)
     if s.annotated_copies:
         try:
             target = s.path("returns") / name
@@ -189,10 +159,15 @@ def _check_job(path: str, name: str) -> FileOutcome:
     return outcome
 
 
-def _check_job_pickled(path: str, name: str) -> bytes:
-    """:func:`_check_job`, pickled here: the parent stores these bytes in the cache as they are
-    (and unpickles them once, as it would have unpickled the message)."""
-    return pickle.dumps(_check_job(path, name), protocol=pickle.HIGHEST_PROTOCOL)
+def _unexpected(name: str, exc: BaseException) -> FileOutcome:
+    detail = f"处理时发生意外错误：{type(exc).__name__}"
+    return FileOutcome(name, "", [finding(Code.FILE_UNREADABLE, CellRef(name), detail=detail)])
+
+
+def _check_job_encoded(path: str, name: str) -> bytes:
+    """:func:`_check_job`, encoded here (JSON, see :mod:`perfeval.outcome_codec`): the parent
+    stores these bytes in the cache as they are, and decodes them once."""
+    return encode_outcome(_check_job(path, name))
 
 
 # --- parent side -------------------------------------------------------------------------------
@@ -230,10 +205,10 @@ def _validate(
     scores: bool,
 ) -> ValidationResult:
     s = ws.settings
-    skipped: list[Finding] = []
     jobs: list[tuple[str, str]] = []
-    for path, name in returned_files(s.path("returned")):
-        base = os.path.basename(path)
+    found, skipped = returned_files(s.path("returned"), s.paths["returned"])
+    for path, name in found:
+        base = name.rsplit("/", 1)[-1]
         suffix = os.path.splitext(base)[1]
         if is_lock_file(base):
             skipped.append(finding(Code.FILE_LOCK, CellRef(name)))
@@ -252,9 +227,11 @@ def _validate(
     hashes = cache.file_hashes(paths, read=cache.has_outcomes()) if cache else [""] * len(paths)
     hits = cache.get_many(h for h in hashes if h) if cache else {}
     outcomes: list[FileResult | None] = [
-        _result(hits[h].renamed(name), ws) if h in hits else None
-        for h, (_, name) in zip(hashes, jobs, strict=True)
+        _cached(hits.get(h), name, ws) for h, (_, name) in zip(hashes, jobs, strict=True)
     ]
+    unusable = sum(1 for h, o in zip(hashes, outcomes, strict=True) if o is None and h in hits)
+    if unusable:
+        log.warning("%d cached outcomes were not usable and were checked again", unusable)
     if s.annotated_copies:  # a cached outcome whose copy went missing is checked again
         returns = s.path("returns")
         for n, o in enumerate(outcomes):
@@ -271,17 +248,17 @@ def _validate(
 
     def arrived(k: int, result: FileOutcome | bytes) -> FileResult:
         """A fresh outcome, as it comes in: stored under the hash of the bytes the worker
-        actually checked (when it has one), pickled as the worker sent it; made into its
+        actually checked (when it has one), encoded as the worker sent it; made into its
         result, with the score unpacked when ``scores``."""
         n = todo[k]
-        data = result if isinstance(result, bytes) else None
-        outcome = pickle.loads(result) if isinstance(result, bytes) else result
+        data, outcome = _fresh(result, jobs[n][1], ws)
         if outcome.failure in ("crash", "memory") and far_cells(Path(jobs[n][0])):
             # what made the reader die, told plainly (cached only as the failure would be)
             outcome = replace(failed(outcome.file, "far"), cacheable=outcome.cacheable)
+            data = None
         hashes[n] = outcome.sha256 or hashes[n]
         if cache is not None and hashes[n] and outcome.cacheable:
-            cache.put(hashes[n], data or pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+            cache.put(hashes[n], data if data is not None else encode_outcome(outcome))
         if k % SETTLE_EVERY == 0:
             settle()  # the outcomes so far stay until the end: out of the collector's walks
         made = _result(outcome, ws)
@@ -308,7 +285,7 @@ def _validate(
     returned = {r.item.item_id for r in results if r.item is not None}
     return ValidationResult(
         results,
-        list(ws.roster.findings) + roster_rules(ws, returned),
+        [*ws.settings.notes, *ws.roster.findings, *roster_rules(ws, returned)],
         skipped,
         cached=len(jobs) - len(todo),
     )
@@ -340,7 +317,7 @@ def _check_all(
         return out
     return run_isolated(
         jobs,
-        _check_job_pickled,
+        _check_job_encoded,
         failed,
         init=_init_worker,
         init_args=(str(ws.folder),),
@@ -357,6 +334,28 @@ def _check_all(
 def _log_path(ws: Workspace) -> str:
     """Where workers' own error output goes (a reader's crash report), next to the cache."""
     return str(ws.folder / ".perfeval-workers.log")
+
+
+def _cached(data: bytes | None, name: str, ws: Workspace) -> FileResult | None:
+    """A stored outcome read back under today's name, when there is one and it is usable."""
+    if data is None:
+        return None
+    outcome = decode_stored(data, name, ws)
+    return None if outcome is None else _result(outcome, ws)
+
+
+def _fresh(
+    result: FileOutcome | bytes, name: str, ws: Workspace
+) -> tuple[bytes | None, FileOutcome]:
+    """A worker's outcome (bytes it encoded, or one made here), and its bytes when it came as
+    bytes. Bytes that cannot be decoded (a bug) cost this file a finding, not the run."""
+    if not isinstance(result, bytes):
+        return None, result
+    try:
+        return result, decode_outcome(result, name, ws)
+    except Exception as exc:
+        log.exception("could not decode the outcome of %s", name)
+        return None, replace(_unexpected(name, exc), cacheable=False)
 
 
 def _result(o: FileOutcome, ws: Workspace) -> FileResult:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from perfeval.errors import ConfigError
 from perfeval.framework import FrameworkRegistry, load_frameworks
 from perfeval.resources import bundled_frameworks_dir, defaults_file
 from perfeval.roster import Roster, load_roster, write_roster
-from perfeval.settings import CONFIG_NAME, Settings, load_settings
+from perfeval.settings import CONFIG_NAME, PATH_KEYS, Settings, load_settings
 
 #: the parsed roster, kept between commands (see load_roster); deleting it is always safe
 ROSTER_MEMO = ".perfeval-roster.cache"
@@ -30,8 +31,111 @@ class Workspace:
         return self.settings.folder
 
 
+#: folders of the evaluation folder; the key is how messages name them
+TEMPLATES_KEY = "模板"  # the folder's own report templates (render.report.template_path)
+#: [paths] keys that name folders
+FOLDER_KEYS = ("issued", "returned", "output", "returns", "frameworks")
+#: a path setting may lie inside another only as listed here (annotated copies among outputs)
+NESTING_ALLOWED = {("returns", "output")}
+
+
+def _inside(inner: PurePath, outer: PurePath) -> bool:
+    """``inner`` is ``outer`` or lies below it."""
+    return inner == outer or outer in inner.parents
+
+
+def _lexical(folder: Path, value: str) -> PurePath:
+    """Where a path setting points, from the words alone (no link followed): ``..`` undone."""
+    return PurePath(os.path.normpath(folder / value))
+
+
+def check_paths(settings: Settings) -> None:
+    """Refuse path settings that would make perfeval read, write or remove in the wrong place:
+    one that is the evaluation folder itself or holds it, one outside the folder without the
+    ``[paths] outside_folder`` opt-in, and two that are the same place or lie one inside the
+    other (after links are followed, too). Raises :class:`ConfigError` naming the settings."""
+    folder = settings.folder
+    source = folder / CONFIG_NAME
+    where = {key: f"[paths] {key}" for key in PATH_KEYS}
+    where[TEMPLATES_KEY] = f"“{TEMPLATES_KEY}”文件夹"
+    given = {key: settings.paths[key] for key in PATH_KEYS}
+    problems: list[str] = []
+    root = _lexical(folder, ".")
+    lexical = {key: _lexical(folder, value) for key, value in given.items()}
+    lexical[TEMPLATES_KEY] = _lexical(folder, TEMPLATES_KEY)
+    for key, place in lexical.items():
+        if key == TEMPLATES_KEY:
+            continue
+        if _inside(root, place):
+            problems.append(f"{where[key]} = “{given[key]}” 指向评价文件夹本身或其上级文件夹。")
+        elif not _inside(place, root) and not settings.outside_folder:
+            problems.append(
+                f"{where[key]} = “{given[key]}” 在评价文件夹之外；如确需如此，"
+                "请在 [paths] 中设 outside_folder = true。"
+            )
+    for key in FOLDER_KEYS:
+        place = settings.path(key)
+        if os.path.lexists(place) and not place.is_dir():
+            problems.append(f"{where[key]} = “{given[key]}” 不是文件夹（而是文件或失效的链接）。")
+    if not problems:
+        problems += _overlaps(lexical, where, given)
+    if not problems:  # the same, with links followed: 回收 may be a link to 输出
+        try:
+            resolved = {key: Path(place).resolve() for key, place in lexical.items()}
+            real_root = Path(root).resolve()
+        except (OSError, RuntimeError):  # a link loop: reading or writing there fails later
+            resolved, real_root = {}, Path(root)
+        for key, place in resolved.items():
+            if key != TEMPLATES_KEY and _inside(real_root, place):
+                problems.append(f"{where[key]} 经过链接后指向评价文件夹本身或其上级文件夹。")
+        problems += _overlaps(resolved, where, given, linked=True)
+    if problems:
+        lines = "\n".join(f"· {p}" for p in problems)
+        raise ConfigError(
+            f"配置文件中的路径设置有误，为避免读写或删除错误位置的文件，未执行：\n{lines}",
+            path=source,
+            hint="请为每一项设置一个不同的、互不包含的位置（退回修改可以在输出之中）；"
+            "默认值见配置文件中的注释。",
+        )
+
+
+def _overlaps(
+    places: dict[str, PurePath], where: dict[str, str], given: dict[str, str], linked: bool = False
+) -> list[str]:
+    out = []
+    keys = list(places)
+    for n, a in enumerate(keys):
+        for b in keys[n + 1 :]:
+            pa, pb = places[a], places[b]
+            if pa == pb:
+                how = "指向同一位置"
+            elif _inside(pa, pb) and (a, b) not in NESTING_ALLOWED:
+                how = "前者在后者之中"
+            elif _inside(pb, pa) and (b, a) not in NESTING_ALLOWED:
+                how = "后者在前者之中"
+            else:
+                continue
+            shown = [f"{where[k]}（“{given[k]}”）" if k in given else where[k] for k in (a, b)]
+            via = "经过链接后" if linked else ""
+            out.append(f"{shown[0]}与{shown[1]}{via}{how}。")
+    return out
+
+
+def check_folder(folder: Path) -> None:
+    """The evaluation folder given on the command line is a folder (not 项目清单.xlsx)."""
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(
+            "这是一个文件，不是评价文件夹。",
+            path=folder,
+            hint="命令后面应写评价文件夹，例如 perfeval run 2024-某某县；不写时使用当前文件夹。",
+        )
+
+
 def open_workspace(folder: Path) -> Workspace:
-    settings = load_settings(Path(folder))
+    folder = Path(folder)
+    check_folder(folder)
+    settings = load_settings(folder)
+    check_paths(settings)
     registry = load_frameworks(bundled_frameworks_dir(), settings.path("frameworks"))
     if not len(registry):
         raise ConfigError("没有可用的指标体系。", path=settings.path("frameworks"))
@@ -58,6 +162,7 @@ def render_config(year: int, region: str, bureau: str) -> str:
 def init_folder(folder: Path, year: int, region: str, bureau: str = "") -> Workspace:
     """Create an evaluation folder with its config, an empty roster, frameworks and sub-folders."""
     folder = Path(folder)
+    check_folder(folder)
     config = folder / CONFIG_NAME
     if config.exists():
         raise ConfigError(
@@ -68,6 +173,7 @@ def init_folder(folder: Path, year: int, region: str, bureau: str = "") -> Works
     folder.mkdir(parents=True, exist_ok=True)
     config.write_text(render_config(year, region, bureau or f"{region}财政局"), encoding="utf-8")
     settings = load_settings(folder)
+    check_paths(settings)
     for key in ("issued", "returned", "output", "frameworks"):
         settings.path(key).mkdir(parents=True, exist_ok=True)
     for source in sorted(bundled_frameworks_dir().glob("*.xlsx")):

@@ -74,3 +74,21 @@ def test_missing_column_is_unusable(ws):
     write(ws, [["A1", "项目一"]], header=["项目编号", "项目名称"])
     with pytest.raises(ConfigError, match="预算数"):
         load_roster(ws.settings, ws.frameworks)
+
+
+def test_negative_amounts_and_a_unit_total_of_zero_are_findings(ws):
+    """A negative 单位项目预算总额 used to blank the unit's coverage without a word."""
+    from perfeval.check.roster_rules import roster_rules
+    from perfeval.workspace import open_workspace
+
+    write(
+        ws,
+        [
+            ["A1", "项目一", "某局", "甲局", "重点项目", "项目支出绩效评价", 100, 90, -400],
+            ["A2", "项目二", "某局", "乙局", "重点项目", "项目支出绩效评价", 10, -1, 0],
+            ["A3", "项目三", "某局", "丙局", "重点项目", "项目支出绩效评价", 10, 10, 50],
+        ],
+    )
+    ws = open_workspace(ws.folder)
+    found = [f for f in roster_rules(ws, {"A1", "A2", "A3"}) if f.code == "PE-ROSTER-008"]
+    assert [(f.cell, f.item_id) for f in found] == [("I2", "A1"), ("H3", "A2"), ("I3", "A2")]

@@ -72,6 +72,27 @@ class Code(Enum):
         "文件类型为{suffix}，不是Excel或WPS表格，已跳过。",
         "如是误放的文件可忽略；如单位把填报表另存成了其他格式，请让其交回.xlsx工作簿。",
     )
+    FILE_NAME_ENCODING = Rule(
+        "PE-FILE-012",
+        W,
+        "文件名编码异常",
+        "文件名不是UTF-8编码（常见于中文Windows上制作的压缩包），已按GBK识别为“{shown}”并照常校验。",
+        "建议在Windows中解压或把文件改为正常的中文名称，以免其他程序无法打开。",
+    )
+    FILE_INACCESSIBLE = Rule(
+        "PE-FILE-013",
+        E,
+        "无法访问",
+        "回收文件夹中的“{file}”{why}，未能读取。",
+        "请检查该文件或文件夹的权限、链接和路径长度，把交回的工作簿作为普通文件放入回收文件夹后重新校验。",
+    )
+    FILE_NOT_REGULAR = Rule(
+        "PE-FILE-014",
+        W,
+        "不是普通文件，已跳过",
+        "回收文件夹中的“{file}”是{what}，不是普通文件，已跳过。",
+        "如其中应有交回的工作簿，请把工作簿本身复制到回收文件夹后重新校验。",
+    )
     FILE_FOREIGN = Rule(
         "PE-FILE-006",
         E,
@@ -371,6 +392,30 @@ class Code(Enum):
         "评价覆盖率不足",
         "{unit}的评价金额{amount}万元占其年度项目预算总额{base}万元的{rate}，低于规定的{minimum}。",
         "请增加该单位的评价项目，或核对项目清单中的单位项目预算总额。",
+    )
+    ROSTER_NOT_POSITIVE = Rule(
+        "PE-ROSTER-008",
+        W,
+        "清单金额不合理",
+        "项目清单第{row}行“{field}”为{value}万元，{why}。",
+        "请核对项目清单中的金额。",
+    )
+
+    # the evaluation folder and its settings
+    CONFIG_UNKNOWN_KEY = Rule(
+        "PE-CONF-001",
+        W,
+        "未识别的设置",
+        "{message}",
+        "请核对拼写；设置的名称见 perfeval init 生成的配置文件及其注释。",
+    )
+
+    OUTPUT_COPIES_MISSING = Rule(
+        "PE-OUT-001",
+        W,
+        "批注副本未能生成",
+        "有{count}个有错误的工作簿未能生成批注副本（如“{first}”），无法直接退回。",
+        "请检查“{folder}”文件夹是否只读、磁盘空间是否已满，处理后重新校验。",
     )
 
     @property

@@ -21,7 +21,36 @@ def roster_rules(ws: Workspace, returned: set[str]) -> list[Finding]:
         for item in roster.items
         if item.item_id not in returned
     ]
-    return out + coverage_findings(ws)
+    return out + money_findings(ws) + coverage_findings(ws)
+
+
+#: roster amounts that cannot be negative, and what a wrong one spoils
+_AMOUNTS = (
+    ("budget", "预算数", "不能为负数"),
+    ("executed", "执行数", "不能为负数"),
+    ("unit_budget", "单位项目预算总额", "应大于零，否则该单位的评价覆盖率无法计算"),
+)
+
+
+def money_findings(ws: Workspace) -> list[Finding]:
+    """A warning for each roster amount that is negative (or a unit's total that is zero)."""
+    out = []
+    for item in ws.roster.items:
+        for key, label, why in _AMOUNTS:
+            value = getattr(item, key)
+            if value is not None and (value < 0 or (key == "unit_budget" and value == 0)):
+                out.append(
+                    finding(
+                        Code.ROSTER_NOT_POSITIVE,
+                        ws.roster.ref(item, key),
+                        item_id=item.item_id,
+                        row=item.row,
+                        field=label,
+                        value=fmt_money(value),
+                        why=why,
+                    )
+                )
+    return out
 
 
 def coverage_findings(ws: Workspace) -> list[Finding]:

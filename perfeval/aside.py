@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from perfeval.heap import long_lived
+from perfeval.lifeline import tie_to_parent
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +122,7 @@ class _Aside:
         if _running_aside() >= ASIDE_AT_ONCE:
             return False
         process = mp.get_context("fork").Process(
-            target=_quietly, args=(self.work, *self.args), daemon=True
+            target=_quietly, args=(os.getpid(), self.work, *self.args), daemon=True
         )
         # The forked process shares this one's memory until it writes to it, and a garbage
         # collection writes to every object it visits: frozen objects are not visited there.
@@ -153,9 +154,11 @@ class _Aside:
             self.work(*self.args)
 
 
-def _quietly(work: Callable[..., Any], *args: Any) -> None:
+def _quietly(parent_pid: int, work: Callable[..., Any], *args: Any) -> None:
     """The background side of :func:`run_aside`: a failure only sets the exit code (the caller
-    runs the work again and reports the error itself), no traceback on the user's terminal."""
+    runs the work again and reports the error itself), no traceback on the user's terminal.
+    It ends with its caller: an output nobody waits for is not finished."""
+    tie_to_parent(parent_pid)
     try:
         work(*args)
     except BaseException:
@@ -184,11 +187,12 @@ def start_helper() -> None:
         log.warning("could not start the helper process", exc_info=True)
 
 
-def _helper_main(sock: socket.socket, theirs: socket.socket) -> None:
+def _helper_main(sock: socket.socket, theirs: socket.socket, parent_pid: int) -> None:
     """Jobs arrive as pickles on a stream, read as they come: neither side holds a job's whole
     pickle (70 MB for 指标明细 at 100,000 files) beside the objects it stands for. The stream
     ends when the caller's process ends, however it ends: then this one does too."""
     theirs.close()  # the caller's end, copied by the fork: held here, it would never end
+    tie_to_parent(parent_pid)  # workers forked later hold copies of that end too
     try:
         for name in HELPER_MODULES:
             importlib.import_module(name)
@@ -220,7 +224,7 @@ class _Helper:
         self.sock, child = socket.socketpair()
         try:
             self.process = mp.get_context("fork").Process(
-                target=_helper_main, args=(child, self.sock), daemon=True
+                target=_helper_main, args=(child, self.sock, os.getpid()), daemon=True
             )
             self.process.start()
         finally:

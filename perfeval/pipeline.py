@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from perfeval.aggregate import Results, aggregate
 from perfeval.aside import run_aside, start_deferred, start_helper
+from perfeval.atomic import sweep_temporaries
 from perfeval.check.catalogue import Code, finding
 from perfeval.errors import ConfigError, OutputError
 from perfeval.heap import long_lived
@@ -66,8 +68,20 @@ class RunOutcome:
         return 1 if self.validation is not None and self.validation.has_errors else 0
 
 
+def sweep(ws: Workspace) -> list[Path]:
+    """Remove the temporary files killed runs left where perfeval writes (see
+    :func:`perfeval.atomic.sweep_temporaries`)."""
+    s = ws.settings
+    folders = [ws.folder, s.path("issued"), s.path("output")]
+    for where, subfolders, _ in os.walk(s.path("returns")):  # copies mirror 回收's sub-folders
+        folders += [Path(where) / name for name in subfolders]
+    folders.append(s.path("returns"))
+    return sweep_temporaries(folders)
+
+
 def do_issue(folder: Path, only: set[str] | None = None) -> tuple[Workspace, list[IssuedWorkbook]]:
     ws = open_workspace(folder)
+    sweep(ws)
     return ws, issue_all(ws, only)
 
 
@@ -84,6 +98,7 @@ def do_validate(
     the caller aggregates next (see :func:`perfeval.validate.validate`)."""
     start_helper()  # while this process is small: it writes beside a large one (see aside)
     ws = ws or open_workspace(folder)
+    sweep(ws)
     result = validate(ws, progress=progress, scores=scores)
     out = ws.settings.path("output") / VALIDATION_REPORT
     outcome = RunOutcome(ws, result, outputs=[out])

@@ -24,6 +24,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from perfeval.errors import PerfevalError
+from perfeval.lifeline import tie_to_parent
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,9 @@ def _worker_main(
     memory_mb: int,
     log_path: str | None,
     prefetch: bool = False,
+    parent_pid: int = 0,
 ) -> None:
+    tie_to_parent(parent_pid)  # a killed run must not leave its workers waiting forever
     if log_path:  # a reader's crash report goes to the log, not over the user's terminal
         try:
             fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -196,7 +199,18 @@ def run_isolated(
         slot = ctx.RawArray("q", [-1, 0])
         proc = ctx.Process(
             target=_worker_main,
-            args=(child, slot, work, fail, init, init_args, memory_mb, log_path, prefetch),
+            args=(
+                child,
+                slot,
+                work,
+                fail,
+                init,
+                init_args,
+                memory_mb,
+                log_path,
+                prefetch,
+                os.getpid(),
+            ),
             daemon=True,
         )
         proc.start()

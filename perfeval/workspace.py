@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
+from perfeval.atomic import make_folder, write_bytes, write_text
 from perfeval.errors import ConfigError
 from perfeval.framework import FrameworkRegistry, load_frameworks
 from perfeval.resources import bundled_frameworks_dir, defaults_file
@@ -170,16 +170,16 @@ def init_folder(folder: Path, year: int, region: str, bureau: str = "") -> Works
             path=config,
             hint="如需重新创建，请换一个文件夹，或先删除其中的 perfeval.toml。",
         )
-    folder.mkdir(parents=True, exist_ok=True)
-    config.write_text(render_config(year, region, bureau or f"{region}财政局"), encoding="utf-8")
+    make_folder(folder)
+    write_text(config, render_config(year, region, bureau or f"{region}财政局"))
     settings = load_settings(folder)
     check_paths(settings)
     for key in ("issued", "returned", "output", "frameworks"):
-        settings.path(key).mkdir(parents=True, exist_ok=True)
+        make_folder(settings.path(key))
     for source in sorted(bundled_frameworks_dir().glob("*.xlsx")):
         target = settings.path("frameworks") / source.name
         if not target.exists():
-            shutil.copyfile(source, target)
+            write_bytes(target, source.read_bytes())
     registry = load_frameworks(bundled_frameworks_dir(), settings.path("frameworks"))
     if not settings.path("roster").exists():
         write_roster(settings.path("roster"), [], settings, registry)

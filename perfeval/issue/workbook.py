@@ -9,7 +9,7 @@ from pathlib import Path
 
 from perfeval import __version__
 from perfeval import layout as L
-from perfeval.atomic import atomic_path
+from perfeval.atomic import atomic_path, make_folder
 from perfeval.errors import OutputError
 from perfeval.framework import Framework
 from perfeval.issue.annotations import Annotations
@@ -125,7 +125,7 @@ def issue_all(
     written by worker processes in parallel."""
     global _ISSUE
     out_dir = ws.settings.path("issued")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(out_dir)
     issued_at = issued_at or dt.datetime.now().replace(microsecond=0)
     taken: set[str] = set()
     jobs: list[tuple[str, str]] = []

@@ -19,7 +19,7 @@ from openpyxl.utils import quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from perfeval.atomic import atomic_path
+from perfeval.atomic import atomic_path, make_folder
 from perfeval.check.catalogue import Finding
 from perfeval.issue.annotations import COLUMNS, SUMMARY_SHEET
 from perfeval.render.text import needs_quote_prefix, visible_text
@@ -84,7 +84,7 @@ def write_annotated(source: Path, findings: list[Finding], target: Path) -> Path
     wb.active = 0
     for sheet in wb.worksheets[1:]:
         sheet.sheet_view.tabSelected = False
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(target.parent)
     with atomic_path(target) as tmp:
         wb.save(tmp)
     return target

@@ -32,6 +32,7 @@ deflating the XML at XlsxWriter's level 6 would cost about as much again, hence 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import math
@@ -178,6 +179,19 @@ class TableWorkbook(Workbook):
     level (the module's name is rebound for that call only; perfeval writes no workbooks from
     threads). Level 2 deflates the sheet XML about three times as fast for files ~20 % larger:
     at 10,000 items 0.6 s less for 汇总表 and 校验报告 together."""
+
+    def discard(self) -> None:
+        """After a failure (a full disk): close the sheets' row files and remove them, which
+        XlsxWriter leaves open and in the temporary folder when ``close`` does not finish."""
+        for sheet in self.worksheets():
+            for fh in {getattr(sheet, "row_data_fh", None), getattr(sheet, "fh", None)}:
+                with contextlib.suppress(Exception):
+                    if fh is not None:
+                        fh.close()
+            name = getattr(sheet, "row_data_filename", None)
+            if name:
+                with contextlib.suppress(OSError):
+                    os.unlink(name)
 
     def _store_workbook(self) -> None:
         module = sys.modules[Workbook.__module__]

@@ -44,29 +44,37 @@ def _totals(r: Results) -> dict[str, dict[str, Decimal | int]]:
 
 
 def write_summary(r: Results, target: Path) -> Path:
-    totals = _totals(r)
     pending: list = []
     with atomic_path(target) as tmp:
         wb = new_workbook(tmp)
-        f = TableFormats(wb)
-        title = f"{r.settings.region}{r.settings.year}年度绩效评价汇总表（单位：万元、分、%）"
-        for n, (name, frame) in enumerate(r.tables.items()):
-            start_deferred()  # a writer held back (指标明细.csv, 校验报告) may have its turn now
-            if name == DETAIL_SHEET:
-                _long_table(wb, name, frame, f, target, r, pending)
-                continue
-            write_frame(wb, name, frame, f, title=title if n == 0 else "", totals=totals.get(name))
-        write_charts(wb, r, f)
-        start_deferred()
-        _long_table(wb, SOURCES_SHEET, r.figures, f, target, r, pending)
-        excluded = pd.DataFrame(
-            [{"文件": a, "原因": b} for a, b in r.excluded], columns=["文件", "原因"]
-        )
-        write_frame(wb, "未纳入汇总", excluded, f, empty_note="全部交回文件均已纳入汇总")
-        wb.close()
+        try:
+            _sheets(wb, r, target, pending)
+            wb.close()
+        except BaseException:
+            wb.discard()
+            raise
         for wait in pending:
             wait()
     return target
+
+
+def _sheets(wb: Any, r: Results, target: Path, pending: list) -> None:
+    totals = _totals(r)
+    f = TableFormats(wb)
+    title = f"{r.settings.region}{r.settings.year}年度绩效评价汇总表（单位：万元、分、%）"
+    for n, (name, frame) in enumerate(r.tables.items()):
+        start_deferred()  # a writer held back (指标明细.csv, 校验报告) may have its turn now
+        if name == DETAIL_SHEET:
+            _long_table(wb, name, frame, f, target, r, pending)
+            continue
+        write_frame(wb, name, frame, f, title=title if n == 0 else "", totals=totals.get(name))
+    write_charts(wb, r, f)
+    start_deferred()
+    _long_table(wb, SOURCES_SHEET, r.figures, f, target, r, pending)
+    excluded = pd.DataFrame(
+        [{"文件": a, "原因": b} for a, b in r.excluded], columns=["文件", "原因"]
+    )
+    write_frame(wb, "未纳入汇总", excluded, f, empty_note="全部交回文件均已纳入汇总")
 
 
 def _long_table(

@@ -109,8 +109,12 @@ def write_validation_report(tables: ValidationTables | _Made, target: Path) -> P
     title, findings, files = tables.sheets()
     with atomic_path(target) as tmp:
         wb = new_workbook(tmp)
-        f = TableFormats(wb)
-        write_frame(wb, "问题清单", findings, f, title=title, empty_note="未发现问题")
-        write_frame(wb, "文件汇总", files, f, empty_note="回收文件夹中没有文件")
-        wb.close()
+        try:
+            f = TableFormats(wb)
+            write_frame(wb, "问题清单", findings, f, title=title, empty_note="未发现问题")
+            write_frame(wb, "文件汇总", files, f, empty_note="回收文件夹中没有文件")
+            wb.close()
+        except BaseException:
+            wb.discard()
+            raise
     return target

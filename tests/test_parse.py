@@ -42,3 +42,15 @@ def test_parse_date(raw):
 def test_parse_text_keeps_lines_and_drops_placeholders():
     assert parse.parse_text("  第一行 \r\n\n第二行 ").value == "第一行\n第二行"
     assert parse.parse_text("/").issue == parse.PLACEHOLDER
+
+
+@pytest.mark.parametrize("raw", [1e30, "1e27", "1000000000000000", float("inf"), 1e-300, "1E-20"])
+def test_numbers_beyond_excels_precision_are_not_numbers(raw):
+    """An ID typed into an amount, or "1e30", used to crash the aggregation when rounded."""
+    assert parse.parse_number(raw).issue == parse.NOT_NUMBER
+
+
+def test_the_largest_sane_numbers_are_numbers():
+    assert parse.parse_number(999999999999999).value == Decimal("999999999999999")
+    assert parse.parse_number("0.000001").value == Decimal("0.000001")
+    assert parse.parse_number(0).value == 0

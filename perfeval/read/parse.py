@@ -81,6 +81,15 @@ def is_blank(raw: object) -> bool:
     return raw is None or (isinstance(raw, str) and raw.strip() == "")
 
 
+#: Excel keeps 15 significant digits: a number of 10^15 or more (or a non-zero one below 10^-15)
+#: in a cell is a slip (an ID typed into an amount, "1e30"), and cannot be computed with exactly
+MAX_ADJUSTED = 14
+
+
+def _sane(value: Decimal) -> bool:
+    return value.is_finite() and (not value or -15 <= value.adjusted() <= MAX_ADJUSTED)
+
+
 def parse_number(raw: object, *, units: tuple[str, ...] = ()) -> Parsed:
     """A number from a cell. Accepts real numbers, and text like '９５', '95分', '1,234.5'.
 
@@ -94,7 +103,9 @@ def parse_number(raw: object, *, units: tuple[str, ...] = ()) -> Parsed:
         return Parsed(None, NOT_NUMBER)
     if isinstance(raw, int | float | Decimal):
         value = to_decimal(raw)
-        return Parsed(value, None if value is not None else NOT_NUMBER)
+        if value is None or not _sane(value):
+            return Parsed(None, NOT_NUMBER)
+        return Parsed(value)
     text = normalize_text(raw)
     if text in PLACEHOLDERS:
         return Parsed(None, PLACEHOLDER)
@@ -111,6 +122,8 @@ def parse_number(raw: object, *, units: tuple[str, ...] = ()) -> Parsed:
     if not _NUMBER_RE.match(text):
         return Parsed(None, NOT_NUMBER)
     value = Decimal(text)
+    if not _sane(value):
+        return Parsed(None, NOT_NUMBER)
     return Parsed(value, PERCENT if is_percent else TEXT_NUMBER)
 
 

@@ -163,7 +163,7 @@ def _check_section(section: str, value: Any, problems: list[ConfigProblem]) -> N
             continue
         message = check_value(specs[key], item)
         if message:
-            problems.append(ConfigProblem(where, f"{where} 应为{message}，现为 {_shown(item)}。"))
+            problems.append(ConfigProblem(where, _refused(where, message, item)))
 
 
 def _check_tables(name: str, value: Any, problems: list[ConfigProblem]) -> None:
@@ -188,9 +188,12 @@ def _check_tables(name: str, value: Any, problems: list[ConfigProblem]) -> None:
                 continue
             message = check_value(fields[key][0], item)
             if message:
-                problems.append(
-                    ConfigProblem(where, f"{where} 应为{message}，现为 {_shown(item)}。")
-                )
+                problems.append(ConfigProblem(where, _refused(where, message, item)))
+
+
+def _refused(where: str, should: str, value: Any) -> str:
+    gap = " " if should[:1].isascii() else ""  # 应为 true 或 false, 应为四位年份
+    return f"{where} 应为{gap}{should}，现为 {_shown(value)}。"
 
 
 def check_value(spec: Spec, value: Any) -> str:

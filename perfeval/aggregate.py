@@ -18,6 +18,7 @@ import pandas as pd
 from perfeval.coverage import Coverage, coverage
 from perfeval.numbers import fmt_money, fmt_rate, fmt_score
 from perfeval.roster import RosterItem
+from perfeval.scope import TABLE_SCOPES, Missing, missing_items, unmatched_files
 from perfeval.score import ItemScore
 from perfeval.settings import Settings
 from perfeval.tables import DetailRows, build_tables
@@ -62,11 +63,32 @@ class Figures:
 
 @dataclass
 class Results:
+    """What the bureau's tables and report state. Which items each figure counts is named in
+    :mod:`perfeval.scope`: ``items`` (纳入汇总), ``evaluated``, ``self_evaluated``, ``missing``."""
+
     settings: Settings
     items: list[ItemScore]
     excluded: list[tuple[str, str]]  # (file, why) for workbooks not aggregated
     tables: dict[str, pd.DataFrame | DetailRows] = field(default_factory=dict)
     coverage: list[Coverage] = field(default_factory=list)
+    roster: list[RosterItem] = field(default_factory=list)
+    missing: list[Missing] = field(default_factory=list)  # roster items not in 汇总表
+    unmatched: list[str] = field(default_factory=list)  # returned files of no roster item
+
+    @property
+    def notes(self) -> dict[str, str]:
+        """汇总表 sheet -> which items it counts (shown under its title)."""
+        return TABLE_SCOPES
+
+    @property
+    def complete(self) -> bool:
+        """Every roster item is in 汇总表 and every returned file belongs to one."""
+        return not self.missing and not self.unmatched
+
+    @cached_property
+    def selected(self) -> list[RosterItem]:
+        """The roster's items the bureau selected for its own evaluation (not self-evaluations)."""
+        return [i for i in self.roster if not self.settings.is_self_evaluation(i.kind)]
 
     @property
     def figures(self) -> Figures:
@@ -123,8 +145,16 @@ def aggregate(
     order = {item.item_id: n for n, item in enumerate(roster)}
     items = sorted(validation.scores, key=lambda s: order.get(s.item.item_id, len(order)))
     excluded = [(f.file, f"{f.errors}个错误") for f in validation.files if not f.passed]
-    results = Results(settings, items, excluded)
-    results.coverage = coverage(roster, settings)
+    passed = {i.item.item_id for i in items}
+    results = Results(
+        settings,
+        items,
+        excluded,
+        roster=list(roster),
+        missing=missing_items(validation, roster, passed),
+        unmatched=unmatched_files(validation),
+    )
+    results.coverage = coverage(roster, settings, passed)
     results.tables = build_tables(results)
     return results
 
@@ -150,6 +180,12 @@ def _totals(r: Results) -> list[Figure]:
             "各项目全年预算数之和",
         )
     out = [
+        Figure("选取评价的项目个数", str(len(r.selected)), "项目清单中评价类型不是单位自评的行数"),
+        Figure(
+            "未纳入汇总的清单项目个数",
+            str(len(r.missing)),
+            "项目清单中没有校验通过的交回工作簿的项目（见“未纳入汇总”工作表）",
+        ),
         Figure("评价项目个数", str(len(r.evaluated)), sources[0]),
         Figure("涉及单位个数", str(len(r.units)), sources[1]),
         Figure("评价金额合计（万元）", fmt_money(r.amount), sources[2]),
@@ -232,5 +268,6 @@ def _figures(r: Results) -> Iterator[Figure]:
             yield Figure(
                 f"{c.unit} 评价覆盖率",
                 fmt_rate(c.rate),
-                "该单位评价金额 ÷ 项目清单中的单位项目预算总额 × 100%",
+                "该单位已完成评价（校验通过）的重点评价项目预算数之和 ÷ 项目清单中的单位项目"
+                "预算总额 × 100%（与“覆盖率”工作表的“已完成评价比例”相同）",
             )

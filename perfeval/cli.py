@@ -253,6 +253,9 @@ def aggregate(folder: Folder = Path(".")) -> None:
 def report(
     folder: Folder = Path("."),
     check_template: Annotated[Path | None, typer.Option(help="只检查报告模板使用的变量")] = None,
+    final: Annotated[
+        bool, typer.Option("--final", help="正式稿：有项目未纳入汇总时拒绝生成（退出码2）")
+    ] = False,
 ) -> None:
     """生成工作总结报告（.md 和 .docx）。"""
     try:
@@ -266,17 +269,25 @@ def report(
                 raise typer.Exit(1)
             console_out.print("模板使用的变量均由系统提供。")
             return
-        outcome = pipeline.do_report(folder)
+        outcome = pipeline.do_report(folder, final=final)
     except PerfevalError as exc:
         raise _fail(exc) from exc
     _show_notes(outcome.workspace.settings.notes)
     _show_outputs(outcome.outputs)
+    _show_status(outcome)
 
 
-def _run(folder: Path) -> None:
+def _show_status(outcome: pipeline.RunOutcome) -> None:
+    """One line: the report is final, or a draft and why."""
+    if outcome.results is not None:
+        style = "green" if outcome.results.complete else "yellow"
+        console_out.print(f"[{style}]{_plain(outcome.status, None)}[/]")
+
+
+def _run(folder: Path, final: bool = False) -> None:
     bar = _Bar()
     try:
-        outcome = pipeline.do_run(folder, progress=bar)
+        outcome = pipeline.do_run(folder, progress=bar, final=final)
     except PerfevalError as exc:
         raise _fail(exc) from exc
     finally:
@@ -284,13 +295,19 @@ def _run(folder: Path) -> None:
     assert outcome.validation is not None
     _show_findings(outcome.validation)
     _show_outputs(outcome.outputs, outcome.returns)
+    _show_status(outcome)
     raise typer.Exit(outcome.exit_code)
 
 
 @app.command()
-def run(folder: Folder = Path(".")) -> None:
+def run(
+    folder: Folder = Path("."),
+    final: Annotated[
+        bool, typer.Option("--final", help="正式稿：有项目未纳入汇总时不生成报告（退出码2）")
+    ] = False,
+) -> None:
     """依次执行校验、汇总和报告生成。"""
-    _run(folder)
+    _run(folder, final)
 
 
 @app.command()

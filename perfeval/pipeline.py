@@ -18,7 +18,7 @@ from perfeval.aggregate import Results, aggregate
 from perfeval.aside import run_aside, start_deferred, start_helper
 from perfeval.atomic import sweep_temporaries
 from perfeval.check.catalogue import Code, finding
-from perfeval.errors import ConfigError, OutputError
+from perfeval.errors import ConfigError, OutputError, PerfevalError
 from perfeval.heap import long_lived
 from perfeval.issue import IssuedWorkbook, issue_all
 from perfeval.manifest import tidy_returns
@@ -35,6 +35,7 @@ from perfeval.render.returns import needs_copy
 from perfeval.render.summary import write_summary
 from perfeval.render.validation_report import ValidationTables, write_validation_report
 from perfeval.resources import example_dir
+from perfeval.scope import report_status
 from perfeval.validate import Progress, ValidationResult, validate
 from perfeval.workspace import Workspace, open_workspace
 
@@ -44,6 +45,23 @@ REPORT_STEM = "工作总结报告"
 DEMO_MARKER = ".perfeval-demo"
 
 log = logging.getLogger(__name__)
+
+
+class IncompleteError(PerfevalError):
+    """``--final`` while roster items are missing from 汇总表: nothing is written as final."""
+
+    def __init__(self, results: Results) -> None:
+        lines = [
+            f"{m.item.item_id} {m.item.name}（{m.item.unit}）：{m.why}" for m in results.missing
+        ]
+        lines += [f"{name}：无法对应到项目清单中的项目" for name in results.unmatched]
+        shown = "\n".join(f"· {line}" for line in lines[:40])
+        more = f"\n……另有{len(lines) - 40}项" if len(lines) > 40 else ""
+        super().__init__(
+            f"以下项目尚未纳入汇总，不能生成正式报告：\n{shown}{more}",
+            hint="待上述项目交回并通过校验后再运行；不加 --final 时生成标注"
+            f"“{results.settings.draft_mark}”的报告。",
+        )
 
 
 @dataclass
@@ -62,6 +80,14 @@ class RunOutcome:
             while self.pending:
                 self.pending.pop(0)()
         return self
+
+    @property
+    def status(self) -> str:
+        """Whether the report is final, in one line (see :func:`perfeval.scope.report_status`)."""
+        r = self.results
+        if r is None:
+            return ""
+        return report_status(r.missing, r.unmatched, len(r.roster), r.settings.draft_mark)
 
     @property
     def exit_code(self) -> int:
@@ -157,11 +183,20 @@ def do_aggregate(
 
 
 def do_report(
-    folder: Path, outcome: RunOutcome | None = None, today: dt.date | None = None
+    folder: Path,
+    outcome: RunOutcome | None = None,
+    today: dt.date | None = None,
+    *,
+    final: bool = False,
 ) -> RunOutcome:
+    """Write the report. ``final``: refuse (:class:`IncompleteError`) while any roster item is
+    not in 汇总表, instead of writing a draft marked as such."""
     outcome = outcome if outcome is not None and outcome.results else do_aggregate(folder, outcome)
     ws = outcome.workspace
     assert outcome.results is not None
+    if final and not outcome.results.complete:
+        outcome.finish()
+        raise IncompleteError(outcome.results)
     out_dir = ws.settings.path("output")
     md_template = template_path(ws.folder, MD_TEMPLATE)
     docx_template = template_path(ws.folder, DOCX_TEMPLATE)
@@ -178,13 +213,17 @@ def do_report(
 
 
 def do_run(
-    folder: Path, today: dt.date | None = None, progress: Progress | None = None
+    folder: Path,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+    *,
+    final: bool = False,
 ) -> RunOutcome:
     """validate -> aggregate -> report in one pass over the returned workbooks."""
     validated = do_validate(folder, progress=progress, wait=False, scores=True)
     aggregated = do_aggregate(folder, validated, wait=False)
     try:
-        return do_report(folder, aggregated, today)
+        return do_report(folder, aggregated, today, final=final)
     except BaseException:  # 校验报告 and 汇总表 are complete even when the report fails
         aggregated.finish()
         raise

@@ -94,6 +94,9 @@ class Settings:
     arabic_heading: str
     report_names: int  # the most item names one sentence of the report lists
     report_quotes: int  # the most problems or measures the report quotes per heading
+    draft_mark: str  # under the report's title while any roster item is not in it
+    basis: tuple[str, ...]  # the documents the report cites as its basis
+    sources_appendix: bool  # the report names 汇总表's 数据来源 as an attachment
     qualitative: tuple[str, ...]
     grades: tuple[Grade, ...]
     kinds: tuple[Kind, ...]
@@ -297,6 +300,9 @@ def build_settings(raw: dict[str, Any], folder: Path, source: Path) -> Settings:
         arabic_heading=fmt["arabic_heading"],
         report_names=int(number_value(fmt["report_names"])),
         report_quotes=int(number_value(fmt["report_quotes"])),
+        draft_mark=raw["report"]["draft_mark"].strip(),
+        basis=tuple(b.strip() for b in raw["report"]["basis"]),
+        sources_appendix=raw["report"]["sources_appendix"],
         qualitative=tuple(q.strip() for q in raw["lists"]["qualitative"]),
         grades=tuple(
             Grade(str(g["name"]).strip(), number_value(g["min"]), str(g.get("action", "")))

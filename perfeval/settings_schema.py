@@ -84,6 +84,11 @@ SECTIONS: dict[str, dict[str, Spec]] = {
         "report_names": Spec("int", "正整数", _n("1"), _n("100000")),
         "report_quotes": Spec("int", "正整数", _n("1"), _n("100000")),
     },
+    "report": {
+        "draft_mark": Spec("text", "标注在未完成报告标题下的文字", required=True),
+        "basis": Spec("words", "文字列表"),
+        "sources_appendix": Spec("bool", "true 或 false"),
+    },
     "lists": {
         "qualitative": Spec("words", "非空的文字列表", required=True),
     },

@@ -277,20 +277,43 @@ def department_table(r: Results) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+GRADE_COLUMNS = (
+    "等级",
+    "分数下限",
+    "重点评价项目个数",
+    "重点评价金额（万元）",
+    "单位自评项目个数",
+    "单位自评金额（万元）",
+    "结果应用",
+)
+
+
 def grade_table(r: Results) -> pd.DataFrame:
+    """Per grade: the bureau's evaluations (the report's grade table) and the units' own,
+    in columns of their own, so neither count hides in the other."""
     rows = []
-    for grade in r.settings.grades:
-        members = [i for i in r.items if i.grade.name == grade.name]
+    own = r.by_grade(r.self_evaluated)
+    for grade, (_, evaluated), (_, selfs) in zip(
+        r.settings.grades, r.by_grade(r.evaluated), own, strict=True
+    ):
         rows.append(
-            {
-                "等级": grade.name,
-                "分数下限": grade.min,
-                "项目个数": len(members),
-                "金额（万元）": q2(sum((i.budget for i in members), Decimal(0))),
-                "结果应用": grade.action,
-            }
+            dict(
+                zip(
+                    GRADE_COLUMNS,
+                    (
+                        grade.name,
+                        grade.min,
+                        len(evaluated),
+                        q2(sum((i.budget for i in evaluated), Decimal(0))),
+                        len(selfs),
+                        q2(sum((i.budget for i in selfs), Decimal(0))),
+                        grade.action,
+                    ),
+                    strict=True,
+                )
+            )
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(GRADE_COLUMNS))
 
 
 def problem_table(r: Results) -> pd.DataFrame:
@@ -305,29 +328,56 @@ def problem_table(r: Results) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["问题分类", "项目个数", "涉及项目"])
 
 
+COVERAGE_COLUMNS = (
+    "实施单位",
+    "单位项目预算总额（万元）",
+    "清单选取金额（万元）",
+    "清单选取比例（%）",
+    "已完成评价金额（万元）",
+    "已完成评价比例（%）",
+    "规定下限（%）",
+    "是否低于下限",
+)
+
+
 def coverage_table(r: Results) -> pd.DataFrame:
+    """Per unit: the share selected in the roster and the share evaluated so far (see
+    :mod:`perfeval.coverage`); 是否低于下限 is about the latter, as the report."""
     rows = [
-        {
-            "实施单位": c.unit,
-            "评价金额（万元）": q2(c.amount),
-            "单位项目预算总额（万元）": q2(c.base) if c.base is not None else None,
-            "覆盖率（%）": c.rate,
-            "规定下限（%）": q2(r.settings.coverage_min * 100),
-            "是否低于下限": "是" if c.below else "否",
-        }
+        dict(
+            zip(
+                COVERAGE_COLUMNS,
+                (
+                    c.unit,
+                    q2(c.base) if c.base is not None else None,
+                    q2(c.planned),
+                    c.planned_rate,
+                    q2(c.amount),
+                    c.rate,
+                    q2(r.settings.coverage_min * 100),
+                    "是" if c.below else "否",
+                ),
+                strict=True,
+            )
+        )
         for c in r.coverage
     ]
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "实施单位",
-            "评价金额（万元）",
-            "单位项目预算总额（万元）",
-            "覆盖率（%）",
-            "规定下限（%）",
-            "是否低于下限",
-        ],
-    )
+    return pd.DataFrame(rows, columns=list(COVERAGE_COLUMNS))
+
+
+EXCLUDED_COLUMNS = ("项目编号", "项目名称", "实施单位", "原因", "交回文件")
+
+
+def excluded_table(r: Results) -> pd.DataFrame:
+    """Roster items not in 汇总表 with the reason, then returned files of no roster item."""
+    rows = [
+        (m.item.item_id, m.item.name, m.item.unit, m.why, "、".join(m.files)) for m in r.missing
+    ]
+    why = dict(r.excluded)
+    rows += [
+        ("", "", "", f"无法对应到项目清单中的项目（{why.get(f, '')}）", f) for f in r.unmatched
+    ]
+    return pd.DataFrame(rows, columns=list(EXCLUDED_COLUMNS))
 
 
 def application_table(r: Results) -> pd.DataFrame:
@@ -336,6 +386,7 @@ def application_table(r: Results) -> pd.DataFrame:
             "项目编号": i.item.item_id,
             "项目名称": i.item.name,
             "实施单位": i.item.unit,
+            "评价类型": i.item.kind,
             "预算数（万元）": q2(i.budget),
             "得分": i.total,
             "等级": i.grade.name,
@@ -345,7 +396,16 @@ def application_table(r: Results) -> pd.DataFrame:
     ]
     return pd.DataFrame(
         rows,
-        columns=["项目编号", "项目名称", "实施单位", "预算数（万元）", "得分", "等级", "结果应用"],
+        columns=[
+            "项目编号",
+            "项目名称",
+            "实施单位",
+            "评价类型",
+            "预算数（万元）",
+            "得分",
+            "等级",
+            "结果应用",
+        ],
     )
 
 
@@ -362,4 +422,5 @@ def build_tables(r: Results) -> dict[str, pd.DataFrame | DetailRows]:
         "部门整体": department_table(r),
         "覆盖率": coverage_table(r),
         "结果应用": application_table(r),
+        "未纳入汇总": excluded_table(r),
     }

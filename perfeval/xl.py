@@ -181,8 +181,9 @@ def _show(sheet: Sheet, action: str, outcome: pipeline.RunOutcome) -> None:
             sheet.set(f"A{row}", None)
             sheet.set(f"B{row}", None)
     verdict = "有错误需退回修改" if v.has_errors else "没有发现错误"
+    report = outcome.status if action in ("report", "run") else ""
     sheet.set(
         C.STATUS_CELL,
         f"{ACTIONS[action]}完成：{len(v.files)}个文件，错误{count[Severity.ERROR]}条，"
-        f"警告{count[Severity.WARNING]}条，{verdict}。",
+        f"警告{count[Severity.WARNING]}条，{verdict}。{report}",
     )

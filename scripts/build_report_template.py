@@ -97,6 +97,7 @@ def set_doc_defaults(doc) -> None:
 PARAGRAPH_STYLES = {
     "Normal": ("仿宋", BODY_SIZE, False, JUSTIFY, INDENT, LINE, (0, 0)),
     "Title": ("宋体", Pt(22), True, CENTER, Pt(0), Pt(36), (0, 28)),  # 二号
+    "Subtitle": ("楷体", BODY_SIZE, False, CENTER, Pt(0), LINE, (0, 12)),  # （征求意见稿）
     "Heading 1": ("黑体", BODY_SIZE, False, JUSTIFY, INDENT, LINE, (0, 0)),  # 一、
     "Heading 2": ("楷体", BODY_SIZE, False, JUSTIFY, INDENT, LINE, (0, 0)),  # （一）
     "Heading 3": ("仿宋", BODY_SIZE, True, JUSTIFY, INDENT, LINE, (0, 0)),  # 1.
@@ -108,6 +109,7 @@ PARAGRAPH_STYLES = {
 # Character and table styles that would otherwise keep the blue theme look of python-docx.
 OTHER_STYLES = {
     "Title Char": ("宋体", Pt(22), True),
+    "Subtitle Char": ("楷体", BODY_SIZE, False),
     "Heading 1 Char": ("黑体", BODY_SIZE, False),
     "Heading 2 Char": ("楷体", BODY_SIZE, False),
     "Heading 3 Char": ("仿宋", BODY_SIZE, True),
@@ -217,24 +219,45 @@ def loop_table(doc, columns: list[tuple[str, str, float, object]], loop: str) ->
 
 def build_body(doc) -> None:
     para(doc, "{{ title }}", "Title")
+    tag(doc, "if status")
+    para(doc, "（{{ status }}）", "Subtitle")
+    tag(doc, "endif")
     para(
         doc,
-        "{{ region }}{{ year }}年度预算绩效评价工作已经完成。本报告依据各部门单位交回的"
-        "绩效评价填报表汇总形成，报告中的金额、得分和等级均由系统按指标体系重新核算，来源见附件。",
+        "{% if basis %}根据{{ basis }}等规定，{% endif %}{{ bureau }}组织开展了{{ year }}年度"
+        "预算绩效评价工作。现将评价情况报告如下。",
     )
 
     para(doc, "一、基本情况", "Heading 1")
-    tag(doc, "if scope.item_count")
+    para(doc, "（一）评价范围", "Heading 2")
+    tag(doc, "if scope.selected_count")
     para(
         doc,
-        "在各部门单位开展绩效自评的基础上，按照评价金额不低于单位年度项目预算总额"
-        "{{ scope.coverage_min }}的要求，本年度选取{{ scope.kind_phrase }}开展重点绩效评价，"
-        "共{{ scope.item_count }}个项目，涉及{{ scope.unit_count }}个部门单位，评价金额合计"
-        "{{ scope.amount }}万元。{% if scope.coverage_range %}各单位评价金额占其年度项目预算"
-        "总额的比例为{{ scope.coverage_range }}。{% endif %}{% if scope.coverage_low %}其中"
-        '{{ scope.coverage_low | join("、") }}的评价金额占比低于规定比例，需在下一年度补足。'
-        "{% endif %}",
+        "按照评价金额不低于单位年度项目预算总额{{ scope.coverage_min }}的要求，在各部门单位开展"
+        "绩效自评的基础上，本年度选取{{ scope.selected_count }}个项目开展重点绩效评价。"
+        "{% if scope.item_count %}已完成评价并纳入本报告的有{{ scope.kind_phrase }}"
+        '{{ ("，共" ~ scope.item_count ~ "个项目") if scope.kind_count > 1 else "" }}'
+        "，涉及{{ scope.unit_count }}个部门单位，评价金额合计{{ scope.amount }}万元。"
+        "{% if scope.coverage_range %}各单位已完成评价的金额占其年度项目预算总额的比例为"
+        "{{ scope.coverage_range }}。{% endif %}{% if scope.coverage_low %}"
+        '其中{{ scope.coverage_low | join("、") }}的占比低于规定比例。{% endif %}{% else %}'
+        "目前尚无完成评价的项目。{% endif %}",
     )
+    tag(doc, "else")
+    para(doc, "本年度未另行选取项目开展重点绩效评价。")
+    tag(doc, "endif")
+    tag(doc, "if not completeness.complete")
+    para(
+        doc,
+        "{% if completeness.missing_count %}项目清单中有{{ completeness.missing_count }}个项目"
+        "尚未纳入本报告：{{ completeness.missing_phrase }}。{% endif %}"
+        "{% if completeness.unmatched_count %}另有{{ completeness.unmatched_count }}个交回文件"
+        "无法对应到项目清单中的项目。{% endif %}本报告为{{ status }}，上述项目完成评价后将据实"
+        "更新。",
+    )
+    tag(doc, "endif")
+    tag(doc, "if scope.item_count")
+    para(doc, "（二）评价结果", "Heading 2")
     para(doc, "从评价结果看，{{ grade_phrase }}。")
     loop_table(
         doc,
@@ -247,74 +270,77 @@ def build_body(doc) -> None:
         "g in grade_rows",
     )
     para(doc)  # breathing space between the table and what follows
-    tag(doc, "else")
-    para(doc, "本年度未另行选取项目开展重点绩效评价。")
     tag(doc, "endif")
     tag(doc, "if self_eval.count")
+    para(doc, '（{{ "三" if scope.item_count else "二" }}）单位自评情况', "Heading 2")
     para(
         doc,
-        "各部门单位对{{ self_eval.count }}个项目开展了绩效自评，涉及{{ self_eval.unit_count }}个"
-        "部门单位，金额合计{{ self_eval.amount }}万元。按指标体系重新核算，自评结果"
-        "{{ self_eval.grade_phrase }}。自评项目逐项列于汇总表，本报告不再逐个列出。",
+        "各部门单位对{{ self_eval.count }}个项目开展了绩效自评并通过校验，涉及"
+        "{{ self_eval.unit_count }}个部门单位，金额合计{{ self_eval.amount }}万元。自评结果"
+        "{{ self_eval.grade_phrase }}。各自评项目的得分列于汇总表，本报告不逐个列出。",
     )
     tag(doc, "endif")
 
     para(doc, "二、各项目评价结果", "Heading 1")
     tag(doc, "if not items")
-    para(doc, "本年度没有财政部门选取评价的项目。")
+    para(doc, "本年度尚无完成重点绩效评价的项目。")
     tag(doc, "endif")
     tag(doc, "for i in items")
     para(doc, "{{ i.no }}{{ i.name }}", "Heading 2")
-    para(doc, "实施单位：{{ i.unit }}")
-    para(doc, "项目资金：预算{{ i.budget }}万元，执行{{ i.executed }}万元，预算执行率{{ i.rate }}")
-    para(doc, "评价得分：{{ i.score }}分")
-    para(doc, "评价结果：“{{ i.grade }}”")
-    tag(doc, "if i.is_department")
-    para(doc, "部门整体情况：{{ i.overview }}")
     para(
         doc,
-        "该部门整体支出绩效评价共设置评价指标{{ i.indicator_count }}个，其中满分指标"
-        "{{ i.full_marks }}个。{% for l in i.level1 %}{{ l.name }}类指标权重{{ l.weight }}分，"
+        "{% if i.is_department %}{{ i.unit }}本年度部门预算{{ i.budget }}万元，实际执行"
+        "{{ i.executed }}万元，预算执行率{{ i.rate }}。{% else %}该项目由{{ i.unit }}实施，全年预算"
+        "{{ i.budget }}万元，实际执行{{ i.executed }}万元，预算执行率{{ i.rate }}。{% endif %}"
+        '经评价，{{ "该部门整体支出" if i.is_department else "该项目" }}得分{{ i.score }}分，'
+        "评价结果为“{{ i.grade }}”。共设置评价指标{{ i.indicator_count }}个，其中满分指标"
+        "{{ i.full_marks }}个；{% for l in i.level1 %}{{ l.name }}指标分值{{ l.weight }}分，"
         '得分{{ l.score }}分，得分率{{ l.rate }}{{ "；" if not loop.last else "。" }}{% endfor %}',
     )
-    tag(doc, "else")
-    para(doc, "项目概述：{{ i.overview }}")
+    tag(doc, "if i.overview")
+    para(
+        doc,
+        '{{ i.overview_no }}{{ "部门概况" if i.is_department else "项目概况" }}。{{ i.overview }}',
+    )
     tag(doc, "endif")
     tag(doc, "if i.outputs")
-    para(doc, "主要产出：{{ i.outputs }}")
+    para(doc, "{{ i.outputs_no }}主要产出。{{ i.outputs }}")
     tag(doc, "endif")
     tag(doc, "endfor")
 
     para(doc, "三、存在的主要问题", "Heading 1")
     tag(doc, "if problem_groups")
-    para(doc, "各部门单位在填报表中反映的问题，按类别汇总如下。")
+    para(
+        doc,
+        "在纳入汇总的{{ scope.passed_phrase }}中，各部门单位在填报表中反映的问题按类别归纳如下。",
+    )
     tag(doc, "for g in problem_groups")
-    para(doc, "{{ g.no }}{{ g.name }}方面（涉及{{ g.count }}个项目）", "Heading 2")
-    tag(doc, "for c in g.categories")
-    para(doc, "{{ c.name }}：{{ c.count }}个项目（{{ c.item_names }}）")
-    tag(doc, "endfor")
-    tag(doc, "if g.details")
-    para(doc, "单位反映的具体问题：")
+    para(doc, "{{ g.no }}{{ g.name }}方面", "Heading 2")
+    para(
+        doc,
+        "{% for c in g.categories %}{{ c.count }}个项目反映{{ c.name }}，涉及{{ c.item_names }}。"
+        "{% endfor %}",
+    )
     tag(doc, "for d in g.details")
-    para(doc, "{{ d.item }}：{{ d.text }}")
+    para(doc, "{{ d.no }}{{ d.item }}：{{ d.text }}")
     tag(doc, "endfor")
     tag(doc, "if g.details_more")
-    para(doc, "另有{{ g.details_more }}条，见各单位交回的填报表。")
-    tag(doc, "endif")
+    para(doc, "另有{{ g.details_more }}条具体问题，见各单位交回的填报表。")
     tag(doc, "endif")
     tag(doc, "endfor")
     tag(doc, "else")
-    para(doc, "本次交回的填报表未反映需要归类的问题。")
+    para(doc, "纳入汇总的填报表未反映需要归类的问题。")
     tag(doc, "endif")
 
     para(doc, "四、改进措施", "Heading 1")
     tag(doc, "for m in measures")
-    para(doc, "{{ m.no }}{{ m.group }}方面：{{ m.text }}")
+    para(doc, "{{ m.no }}{{ m.group }}方面", "Heading 2")
+    para(doc, "{{ m.text }}")
     tag(doc, "endfor")
     tag(doc, "if unit_measures")
-    para(doc, "各部门单位提出的改进措施：")
+    para(doc, "{{ unit_measures_no }}各部门单位提出的措施", "Heading 2")
     tag(doc, "for m in unit_measures")
-    para(doc, "{{ m.item }}：{{ m.text }}")
+    para(doc, "{{ m.no }}{{ m.item }}：{{ m.text }}")
     tag(doc, "endfor")
     tag(doc, "if unit_measures_more")
     para(doc, "另有{{ unit_measures_more }}条，见各单位交回的填报表。")
@@ -326,32 +352,26 @@ def build_body(doc) -> None:
 
     para(doc, "五、评价结果应用", "Heading 1")
     tag(doc, "if applications")
-    para(doc, "评价结果将作为下一年度预算安排的重要依据：")
-    tag(doc, "for a in applications")
     para(
-        doc, "评价结果为“{{ a.name }}”的{{ a.count }}个项目（{{ a.item_names }}）：{{ a.action }}。"
+        doc,
+        "评价结果将作为下一年度预算安排的重要依据。{% for a in applications %}评价结果为"
+        "“{{ a.name }}”的{{ a.count }}个项目（{{ a.item_names }}），{{ a.action }}"
+        '{{ "；" if not loop.last else "。" }}{% endfor %}',
     )
-    tag(doc, "endfor")
     tag(doc, "else")
-    para(doc, "本年度没有需要应用的评价结果。")
+    para(doc, "本年度尚无可应用的评价结果。")
     tag(doc, "endif")
 
     para(doc)
     para(doc, "{{ bureau }}", "Signature Block")
     para(doc, "{{ date }}", "Signature Block")
-
-    appendix = para(doc, "附件：数据来源", "Heading 1")
-    appendix.paragraph_format.page_break_before = True
-    appendix.paragraph_format.first_line_indent = Pt(0)
-    loop_table(
+    tag(doc, "if sources_appendix")
+    para(doc)
+    para(
         doc,
-        [
-            ("数据", "{{ f.label }}", 52, LEFT),
-            ("数值", "{{ f.value }}", 34, CENTER),
-            ("来源", "{{ f.source }}", 70, LEFT),
-        ],
-        "f in figures",
+        "附件：{{ region }}{{ year }}年度绩效评价汇总表（各项数据的来源见其中的“数据来源”工作表）",
     )
+    tag(doc, "endif")
 
 
 def main() -> None:

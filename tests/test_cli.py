@@ -102,8 +102,11 @@ def test_run_exits_1_with_errors_but_still_reports_clean_items(folder):
     result = invoke("run", folder.ws.folder)
     assert result.exit_code == 1
     report = (folder.ws.folder / "输出" / "工作总结报告.md").read_text(encoding="utf-8")
-    assert "2024年测试项目乙" in report
-    assert "2024年测试项目甲" not in report
+    assert "### （一）2024年测试项目乙" in report  # stated
+    assert "### （一）2024年测试项目甲" not in report  # not stated: named as missing instead
+    assert "2024年测试项目甲（测试县民政局），交回的填报表有1处错误" in report
+    assert "（征求意见稿）" in report
+    assert "工作总结报告为征求意见稿" in result.output
 
 
 def test_check_template_lists_unknown_variables(tmp_path):

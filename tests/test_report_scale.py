@@ -67,7 +67,8 @@ def test_problems_still_count_every_workbook(results):
     context = build_context(results)
     (group,) = context["problem_groups"]
     assert group["count"] == 4  # the self-evaluation's problems are the bureau's business too
-    assert len(group["details"]) == 8
+    assert [d["item"] for d in group["details"]] == [i.item.name for i in results.items]
+    assert group["details"][0]["text"] == "P1问题0；P1问题1。"  # a project's points together
     assert group["details_more"] == 0
     assert context["unit_measures_more"] == 0
 
@@ -93,8 +94,11 @@ def test_long_lists_are_capped(results):
     assert best["count"] == 3
     assert best["item_names"] == "2024年测试项目甲、2024年测试项目乙等"
     (group,) = context["problem_groups"]
-    assert (len(group["details"]), group["details_more"]) == (3, 5)
-    assert (len(context["unit_measures"]), context["unit_measures_more"]) == (3, 5)
+    # three quoted: both of the first project's, one of the second's; five told by count
+    assert [d["text"] for d in group["details"]] == ["P1问题0；P1问题1。", "P2问题0。"]
+    assert group["details_more"] == 5
+    assert len(context["unit_measures"]) == 2
+    assert context["unit_measures_more"] == 5
     category = group["categories"][0]
     assert category["count"] == 4
     assert category["item_names"].endswith("等")

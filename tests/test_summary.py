@@ -74,8 +74,9 @@ def test_level1_averages_grades_coverage_and_application(summary):
     assert averages["决策"]["项目名称"] == "4个项目平均"
     assert averages["部门决策"]["得分率（%）"] == 93.33
     grades = {r["等级"]: r for r in table(summary, "等级分布") if r["等级"] != "合计"}
-    assert (grades["优"]["项目个数"], grades["优"]["金额（万元）"]) == (5, 8780.09)
-    assert grades["差"]["项目个数"] == 0
+    assert (grades["优"]["重点评价项目个数"], grades["优"]["重点评价金额（万元）"]) == (5, 8780.09)
+    assert grades["优"]["单位自评项目个数"] == 0
+    assert grades["差"]["重点评价项目个数"] == 0
     coverage = table(summary, "覆盖率")
     assert {
         r["实施单位"]: r["是否低于下限"] for r in coverage if r["实施单位"] != "合计"

@@ -54,7 +54,7 @@ def money_findings(ws: Workspace) -> list[Finding]:
 
 
 def coverage_findings(ws: Workspace) -> list[Finding]:
-    """A warning for each unit whose evaluated share is below the configured minimum."""
+    """A warning for each unit whose share selected in the roster is below the minimum."""
     first = {}
     for item in ws.roster.items:
         if item.unit_budget is not None and item.unit_budget > 0:
@@ -66,11 +66,11 @@ def coverage_findings(ws: Workspace) -> list[Finding]:
             ws.roster.ref(first[c.unit], "unit_budget"),
             item_id=first[c.unit].item_id,
             unit=c.unit,
-            amount=fmt_money(c.amount),
+            amount=fmt_money(c.planned),
             base=fmt_money(c.base),
-            rate=fmt_rate(c.rate),
+            rate=fmt_rate(c.planned_rate),
             minimum=minimum,
         )
         for c in coverage(ws.roster.items, ws.settings)
-        if c.below
+        if c.planned_below
     ]

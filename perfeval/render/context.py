@@ -67,6 +67,7 @@ def build_context(r: Results, today: dt.date | None = None) -> dict[str, Any]:
                 "department": i.item.department,
                 "kind": i.item.kind,
                 "is_department": s.is_department(i.item.kind),
+                "money_word": "部门预算" if s.is_department(i.item.kind) else "项目预算",
                 "budget": money(i.budget),
                 "executed": money(i.executed),
                 "rate": rate(i.execution_rate),
@@ -74,6 +75,8 @@ def build_context(r: Results, today: dt.date | None = None) -> dict[str, Any]:
                 "grade": i.grade.name,
                 "overview": i.overview,
                 "outputs": i.outputs,
+                "overview_no": heading_label(3, 1, s.arabic_heading),
+                "outputs_no": heading_label(3, 2 if i.overview else 1, s.arabic_heading),
                 "indicator_count": i.indicator_count,
                 "full_marks": i.full_marks,
                 "level1": level1(i),
@@ -110,19 +113,30 @@ def build_context(r: Results, today: dt.date | None = None) -> dict[str, Any]:
         }
         grade_rows.append(row)
         if members:
-            phrases.append(f"评价结果为“{grade.name}”的{len(members)}个，合计{money(amount)}万元")
+            phrases.append(
+                f"等级为“{grade.name}”的{len(members)}个项目，金额合计{money(amount)}万元"
+            )
             applications.append(row)
     return {
         "title": s.title,
+        "status": "" if r.complete else s.draft_mark,
+        "basis": "、".join(s.basis),
+        "sources_appendix": s.sources_appendix,
+        "completeness": _completeness(r, join),
         "region": s.region,
         "year": s.year,
         "bureau": s.bureau,
         "date": fmt_date(s.report_date or today or dt.date.today()),
         "scope": {
+            "selected_count": len(r.selected),
+            "passed_count": len(r.items),
+            "passed_phrase": f"{len(r.items)}个项目"
+            + (f"（其中单位自评{len(r.self_evaluated)}个）" if r.self_evaluated else ""),
             "item_count": len(r.evaluated),
             "unit_count": len(r.units),
             "amount": money(r.amount),
             "executed": money(r.executed),
+            "kind_count": len(kinds),
             "kind_phrase": ("和".join(kinds) if len(kinds) <= 2 else "、".join(kinds))
             or "评价项目",
             "coverage_min": rate(s.coverage_min * HUNDRED).replace(".00%", "%"),
@@ -136,7 +150,21 @@ def build_context(r: Results, today: dt.date | None = None) -> dict[str, Any]:
         "self_eval": _self_evaluations(r, money),
         **_problems(r, join),
         "applications": applications,
-        "figures": [{"label": f.label, "value": f.value, "source": f.source} for f in r.figures],
+    }
+
+
+def _completeness(r: Results, join) -> dict[str, Any]:
+    """What the report does not contain, and why (see :mod:`perfeval.scope`)."""
+    missing = [{"name": m.item.name, "unit": m.item.unit, "why": m.why} for m in r.missing]
+    shown = missing[: r.settings.report_names]
+    return {
+        "complete": r.complete,
+        "missing_count": len(missing),
+        "missing": shown,
+        "missing_more": len(missing) - len(shown),
+        "missing_phrase": "；".join(f"{m['name']}（{m['unit']}），{m['why']}" for m in shown)
+        + ("等" if len(missing) > len(shown) else ""),
+        "unmatched_count": len(r.unmatched),
     }
 
 
@@ -174,17 +202,29 @@ def _problems(r: Results, join) -> dict[str, Any]:
         if not cats:
             continue
         involved = list(dict.fromkeys(i.item.name for _, items in cats for i in items))
-        details = []
+        details, quoted = [], 0
         for i in r.items:
-            for label, desc, _ in i.problems:
-                cat = s.category(label)
-                if desc and cat is not None and cat.group == group.code:
-                    details.append({"item": i.item.name, "text": desc})
+            texts = [
+                desc
+                for label, desc, _ in i.problems
+                if desc and (cat := s.category(label)) is not None and cat.group == group.code
+            ]
+            texts = texts[: max(0, quotes - quoted)]
+            if texts:  # one line per project, its points together
+                no = heading_label(3, len(details) + 1, s.arabic_heading)
+                details.append({"no": no, "item": i.item.name, "text": _sentences(texts)})
+                quoted += len(texts)
+        total = sum(
+            1
+            for i in r.items
+            for label, desc, _ in i.problems
+            if desc and (cat := s.category(label)) is not None and cat.group == group.code
+        )
         groups.append(
             {
                 "name": group.name,
                 "count": len(involved),
-                "details_more": max(0, len(details) - quotes),
+                "details_more": total - quoted,
                 "categories": [
                     {
                         "label": label,
@@ -194,22 +234,38 @@ def _problems(r: Results, join) -> dict[str, Any]:
                     }
                     for label, items in cats
                 ],
-                "details": details[:quotes],
+                "details": details,
                 "measure": group.measure,
             }
         )
     for n, g in enumerate(groups, start=1):
         g["no"] = heading_label(2, n)
     measures = [
-        {"no": heading_label(4, n), "group": g["name"], "text": g["measure"]}
+        {"no": heading_label(2, n), "group": g["name"], "text": g["measure"]}
         for n, g in enumerate((g for g in groups if g["measure"]), start=1)
     ]
-    unit_measures = [
-        {"item": i.item.name, "text": m} for i in r.items for _, _, m in i.problems if m
-    ]
+    unit_measures, quoted, total = [], 0, 0
+    for i in r.items:
+        texts = [m for _, _, m in i.problems if m]
+        total += len(texts)
+        texts = texts[: max(0, quotes - quoted)]
+        if texts:
+            no = heading_label(3, len(unit_measures) + 1, s.arabic_heading)
+            unit_measures.append({"no": no, "item": i.item.name, "text": _sentences(texts)})
+            quoted += len(texts)
     return {
         "problem_groups": groups,
         "measures": measures,
-        "unit_measures": unit_measures[:quotes],
-        "unit_measures_more": max(0, len(unit_measures) - quotes),
+        "unit_measures": unit_measures,
+        "unit_measures_no": heading_label(2, len(measures) + 1),
+        "unit_measures_more": total - quoted,
     }
+
+
+_END = "。！？；.!?;"
+
+
+def _sentences(texts: list[str]) -> str:
+    """A project's points as one run of text: each ends in a full stop, joined by semicolons."""
+    parts = [t.strip().rstrip(_END) for t in texts if t.strip().rstrip(_END)]
+    return "；".join(parts) + "。" if parts else ""

@@ -25,21 +25,26 @@ from perfeval.tables import DetailRows
 
 DETAIL_SHEET = "指标明细"
 SOURCES_SHEET = "数据来源"
+EXCLUDED_SHEET = "未纳入汇总"
 
 
 def _totals(r: Results) -> dict[str, dict[str, Decimal | int]]:
     """合计 rows from the unrounded figures, so they agree with the report to the cent."""
-    grades = r.by_grade()
     return {
         "项目汇总": {
             "预算数（万元）": q2(budget(r.items)),
             "执行数（万元）": q2(sum((i.executed for i in r.items), Decimal(0))),
         },
         "等级分布": {
-            "项目个数": sum(len(m) for _, m in grades),
-            "金额（万元）": q2(sum((budget(m) for _, m in grades), Decimal(0))),
+            "重点评价项目个数": len(r.evaluated),
+            "重点评价金额（万元）": q2(budget(r.evaluated)),
+            "单位自评项目个数": len(r.self_evaluated),
+            "单位自评金额（万元）": q2(budget(r.self_evaluated)),
         },
-        "覆盖率": {"评价金额（万元）": q2(sum((c.amount for c in r.coverage), Decimal(0)))},
+        "覆盖率": {
+            "清单选取金额（万元）": q2(sum((c.planned for c in r.coverage), Decimal(0))),
+            "已完成评价金额（万元）": q2(sum((c.amount for c in r.coverage), Decimal(0))),
+        },
     }
 
 
@@ -66,15 +71,14 @@ def _sheets(wb: Any, r: Results, target: Path, pending: list) -> None:
         start_deferred()  # a writer held back (指标明细.csv, 校验报告) may have its turn now
         if name == DETAIL_SHEET:
             _long_table(wb, name, frame, f, target, r, pending)
-            continue
-        write_frame(wb, name, frame, f, title=title if n == 0 else "", totals=totals.get(name))
+        elif name != EXCLUDED_SHEET:
+            title_here = title if n == 0 else ""
+            write_frame(wb, name, frame, f, title=title_here, totals=totals.get(name))
     write_charts(wb, r, f)
     start_deferred()
     _long_table(wb, SOURCES_SHEET, r.figures, f, target, r, pending)
-    excluded = pd.DataFrame(
-        [{"文件": a, "原因": b} for a, b in r.excluded], columns=["文件", "原因"]
-    )
-    write_frame(wb, "未纳入汇总", excluded, f, empty_note="全部交回文件均已纳入汇总")
+    empty = "项目清单中的项目全部纳入汇总，交回文件均已对应到项目"
+    write_frame(wb, EXCLUDED_SHEET, r.tables[EXCLUDED_SHEET], f, empty_note=empty)
 
 
 def _long_table(

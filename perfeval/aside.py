@@ -7,24 +7,32 @@ work and its arguments are sent pickled. Only work whose arguments pickle compac
 (``portable=True``): 指标明细.csv sends the scores' packed indicator rows, not the results.
 Whatever cannot start beside the caller runs in the caller when it is waited for, so the output
 is the same either way.
+
+Work beside a caller that is unwinding from a Ctrl+C is not wanted any more: waiting for it then
+stops it instead, and work not started yet is never started (see :meth:`_Aside.abandon`). What
+still runs when the caller's process ends is stopped then. Stopped work removes its temporary
+file (see :mod:`perfeval.lifeline`).
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import importlib
 import logging
 import multiprocessing as mp
+import multiprocessing.util
 import os
 import pickle
 import select
 import socket
+import sys
 import weakref
 from collections.abc import Callable
 from typing import Any
 
 from perfeval.heap import long_lived
-from perfeval.lifeline import tie_to_parent
+from perfeval.lifeline import forking, stop, tie_to_parent
 
 log = logging.getLogger(__name__)
 
@@ -127,31 +135,63 @@ class _Aside:
         # The forked process shares this one's memory until it writes to it, and a garbage
         # collection writes to every object it visits: frozen objects are not visited there.
         try:
-            with long_lived():
+            with long_lived(), forking():
                 process.start()
+                _ASIDE[os.getpid()].append(process)
         except OSError:
             return False
-        _ASIDE[os.getpid()].append(process)
         self.process = process
         return True
 
     def wait(self) -> None:
-        if self.helper is not None:
-            done = self.helper.outcome(self)
-        elif self.process is not None:
-            self.process.join()
-            done = self.process.exitcode == 0
-        else:  # never started: done here, now
-            waiting = _DEFERRED.get(os.getpid(), [])
-            waiting[:] = [ref for ref in waiting if ref() not in (self, None)]
+        """Wait for the work, or do it here if it did not start or failed; while the caller
+        unwinds from a Ctrl+C, :meth:`abandon` it instead."""
+        if _interrupted():
+            self.abandon()
+            return
+        if self.helper is None and self.process is None:  # never started: done here, now
+            self._forget()
             self.work(*self.args)
             return
+        try:
+            if self.helper is not None:
+                done = self.helper.outcome(self)
+            else:
+                self.process.join()
+                done = self.process.exitcode == 0
+        except BaseException:  # a Ctrl+C while waiting
+            self.abandon()
+            raise
         if not done:
             log.warning(
                 "background %s failed; running it again here",
                 getattr(self.work, "__name__", self.work),
             )
             self.work(*self.args)
+
+    def abandon(self) -> None:
+        """Nobody will use this output: stop the work where it runs, and never start it."""
+        self._forget()
+        if self.helper is not None:
+            if self.helper.running is self:
+                self.helper.discard()
+            self.helper.results.pop(id(self), None)
+        elif self.process is not None:
+            stop([self.process])
+
+    def _forget(self) -> None:
+        waiting = _DEFERRED.get(os.getpid(), [])
+        waiting[:] = [ref for ref in waiting if ref() not in (self, None)]
+
+
+def _interrupted() -> bool:
+    """The caller is unwinding from a Ctrl+C (or an exit): this is called in its handler."""
+    return isinstance(sys.exc_info()[1], (KeyboardInterrupt, SystemExit))
+
+
+def _stop_writers() -> None:
+    """Stop the writers this process forked that still run."""
+    stop(_ASIDE.pop(os.getpid(), []))
 
 
 def _quietly(parent_pid: int, work: Callable[..., Any], *args: Any) -> None:
@@ -161,7 +201,8 @@ def _quietly(parent_pid: int, work: Callable[..., Any], *args: Any) -> None:
     tie_to_parent(parent_pid)
     try:
         work(*args)
-    except BaseException:
+    except BaseException:  # an error, or asked to stop (SIGTERM): its own writers stop too
+        _stop_writers()
         os._exit(1)
 
 
@@ -211,6 +252,8 @@ def _helper_main(sock: socket.socket, theirs: socket.socket, parent_pid: int) ->
                 sock.sendall(done)
     except (Exception, KeyboardInterrupt):  # the caller has gone, is stopping, or sent a job
         return  # it cannot read: the caller does that work itself, and says why if it fails
+    finally:  # asked to stop (SIGTERM) while a job forked writers of its own: they stop too
+        _stop_writers()
 
 
 _READY, _DONE, _FAILED = b"R", b"1", b"0"
@@ -226,7 +269,8 @@ class _Helper:
             self.process = mp.get_context("fork").Process(
                 target=_helper_main, args=(child, self.sock, os.getpid()), daemon=True
             )
-            self.process.start()
+            with forking():
+                self.process.start()
         finally:
             child.close()
         self.ready = False
@@ -274,15 +318,14 @@ class _Helper:
         return True
 
     def discard(self) -> None:
-        """Stop the helper at once, whatever it is doing."""
+        """Stop the helper now, whatever it is doing (a job it is writing leaves no temporary
+        file behind)."""
         self.ready = False
         if _HELPER.get(os.getpid()) is self:
             del _HELPER[os.getpid()]
         with contextlib.suppress(OSError):
             self.sock.close()
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join()
+        stop([self.process])
 
     def _collect(self, block: bool) -> None:
         assert self.running is not None
@@ -312,3 +355,16 @@ def stop_helper() -> None:
     helper = _HELPER.pop(os.getpid(), None)
     if helper is not None:
         helper.stop()
+
+
+def _at_exit() -> None:
+    """This process ends: work still running beside it is not waited for by anyone. Stopped here,
+    before ``multiprocessing`` would wait for it without limit (atexit runs this first: it is
+    registered after ``multiprocessing.util`` was imported)."""
+    _stop_writers()
+    helper = _HELPER.pop(os.getpid(), None)
+    if helper is not None:
+        helper.discard()
+
+
+atexit.register(_at_exit)

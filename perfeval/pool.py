@@ -4,7 +4,8 @@ A reader can crash the whole process on a hostile file (python-calamine aborts o
 allocations), run away with memory, or hang. Each worker gets a memory limit; the parent knows
 which file each worker is on, so a crash or a timeout costs that one file (``fail`` makes its
 result) while the rest of the worker's batch is handed to a fresh worker. Results come back in the
-order of the jobs.
+order of the jobs. A Ctrl+C or an error in the parent stops every worker before it goes on, and
+the workers end by themselves when the parent is killed (see :mod:`perfeval.lifeline`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from perfeval.errors import PerfevalError
-from perfeval.lifeline import tie_to_parent
+from perfeval.lifeline import forking, stop, tie_to_parent
 
 log = logging.getLogger(__name__)
 
@@ -213,9 +214,14 @@ def run_isolated(
             ),
             daemon=True,
         )
-        proc.start()
-        child.close()
-        return _Worker(proc, parent, slot)
+        try:
+            with forking():  # a Ctrl+C waits until the worker is listed, to be stopped
+                proc.start()
+                w = _Worker(proc, parent, slot)
+                everyone.append(w)
+        finally:
+            child.close()
+        return w
 
     def feed(w: _Worker) -> None:
         """Hand ``w`` its next batch, or tell it to stop when there is none. Batches shrink as
@@ -241,8 +247,7 @@ def run_isolated(
         w.conn.close()
         if not w.started:  # it hung or died while starting
             stuck += 1
-            if stuck >= 2 * workers:
-                _stop([x for x in pool if x is not w], kill=True)
+            if stuck >= 2 * workers:  # the others are stopped as the error leaves
                 raise PerfevalError(
                     "读取文件的进程多次无法启动，校验未能完成。",
                     path=log_path,
@@ -260,55 +265,61 @@ def run_isolated(
         if progress is not None:
             progress(done, total)
 
-    pool = [spawn() for _ in range(workers)]
-    for w in pool:
-        feed(w)
-    checked = time.monotonic_ns()
-    while done < total:
-        busy = {w.conn: w for w in pool if w.batch}
-        for conn in wait(list(busy), timeout=0.25):
-            w = busy[conn]
-            try:
-                message = conn.recv()
-            except (EOFError, OSError):
-                pool[pool.index(w)] = lose(w, "crash")
-                continue
-            for index, result in message:
-                results[index] = keep(index, result)
-                w.batch.remove(index)
-            _count(len(message))
-            stuck = 0
-            # the next batch is sent while the worker still has a few files of this one, so it
-            # never waits for the parent between batches
-            if len(w.batch) <= SEND_EVERY and (pending or not w.batch):
-                feed(w)
-        now = time.monotonic_ns()
-        # a dead worker's pipe reads as closed above; asking the system whether it is alive (a
-        # system call per worker) only catches the rare death that left the pipe open, so it is
-        # done a few times a second, not after every message
-        alive_check = now - checked >= CHECK_EVERY_NS
-        checked = now if alive_check else checked
-        for n, w in enumerate(pool):
-            if w.stuck_at_start(now, start_limit):
-                pool[n] = lose(w, "stuck")  # no file to blame: its batch goes to a fresh one
-            elif w.busy_for(now) > timeout:
-                pool[n] = lose(w, "timeout")
-            elif alive_check and w.batch and not w.process.is_alive() and not w.conn.poll():
-                pool[n] = lose(w, "crash")
-    _stop(pool)
+    everyone: list[_Worker] = []  # every worker started: none outlives an interruption
+    try:
+        pool = [spawn() for _ in range(workers)]
+        for w in pool:
+            feed(w)
+        checked = time.monotonic_ns()
+        while done < total:
+            busy = {w.conn: w for w in pool if w.batch}
+            for conn in wait(list(busy), timeout=0.25):
+                w = busy[conn]
+                try:
+                    message = conn.recv()
+                except (EOFError, OSError):
+                    pool[pool.index(w)] = lose(w, "crash")
+                    continue
+                for index, result in message:
+                    results[index] = keep(index, result)
+                    w.batch.remove(index)
+                _count(len(message))
+                stuck = 0
+                # the next batch is sent while the worker still has a few files of this one,
+                # so it never waits for the parent between batches
+                if len(w.batch) <= SEND_EVERY and (pending or not w.batch):
+                    feed(w)
+            now = time.monotonic_ns()
+            # a dead worker's pipe reads as closed above; asking the system whether it is alive
+            # (a system call per worker) only catches the rare death that left the pipe open, so
+            # it is done a few times a second, not after every message
+            alive_check = now - checked >= CHECK_EVERY_NS
+            checked = now if alive_check else checked
+            for n, w in enumerate(pool):
+                if w.stuck_at_start(now, start_limit):
+                    pool[n] = lose(w, "stuck")  # no file to blame: its batch goes to a fresh one
+                elif w.busy_for(now) > timeout:
+                    pool[n] = lose(w, "timeout")
+                elif alive_check and w.batch and not w.process.is_alive() and not w.conn.poll():
+                    pool[n] = lose(w, "crash")
+        _stop(pool)
+    except BaseException:  # Ctrl+C, workers that cannot start, an error in on_result
+        stop(w.process for w in everyone)
+        for w in everyone:
+            w.conn.close()
+        raise
     return results
 
 
-def _stop(pool: list[_Worker], kill: bool = False) -> None:
-    """Tell each worker to stop, and end those that do not (``kill``: end them now)."""
+def _stop(pool: list[_Worker]) -> None:
+    """Tell each worker to stop, and end those that do not."""
     for w in pool:
-        if not kill:  # one that never began a file may not hear: it is not waited for
-            try:
-                if w.process.is_alive() and w.started:
-                    w.conn.send(None)
-            except OSError:
-                pass
-            w.process.join(timeout=5 if w.started else 0)
+        try:  # one that never began a file may not hear: it is not waited for
+            if w.process.is_alive() and w.started:
+                w.conn.send(None)
+        except OSError:
+            pass
+        w.process.join(timeout=5 if w.started else 0)
         if w.process.is_alive():
             w.process.kill()
             w.process.join()

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from perfeval import atomic
-from perfeval.atomic import HOST, output_error, sweep_temporaries, write_bytes
+from perfeval.atomic import HOST, atomic_path, output_error, sweep_temporaries, write_bytes
 from perfeval.cli import app
 from perfeval.errors import OutputError
 
@@ -36,10 +36,15 @@ def test_the_sweep_removes_only_a_dead_local_runs_temporaries(tmp_path):
         f".汇总表.abcdef-{dead}.5.tmp.xlsx": True,  # another computer's, recent
         f".汇总表.{dead}.1.tmp.xlsx": True,  # an older perfeval's form: not recognised
         f"汇总表.{HOST}-{dead}.3.tmp.xlsx": True,  # not hidden: not ours
+        f".汇总表.{HOST}-{dead}.3.tmp.xlsx.bak": True,  # something else after the suffix
+        f".汇总表.{HOST}-{dead}.x.tmp.xlsx": True,  # no counter
+        f".汇总表.{HOST.upper()}x-{dead}.3.tmp.xlsx": True,  # not a tag of ours
+        f".汇总表.{HOST}-{dead}.3.tmp.xlsx~": True,
         "单位的文件.tmp.xlsx": True,
     }
     for name in names:
         (tmp_path / name).write_bytes(b"x")
+    (tmp_path / f".文件夹.{HOST}-{dead}.7.tmp.xlsx").mkdir()  # only files are removed
     old = tmp_path / f".报告.abcdef-{dead}.6.tmp.docx"
     old.write_bytes(b"x")
     day_ago = time.time() - 2 * 24 * 3600
@@ -55,6 +60,39 @@ def test_the_sweep_removes_only_a_dead_local_runs_temporaries(tmp_path):
     for name, kept in names.items():
         assert (tmp_path / name).exists() == kept, name
     assert deeper.exists()  # not below the folders given
+    assert (tmp_path / f".文件夹.{HOST}-{dead}.7.tmp.xlsx").is_dir()
+
+
+def test_the_sweep_never_raises(tmp_path):
+    a_file = tmp_path / "不是文件夹.txt"
+    a_file.write_bytes(b"x")
+    assert sweep_temporaries([a_file, tmp_path / "没有", Path("\0")]) == []
+    assert a_file.exists()
+
+
+def test_a_temporary_name_tells_this_machine_and_process(tmp_path):
+    with atomic_path(tmp_path / "汇总表.xlsx") as tmp:
+        assert atomic._TEMPORARY.match(tmp.name)
+        assert tmp.name.startswith(f".汇总表.{HOST}-{os.getpid()}.")
+        assert tmp.name.endswith(".tmp.xlsx")
+        assert sweep_temporaries([tmp_path]) == []  # this run is alive
+        tmp.write_bytes(b"x")
+    assert sorted(os.listdir(tmp_path)) == ["汇总表.xlsx"]
+
+
+def test_an_interruption_as_the_temporary_is_made_leaves_nothing(tmp_path, monkeypatch):
+    """A Ctrl+C (or SIGTERM) arriving while the system call that makes the file runs takes
+    effect right after it: the file exists, its descriptor was never returned."""
+    real = os.open
+
+    def interrupted(path, flags, mode=0o777):
+        real(path, flags, mode)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(atomic.os, "open", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_bytes(tmp_path / "a.xlsx", b"x")
+    assert os.listdir(tmp_path) == []
 
 
 def test_a_killed_runs_temporary_is_gone_after_the_next_run(tmp_path):
@@ -75,9 +113,12 @@ def test_a_killed_runs_temporary_is_gone_after_the_next_run(tmp_path):
     ("code", "words"),
     [
         (errno.ENOSPC, "磁盘空间不足"),
+        (errno.EDQUOT, "磁盘空间不足"),
         (errno.EACCES, "写入权限"),
+        (errno.EPERM, "写入权限"),
         (errno.ENOTDIR, "是文件而不是文件夹"),
         (errno.EROFS, "只读"),
+        (errno.EIO, os.strerror(errno.EIO)),
     ],
 )
 def test_system_errors_are_told_by_cause(tmp_path, code, words):
@@ -99,6 +140,64 @@ def test_a_full_disk_while_writing_leaves_no_temporary(tmp_path, monkeypatch):
     assert os.listdir(target.parent) == []
 
 
+def fill_the_device(path: Path) -> None:
+    """Write as a third-party writer would, on a device that is full."""
+    path.write_bytes(b"begun")
+    with open("/dev/full", "wb") as fh:
+        fh.write(b"x")
+        fh.flush()
+
+
+def test_a_full_device_is_told_as_a_full_disk(tmp_path):
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    with pytest.raises(OSError, match="No space") as raised:
+        fill_the_device(tmp_path / "a")
+    assert "磁盘空间不足" in output_error(raised.value, tmp_path / "a.xlsx").message
+
+
+def test_a_system_error_inside_atomic_path_is_told_and_the_temporary_goes(tmp_path):
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    target = tmp_path / "汇总表.xlsx"
+    with pytest.raises(OutputError, match="磁盘空间不足") as err, atomic_path(target) as tmp:
+        fill_the_device(tmp)
+    assert err.value.path == str(target)
+    assert os.listdir(tmp_path) == []
+
+
+def a_bug(path: Path) -> None:
+    path.write_bytes(b"begun")
+    raise ValueError("a bug")
+
+
+def a_bug_while_handling(path: Path) -> None:
+    """An error raised while a system error is handled, not standing for it."""
+    try:
+        raise FileNotFoundError(errno.ENOENT, "a cache that is not there")
+    except OSError:
+        raise TypeError("a bug")  # noqa: B904
+
+
+def test_other_errors_inside_atomic_path_pass_unchanged(tmp_path):
+    target = tmp_path / "汇总表.xlsx"
+    with pytest.raises(ValueError, match="a bug"), atomic_path(target) as tmp:
+        a_bug(tmp)
+    with pytest.raises(TypeError, match="a bug"), atomic_path(target) as tmp:
+        a_bug_while_handling(tmp)
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_full_disk_when_renaming_is_told(tmp_path, monkeypatch):
+    def full(*_):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "replace", full)
+    with pytest.raises(OutputError, match="磁盘空间不足"):
+        write_bytes(tmp_path / "a.xlsx", b"x", durable=False)
+    assert os.listdir(tmp_path) == []
+
+
 def test_a_writers_own_error_wrapping_a_full_disk_is_told_too(tmp_path):
     class WriterError(Exception):
         pass
@@ -110,8 +209,21 @@ def test_a_writers_own_error_wrapping_a_full_disk_is_told_too(tmp_path):
             raise WriterError(exc) from exc
 
     target = tmp_path / "汇总表.xlsx"
-    with pytest.raises(OutputError, match="磁盘空间不足"), atomic.atomic_path(target) as tmp:
+    with pytest.raises(OutputError, match="磁盘空间不足"), atomic_path(target) as tmp:
         write(tmp)
+    assert os.listdir(tmp_path) == []
+
+    class FileCreateError(Exception):  # XlsxWriter's: ``except OSError as e: raise X(e)``
+        pass
+
+    def create(path: Path) -> None:
+        try:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        except OSError as e:
+            raise FileCreateError(e)  # noqa: B904
+
+    with pytest.raises(OutputError, match="磁盘空间不足"), atomic_path(target) as tmp:
+        create(tmp)
     assert os.listdir(tmp_path) == []
 
 
@@ -119,7 +231,15 @@ def test_a_folder_that_is_a_file_is_told(tmp_path):
     (tmp_path / "输出").write_bytes(b"x")
     with pytest.raises(OutputError, match="是文件而不是文件夹") as err:
         write_bytes(tmp_path / "输出" / "sub" / "a.xlsx", b"x")
-    assert "输出" in err.value.path
+    assert err.value.path == str(tmp_path / "输出")  # the file in the way, by name
+    assert "“输出”" in err.value.message
+    with pytest.raises(OutputError, match="是文件而不是文件夹") as err:
+        write_bytes(tmp_path / "输出" / "a.xlsx", b"x")
+    assert err.value.path == str(tmp_path / "输出")
+    with pytest.raises(OutputError, match="是文件而不是文件夹") as err:
+        atomic.make_folder(tmp_path / "输出")  # the folder itself is a file
+    assert err.value.path == str(tmp_path / "输出")
+    assert os.listdir(tmp_path) == ["输出"]
 
 
 @pytest.fixture

@@ -2,9 +2,12 @@
 
 Both use StrictUndefined, so a template that asks for a figure perfeval does not provide fails
 loudly instead of printing a blank. Every printed value passes :func:`perfeval.render.text.
-visible_text` first (the one rule for characters XML cannot carry), then is escaped for its format:
-Markdown syntax here, XML by Jinja's autoescape for Word. So a Word soft line break pasted into a
-department's text cannot make docxtpl's parser drop the rest of the document's <, > and &.
+visible_text` first (the one rule for characters XML cannot carry; a carriage return becomes a line
+break, :func:`~perfeval.render.text.line_breaks`), then is escaped for its format: Markdown syntax
+here, XML by Jinja's autoescape for Word (both in the environment's ``finalize``, which runs before
+autoescape). So a Word soft line break pasted into a department's text cannot make the Word report
+lose the rest of the document's <, > and &, and no \a or \f from data reaches docxtpl, which would
+read them as paragraph and page breaks.
 """
 
 from __future__ import annotations
@@ -16,15 +19,19 @@ from typing import Any
 import jinja2
 from jinja2 import meta
 from lxml.etree import XMLSyntaxError
+from markupsafe import Markup
 
 from perfeval.atomic import atomic_path, write_text
 from perfeval.errors import ConfigError
-from perfeval.render.text import visible_text
+from perfeval.render.text import line_breaks, visible_text
 from perfeval.resources import report_templates_dir
 
 MD_TEMPLATE = "工作总结报告.md.j2"
 DOCX_TEMPLATE = "工作总结报告.docx"
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+# Markdown syntax anywhere in a line (~ strikes text through in GFM), and & where it would start
+# an entity reference (&lt; &#60;): R&D stays as written
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+_MD_ENTITY = re.compile(r"&(?=#?\w+;)")
 
 
 #: list, heading and rule markers at the start of a line *inside* a value (text from a workbook)
@@ -35,7 +42,9 @@ def md_escape(value: Any) -> Any:
     """Escape Markdown syntax in every printed value (department text must print literally):
     special characters anywhere, and list, heading and rule markers at the start of a line."""
     if isinstance(value, str):
-        value = _MD_SPECIAL.sub(r"\\\1", visible_text(value))
+        value = _MD_SPECIAL.sub(r"\\\1", line_breaks(visible_text(value)))
+        if "&" in value:
+            value = _MD_ENTITY.sub(r"\\&", value)
         return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), value)
     return value
 
@@ -78,22 +87,40 @@ def write_markdown(context: dict[str, Any], template: Path, target: Path) -> Pat
     return target
 
 
-def _visible_value(value: Any) -> Any:
-    """Before Word's XML escaping: the one rule for characters XML cannot carry (docxtpl would
-    also read \\a and \\f in data as paragraph and page breaks)."""
-    return visible_text(value) if isinstance(value, str) else value
+#: docx_template.PROPERTIES as Word names them
+_PROPERTY_NAMES = {
+    "author": "作者",
+    "comments": "备注",
+    "identifier": "标识符",
+    "language": "语言",
+    "subject": "主题",
+    "title": "标题",
+}
+
+
+def word_value(value: Any) -> Any:
+    """Every printed value before Word's XML escaping: the one rule for characters XML cannot
+    carry (docxtpl would also read \\a and \\f in data as paragraph and page breaks), carriage
+    returns as line breaks. Text a filter has escaped already (Markup, e.g. from ``|e`` in a
+    template) stays Markup, so it is not escaped twice."""
+    if not isinstance(value, str):
+        return value
+    text = line_breaks(visible_text(value))
+    if text is value:
+        return value
+    return Markup(text) if isinstance(value, Markup) else text
 
 
 def write_docx(context: dict[str, Any], template: Path, target: Path) -> Path:
     from perfeval.render.docx_template import (  # imports docxtpl: only when used
+        PROPERTY_LIMIT,
         BrokenTemplate,
+        PropertyTooLong,
         ReportTemplate,
     )
 
     doc = ReportTemplate(str(template))
-    env = jinja2.Environment(
-        undefined=jinja2.StrictUndefined, autoescape=True, finalize=_visible_value
-    )
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True, finalize=word_value)
     try:
         doc.render(context, jinja_env=env, autoescape=True)
     except jinja2.UndefinedError as exc:
@@ -106,6 +133,13 @@ def write_docx(context: dict[str, Any], template: Path, target: Path) -> Path:
             f"按报告模板生成的文档结构不完整，未生成报告（{reason}）。",
             path=template,
             hint="模板中的 {% %} 标记可能截断了段落或表格，请检查最近修改的地方。",
+        ) from exc
+    except PropertyTooLong as exc:
+        raise ConfigError(
+            f"报告模板的文档属性“{_PROPERTY_NAMES.get(exc.name, exc.name)}”生成后有{exc.length}"
+            f"个字，超过 Word 允许的{PROPERTY_LIMIT}个字，未生成报告。",
+            path=template,
+            hint="请在 Word 的“文件 → 信息 → 属性”中缩短该属性，或不在其中使用单位填写的文字。",
         ) from exc
     with atomic_path(target) as tmp:
         doc.save(str(tmp))

@@ -9,8 +9,13 @@ U+FFFD "�". Nothing is silently dropped. The terminal gets more (:func:`for_te
 sequences and other controls, and the bidirectional overrides that disguise a file name, become
 "�" too, and long texts are cut.
 
+A carriage return is legal XML and workbooks and CSV keep it as written; in the reports and on the
+terminal it is a line break (:func:`line_breaks`), which is what Word, a Markdown reader and a
+terminal make of it anyway (an XML parser turns it into a line feed; Markdown ends a line there).
+
 Text that Excel would read as a formula is marked (quotePrefix in a workbook, a leading
-apostrophe in CSV)."""
+apostrophe in CSV); text that Excel would read as an escaped character (``_x0041_``) is escaped
+in turn (:func:`workbook_text`)."""
 
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ import re
 ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 REPLACEMENT = "\ufffd"
 _LINE_BREAKS = {"\x0b": "\n", "\x0c": "\n"}
+X_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")  # how a workbook escapes a character in text
 # what the terminal must not receive either: ESC and the other controls, DEL, C1 controls, and
 # bidirectional embeddings, overrides and isolates
 _TERMINAL = re.compile(
@@ -61,11 +67,26 @@ def visible_text(text: str) -> str:
     return ILLEGAL.sub(_visible, text) if ILLEGAL.search(text) else text
 
 
+def workbook_text(text: str) -> str:
+    """Text perfeval writes into a workbook's XML itself (the patcher, openpyxl): the rule of
+    :func:`visible_text`, and a literal ``_xHHHH_`` kept literal. Excel reads ``_xHHHH_`` in a
+    cell or comment as an escaped character, so it is written ``_x005F_xHHHH_`` (XlsxWriter
+    does this on its own)."""
+    text = visible_text(text)
+    return X_ESCAPE.sub(r"_x005F\1", text) if "_x" in text else text
+
+
+def line_breaks(text: str) -> str:
+    """``text`` with each carriage return, alone or before a line feed, made one line feed."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
 def for_terminal(text: str, limit: int | None = None) -> str:
     """``text`` safe to print: the rule of :func:`visible_text`, then no escape sequence, control
-    character or bidirectional override (line breaks and tabs kept), and at most ``limit``
-    characters, the rest told by count."""
-    text = _TERMINAL.sub(_visible, text)
+    character or bidirectional override (line breaks and tabs kept; a carriage return, which would
+    let text overwrite the line, is a line break), and at most ``limit`` characters, the rest told
+    by count."""
+    text = _TERMINAL.sub(_visible, line_breaks(text))
     if limit is not None and len(text) > limit:
         return f"{text[:limit]}…（共{len(text)}字）"
     return text

@@ -220,7 +220,9 @@ def _item_figures(i: ItemScore, settings: Settings) -> Iterator[Figure]:
     yield Figure(
         f"{name} 得分",
         fmt_score(i.total),
-        f"{i.file} “指标”工作表各三级指标得分之和（{i.indicator_count}项）",
+        f"{i.file} “指标”工作表各三级指标得分（{i.indicator_count}项）之和，四舍五入到两位小数；"
+        "“执行率计分”指标的得分为 min(执行率, 100%) × 分值，先四舍五入到两位小数再求和，"
+        "与填报表内公式一致",
     )
     yield Figure(f"{name} 评价等级", i.grade.name, "按配置的等级下限对两位小数总分分级")
     if not settings.is_department(i.item.kind):

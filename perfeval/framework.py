@@ -12,13 +12,16 @@ A framework file is a small workbook a finance clerk can edit, in the XLSForm ma
   rest (checked when a returned workbook is validated).
 
 Every problem found on load is reported at once, with the file and the row.
+
+Text (names, targets, units, standards) is kept as written, only surrounding blanks trimmed: it is
+shown as the bureau wrote it. Codes, labels, 评分方法 and 指标性质 are compared normalized
+(:func:`~perfeval.read.parse.normalize_text`), and so are names that must be unique.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,7 +29,7 @@ from pathlib import Path
 
 from perfeval.errors import ConfigError
 from perfeval.read.cells import Book, Grid
-from perfeval.read.parse import normalize_text, parse_number
+from perfeval.read.parse import as_written, normalize_text, parse_number
 
 SETTINGS_SHEET = "设置"
 INDICATOR_SHEET = "指标"
@@ -85,7 +88,9 @@ class Framework:
     description: str
     indicators: tuple[Indicator, ...]
     source: Path
-    content_hash: str = field(default="")
+    content_hash: str = field(default="")  # of the content as written (the cache's key)
+    #: of the content as compared, recorded by issued workbooks (see :func:`_content_hashes`)
+    issue_hash: str = field(default="")
 
     @property
     def level1(self) -> list[Indicator]:
@@ -123,15 +128,17 @@ class Framework:
 
 
 def _cell_text(grid: Grid, row: int, col: int | None) -> str:
-    return "" if col is None else normalize_text(grid.get(row, col))
+    """A cell's text as written (see :func:`~perfeval.read.parse.as_written`)."""
+    return "" if col is None else as_written(grid.get(row, col))
 
 
 def _read_settings(grid: Grid) -> dict[str, str]:
+    """设置: values as written, by their label (compared normalized)."""
     values: dict[str, str] = {}
     for row in range(1, grid.height + 1):
         key = normalize_text(grid.get(row, 1))
         if key and key != "项目":
-            values[key] = normalize_text(grid.get(row, 2))
+            values[key] = as_written(grid.get(row, 2))
     return values
 
 
@@ -141,21 +148,21 @@ def _header(grid: Grid) -> dict[str, int]:
     return {key: labels[label] for key, label in wanted.items() if label in labels}
 
 
-def _canonical_hash(fw_fields: dict, indicators: Iterable[Indicator]) -> str:
+def _canonical_hash(fw_fields: dict, indicators: Iterable[Indicator], form=normalize_text) -> str:
     payload = {
-        "framework": fw_fields,
+        "framework": {key: form(value) for key, value in fw_fields.items()},
         "indicators": [
             [
                 i.code,
                 i.level,
-                i.name,
+                form(i.name),
                 str(i.weight),
                 i.parent,
                 i.direction,
-                i.target,
-                i.unit,
+                form(i.target),
+                form(i.unit),
                 i.method,
-                i.standard,
+                form(i.standard),
                 i.reserved,
             ]
             for i in indicators
@@ -163,6 +170,15 @@ def _canonical_hash(fw_fields: dict, indicators: Iterable[Indicator]) -> str:
     }
     text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _content_hashes(fw_fields: dict, indicators: list[Indicator]) -> tuple[str, str]:
+    """(content_hash, issue_hash): the content as written, and as compared (NFKC, single
+    blanks). A workbook is "issued from another version" only for a change that matters when
+    it is read back; and issue_hash is the content hash perfeval 0.1.0 recorded in the workbooks
+    it issued (it kept text normalized), so they stay valid."""
+    written = _canonical_hash({**fw_fields, "text": "as written"}, indicators, str)
+    return written, _canonical_hash(fw_fields, indicators)
 
 
 def load_framework(path: Path) -> Framework:
@@ -205,23 +221,27 @@ def load_framework(path: Path) -> Framework:
             path=path,
             hint="请按提示修改“指标”工作表对应行后重试。",
         )
+    fw_id = normalize_text(settings["编号"])  # a code: compared (roster, identity sheet)
+    kinds = settings.get("适用评价类型", "")
     fw_fields = {
-        "id": settings["编号"],
+        "id": fw_id,
         "name": settings["名称"],
-        "kinds": settings.get("适用评价类型", ""),
+        "kinds": kinds,
         "version": settings.get("版本", ""),
         "total": str(total),
     }
+    content_hash, issue_hash = _content_hashes(fw_fields, indicators)
     return Framework(
-        id=settings["编号"],
+        id=fw_id,
         name=settings["名称"],
-        kinds=tuple(k for k in settings.get("适用评价类型", "").replace("，", ",").split(",") if k),
+        kinds=tuple(k.strip() for k in kinds.replace("，", ",").split(",") if k.strip()),
         version=settings.get("版本", ""),
         total=total,
         description=settings.get("说明", ""),
         indicators=tuple(indicators),
         source=path,
-        content_hash=_canonical_hash(fw_fields, indicators),
+        content_hash=content_hash,
+        issue_hash=issue_hash,
     )
 
 
@@ -232,38 +252,39 @@ def _read_indicators(grid: Grid, cols: dict[str, int]) -> tuple[list[Indicator],
     seen: set[str] = set()
     for row in range(2, grid.height + 1):
         names = {lvl: _cell_text(grid, row, cols.get(f"l{lvl}")) for lvl in (1, 2, 3)}
-        code = _cell_text(grid, row, cols["code"])
+        shown_code = _cell_text(grid, row, cols["code"])
+        code = normalize_text(shown_code)  # a code: written to and compared in workbooks
         raw_weight = grid.get(row, cols["weight"])
         if not any(names.values()) and not code:
             continue
         level = max((lvl for lvl, name in names.items() if name), default=0)
         where = f"第{row}行"
         if level == 0:
-            problems.append(f"{where}：有编码“{code}”但没有指标名称。")
+            problems.append(f"{where}：有编码“{shown_code}”但没有指标名称。")
             continue
         if not code:
             problems.append(f"{where}：缺少编码。")
             continue
         if code in seen:
-            problems.append(f"{where}：编码“{code}”重复。")
+            problems.append(f"{where}：编码“{shown_code}”重复。")
         seen.add(code)
         weight = parse_number(raw_weight).value
         if not isinstance(weight, Decimal) or weight <= 0:
-            problems.append(f"{where}：分值“{normalize_text(raw_weight)}”应为大于0的数字。")
+            problems.append(f"{where}：分值“{as_written(raw_weight)}”应为大于0的数字。")
             weight = Decimal(0)
         parent = current.get(level - 1) if level > 1 else None
         if level > 1 and parent is None:
             problems.append(f"{where}：“{names[level]}”前面没有上一级指标。")
             continue
-        method_label = _cell_text(grid, row, cols.get("method"))
-        direction_label = unicodedata.normalize(
-            "NFKC", _cell_text(grid, row, cols.get("direction"))
-        )
+        method_shown = _cell_text(grid, row, cols.get("method"))
+        direction_shown = _cell_text(grid, row, cols.get("direction"))
+        method_label = normalize_text(method_shown)  # labels and symbols: compared
+        direction_label = normalize_text(direction_shown)
         if method_label not in METHODS:
             known = "、".join(k for k in METHODS if k)
-            problems.append(f"{where}：评分方法“{method_label}”无法识别，可用：{known}。")
+            problems.append(f"{where}：评分方法“{method_shown}”无法识别，可用：{known}。")
         if direction_label not in DIRECTIONS:
-            problems.append(f"{where}：指标性质“{direction_label}”无法识别，可用：≥、≤、=、定性。")
+            problems.append(f"{where}：指标性质“{direction_shown}”无法识别，可用：≥、≤、=、定性。")
         if level < 3 and method_label not in ("", "人工评分"):
             problems.append(f"{where}：只有三级指标可以设置评分方法。")
         reserved = _reserved(grid, row, cols, level, where, problems)
@@ -335,7 +356,9 @@ def _check_tree(indicators: list[Indicator], total: Decimal | None) -> list[str]
     for ind in indicators:
         if ind.level == 3:
             continue
-        key = (ind.parent, ind.name)  # 一级 names unique; 二级 names unique under their 一级
+        # 一级 names unique; 二级 names unique under their 一级 (as compared: the issued workbook's
+        # SUMIFS and the roll-up of scores must never meet two names a reader takes for one)
+        key = (ind.parent, normalize_text(ind.name))
         if key in seen:
             problems.append(f"第{ind.row}行：指标名称“{ind.name}”与第{seen[key]}行重复。")
         seen.setdefault(key, ind.row)
@@ -349,15 +372,16 @@ class FrameworkRegistry:
     """All frameworks available to an evaluation folder, looked up by 编号 or 名称."""
 
     def __init__(self, frameworks: Iterable[Framework]) -> None:
-        self._by_id: dict[str, Framework] = {}
-        for fw in frameworks:
-            self._by_id[fw.id] = fw
+        self._by_id: dict[str, Framework] = {fw.id: fw for fw in frameworks}
+        # 编号 or 名称 as compared (the roster names a framework in any width); 编号 first
+        self._by_key: dict[str, Framework] = {}
+        for fw in reversed(self._by_id.values()):  # the first of equal names wins
+            self._by_key[normalize_text(fw.name)] = fw
+        self._by_key.update({fw.id: fw for fw in self._by_id.values()})
 
     def get(self, key: str) -> Framework | None:
-        key = key.strip()
-        if key in self._by_id:
-            return self._by_id[key]
-        return next((fw for fw in self._by_id.values() if fw.name == key), None)
+        found = self._by_id.get(key)
+        return found if found is not None else self._by_key.get(normalize_text(key))
 
     def __iter__(self):
         return iter(self._by_id.values())

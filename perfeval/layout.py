@@ -116,7 +116,9 @@ YES_NO = ("是", "否")
 
 
 def canon(value: object) -> str:
-    """Canonical text of a locked value, identical whether written or read back."""
+    """Canonical text of a locked value, identical whether written or read back: the form
+    locked cells are compared and fingerprinted in (NFKC, single blanks; a number without
+    trailing zeros). Never for showing: workbooks show, and messages quote, text as written."""
     if value is None:
         return ""
     if isinstance(value, float):

@@ -3,6 +3,13 @@
 Reading finds the header row by its labels (columns may be in any order), checks each row, and
 reports bad rows as findings so the other items still go ahead. A roster without its key columns
 cannot be used at all and raises :class:`ConfigError`.
+
+Text is kept as written (surrounding blanks trimmed): issued workbooks, 汇总表 and the report show
+names as the roster has them. What is compared is compared normalized
+(:func:`~perfeval.read.parse.normalize_text`): the header labels, 评价类型 and 指标体系 (which
+become the settings' and the framework's own names), and 项目编号, a key kept in its normalized
+form. A unit or department spelled in two widths ("（" and "(") is one unit, shown as the roster
+first spells it.
 """
 
 from __future__ import annotations
@@ -25,12 +32,12 @@ from perfeval.errors import ConfigError, OutputError
 from perfeval.framework import FrameworkRegistry
 from perfeval.model import CellRef
 from perfeval.read.cells import Book, Grid, a1
-from perfeval.read.parse import normalize_text, parse_number
+from perfeval.read.parse import as_written, normalize_text, parse_number
 from perfeval.settings import Settings
 
 SHEET = "项目清单"
 MAX_ROSTER_ROWS = 1_048_576
-MEMO_FORMAT = 2  # bump when the memo's layout changes
+MEMO_FORMAT = 3  # bump when the memo's layout (or the form of its texts) changes
 MEMO_LIMIT = 512 * 1024 * 1024  # a memo larger than this is not read (1,000,000 rows: ~200 MB)
 
 #: key -> (header label, other labels accepted when reading, required)
@@ -241,9 +248,12 @@ def _load_roster(path: Path, settings: Settings, registry: FrameworkRegistry) ->
     items: list[RosterItem] = []
     seen: set[str] = set()
     findings: list[Finding] = []
-    kinds = [k.name for k in settings.kinds]
+    kinds: dict[str, str] = {}  # as compared -> the settings' name (the first of equal ones)
+    for kind in settings.kinds:
+        kinds.setdefault(normalize_text(kind.name), kind.name)
+    spellings: dict[str, str] = {}  # a unit or department as compared -> its first spelling
     for row in range(header_row + 1, grid.height + 1):
-        item, problems = _read_row(grid, row, cols, path.name, kinds, registry)
+        item, problems = _read_row(grid, row, cols, path.name, kinds, registry, spellings)
         findings += problems
         if item is None:
             continue
@@ -261,12 +271,13 @@ def _read_row(
     row: int,
     cols: dict[str, int],
     file: str,
-    kinds: list[str],
+    kinds: dict[str, str],
     registry: FrameworkRegistry,
+    spellings: dict[str, str],
 ) -> tuple[RosterItem | None, list[Finding]]:
     line = grid.rows[row - 1]
     width = len(line)
-    text = {k: normalize_text(line[c - 1] if c <= width else "") for k, c in cols.items()}
+    text = {k: as_written(line[c - 1] if c <= width else "") for k, c in cols.items()}
     if not any(text.values()):
         return None, []
 
@@ -279,11 +290,11 @@ def _read_row(
             problems.append(finding(Code.ROSTER_REQUIRED, ref(key), row=row, field=label))
     if problems:
         return None, problems
-    if text["kind"] not in kinds:
+    kind = kinds.get(normalize_text(text["kind"]))
+    if kind is None:
+        known = "、".join(kinds.values())
         return None, [
-            finding(
-                Code.ROSTER_KIND, ref("kind"), row=row, value=text["kind"], known="、".join(kinds)
-            )
+            finding(Code.ROSTER_KIND, ref("kind"), row=row, value=text["kind"], known=known)
         ]
     fw = registry.get(text["framework"])
     if fw is None:
@@ -310,11 +321,11 @@ def _read_row(
             ]
         money[key] = number
     item = RosterItem(
-        item_id=text["item_id"],
+        item_id=normalize_text(text["item_id"]),
         name=text["name"],
-        department=text["department"],
-        unit=text["unit"],
-        kind=text["kind"],
+        department=spellings.setdefault(normalize_text(text["department"]), text["department"]),
+        unit=spellings.setdefault(normalize_text(text["unit"]), text["unit"]),
+        kind=kind,
         framework_id=fw.id,
         budget=money["budget"] or Decimal(0),
         executed=money["executed"],

@@ -30,7 +30,7 @@ ROSTER = "项目清单中的全部项目"
 
 #: 汇总表 sheet -> the set its rows count (shown under the sheet's title)
 TABLE_SCOPES = {
-    "项目汇总": f"统计范围：{ALL_PASSED}；合计行另分重点评价和单位自评。",
+    "项目汇总": f"统计范围：{ALL_PASSED}；合计行含单位自评，重点评价项目的合计见“等级分布”。",
     "指标明细": f"统计范围：{ALL_PASSED}的全部三级指标。",
     "一级指标分析": f"统计范围：{ALL_PASSED}。",
     "等级分布": (

@@ -1,7 +1,18 @@
 """Scores, totals, rates and grades, recomputed from the clerk's values (never from formula cells).
 
-All arithmetic is Decimal; sums and rates are computed from unrounded values and rounded once,
-half up, to two decimals. Grades come from the bands in the settings, on the two-decimal total.
+All arithmetic is Decimal, rounded half up to two decimals (Excel's ROUND), by the rule the issued
+workbook's own live total follows, so the clerk's sheet and perfeval never disagree on a total or
+a grade:
+
+* a 执行率计分 indicator's score is min(执行率, 100%) × 分值 rounded to two decimals first (the
+  template's ``ROUND(MIN(rate,1)*分值,2)``): 4.9985 counts as 5.00, full marks;
+* every other score counts as typed, unrounded;
+* the total is the sum of the indicator scores, rounded once (``ROUND(SUM(…),2)``); a 一级指标's
+  score and its 得分率 are its subtotal and subtotal ÷ 分值, each rounded once when kept.
+
+So a total is not always the rounded sum of unrounded scores: with a 执行率计分 score of 1.9951
+(counted 2.00) and the other scores adding up to 87.9975, the total is 90.00 (优), not 89.99.
+Grades come from the bands in the settings, on the two-decimal total.
 
 Scores travel between processes and into the cache in a packed, plain form: see
 :mod:`perfeval.score_pack`.

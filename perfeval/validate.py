@@ -27,7 +27,7 @@ from perfeval.pool import run_isolated
 from perfeval.read.container import far_cells, is_lock_file
 from perfeval.read.discover import returned_files
 from perfeval.read.submission import read_submission
-from perfeval.render.returns import needs_copy, write_return
+from perfeval.render.returns import needs_copy, write_late_copy, write_return
 from perfeval.roster import RosterItem
 from perfeval.score import ItemScore
 from perfeval.score_pack import unpack
@@ -282,6 +282,8 @@ def _validate(
         cache.close()
     results = [o for o in outcomes if o is not None]
     _duplicates(results)
+    if s.annotated_copies:
+        _late_copies(results, {name: path for path, name in jobs}, ws)
     returned = {r.item.item_id for r in results if r.item is not None}
     return ValidationResult(
         results,
@@ -372,6 +374,19 @@ def _result(o: FileOutcome, ws: Workspace) -> FileResult:
         o.grade,
         (fw, ws.settings) if fw is not None else None,
     )
+
+
+def _late_copies(results: list[FileResult], paths: dict[str, str], ws: Workspace) -> None:
+    """Annotated copies of workbooks returned twice, listing that finding with the others."""
+    duplicate = Code.ID_DUPLICATE_ITEM.value.code
+    for r in results:
+        if r.readable and any(f.code == duplicate for f in r.findings):
+            try:
+                write_late_copy(
+                    Path(paths[r.file]), r.findings, ws.settings.path("returns") / r.file
+                )
+            except Exception:  # the copy is a convenience; its failure must not cost the run
+                log.exception("could not write the annotated copy of %s", r.file)
 
 
 def _duplicates(results: list[FileResult]) -> None:

@@ -84,7 +84,7 @@ def test_workbooks_with_errors_get_an_annotated_copy(folder):
 
     wb = openpyxl.load_workbook(copy)
     assert wb.sheetnames[0] == SUMMARY_SHEET
-    listed = [(r[0], r[1], r[2]) for r in wb[SUMMARY_SHEET].iter_rows(min_row=2, values_only=True)]
+    listed = [(r[0], r[1], r[2]) for r in wb[SUMMARY_SHEET].iter_rows(min_row=3, values_only=True)]
     mine = [f for f in outcome.validation.findings if f.file == bad.name]
     assert listed == [(f.sheet, f.cell, f.code) for f in mine]
     ind = wb[L.SHEET_INDICATORS]
@@ -100,7 +100,7 @@ def test_workbooks_with_errors_get_an_annotated_copy(folder):
     assert "超出0至3分的范围" in score.comment.text
     reason = ind[f"L{row_of(fw, '1.1.2')}"]
     assert "未填写偏差原因" in reason.comment.text
-    link = wb[SUMMARY_SHEET]["B2"].hyperlink
+    link = wb[SUMMARY_SHEET]["B3"].hyperlink
     assert (link.location, link.target) == (f"{L.SHEET_INDICATORS}!{mine[0].cell}", None)
     # the department's text stays inert in the copy; its identity sheet is still there
     assert ind[f"J{row_of(fw, '1.1.2')}"].data_type == "s"
@@ -166,10 +166,11 @@ def test_the_copy_is_their_own_file_marked(folder):
     assert [wb.active.title, wb.sheetnames[0]] == [SUMMARY_SHEET, SUMMARY_SHEET]
     assert [ws.sheet_view.tabSelected for ws in wb.worksheets].count(True) == 1
     summary = wb[SUMMARY_SHEET]
-    assert summary.freeze_panes == "A2"
-    assert summary["A1"].font.b
-    assert summary["A1"].fill.fgColor.rgb.endswith("D9E1F2")
-    assert summary["B2"].font.u == "single"
+    assert summary.freeze_panes == "A3"
+    assert summary["A1"].value.startswith("以下是本工作簿校验发现的1个问题")  # what to do
+    assert summary["A2"].font.b
+    assert summary["A2"].fill.fgColor.rgb.endswith("D9E1F2")
+    assert summary["B3"].font.u == "single"
     ind = wb[L.SHEET_INDICATORS]
     assert red_cells(ind) == {f"K{row_of(fw, '1.1.1')}"}
     assert ind.print_title_rows == "$3:$3"  # sheet-local names moved with their sheet
@@ -273,7 +274,7 @@ def test_a_copy_of_a_file_saved_by_libreoffice(folder):
     book = CalamineWorkbook.from_path(str(copy))
     assert book.sheet_names[0] == SUMMARY_SHEET
     rows = book.get_sheet_by_name(SUMMARY_SHEET).to_python()
-    assert rows[1][:4] == [L.SHEET_INDICATORS, "K5", "PE-SCORE-001", "错误"]
+    assert rows[2][:4] == [L.SHEET_INDICATORS, "K5", "PE-SCORE-001", "错误"]
 
 
 def no_slow_path(monkeypatch) -> None:
@@ -312,7 +313,7 @@ def test_a_finding_on_the_info_sheet_keeps_the_template_hint(folder, monkeypatch
     assert_notes_drawn(copy)
     book = CalamineWorkbook.from_path(str(copy))
     assert book.sheet_names[0] == SUMMARY_SHEET
-    assert book.get_sheet_by_name(SUMMARY_SHEET).to_python()[1][:3] == [
+    assert book.get_sheet_by_name(SUMMARY_SHEET).to_python()[2][:3] == [
         L.SHEET_INFO,
         "B37",
         "PE-CELL-001",
@@ -357,7 +358,7 @@ def test_an_info_sheet_saved_by_libreoffice_keeps_its_hints(folder, monkeypatch)
         vml = z.read("xl/drawings/vmlDrawing1.vml")
     assert b'<o:idmap v:ext="edit" data="1"/>' in vml  # their drawing had no id block
     rows = CalamineWorkbook.from_path(str(copy)).get_sheet_by_name(SUMMARY_SHEET).to_python()
-    assert rows[1][:3] == [L.SHEET_INFO, "B37", "PE-CELL-001"]
+    assert rows[2][:3] == [L.SHEET_INFO, "B37", "PE-CELL-001"]
 
 
 EXCEL_VML = """<xml xmlns:v="urn:schemas-microsoft-com:vml"
@@ -456,18 +457,18 @@ def test_department_text_in_a_finding_stays_text(folder, tmp_path):
     assert copy == tmp_path / "copy.xlsx"
     wb = openpyxl.load_workbook(copy)
     summary = wb[SUMMARY_SHEET]
-    rows = list(summary.iter_rows(min_row=2, values_only=True))
+    rows = list(summary.iter_rows(min_row=3, values_only=True))
     assert rows[0][4:] == (evil, "+1\ufffd")  # a character XML cannot carry: shown, not dropped
     assert rows[1][1:] == ("A1", "PE-X-002", "警告", "－1", "@x")
-    for cell in (summary["E2"], summary["F2"], summary["E3"], summary["F3"]):
+    for cell in (summary["E3"], summary["F3"], summary["E4"], summary["F4"]):
         assert (cell.data_type, cell.quotePrefix) == ("s", True)
-    assert summary["B3"].hyperlink is None  # its sheet does not exist: listed, not linked
+    assert summary["B4"].hyperlink is None  # its sheet does not exist: listed, not linked
     assert rows[2][:2] == (None, None)
     assert "=HYPERLINK" in wb[L.SHEET_INDICATORS]["J5"].comment.text
     with zipfile.ZipFile(copy) as z, zipfile.ZipFile(bad) as theirs:
         new = [n for n in z.namelist() if n not in theirs.namelist()]
         (sheet,) = (z.read(n) for n in new if n.startswith("xl/worksheets/sheet"))
-    assert b'<c r="E2" s="' in sheet
+    assert b'<c r="E3" s="' in sheet
     assert b"<f>" not in sheet
     assert b"<f " not in sheet
 

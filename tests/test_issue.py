@@ -14,6 +14,7 @@ from perfeval.issue import issue_all
 from perfeval.issue.formula_sheet import DYNAMIC_FUNCTIONS, FormulaSheet
 from perfeval.issue.naming import workbook_name
 from perfeval.issue.plan import sheet_rows
+from perfeval.paper import row_height, text_lines
 from perfeval.validate import validate
 from tests.conftest import full_fill, row_of
 
@@ -194,7 +195,7 @@ def test_identity_sheet(folder):
     assert ident["template_id"] == L.TEMPLATE_ID
     assert ident["template_version"] == L.TEMPLATE_VERSION
     assert (ident["item_id"], ident["year"]) == ("D1", "2024")
-    assert (ident["framework_id"], ident["framework_hash"]) == (fw.id, fw.content_hash)
+    assert (ident["framework_id"], ident["framework_hash"]) == (fw.id, fw.issue_hash)
     assert re.fullmatch(r"[0-9a-f]{16}", ident["fingerprint"])
 
 
@@ -208,10 +209,14 @@ def test_print_setup_and_frozen_headers(folder):
 
 
 def test_cjk_columns_are_wide_enough(folder):
+    """问题分类 wraps (the sheet must print at 80 %): its rows are tall enough for the longest
+    label, counted as the row heights are (tests/test_print.py checks the estimate itself)."""
     ws = load(folder.issued["D1"])[L.SHEET_INDICATORS]
-    width = ws.column_dimensions["M"].width  # 问题分类: the longest label must fit
-    longest = max(L.display_width(c.label) for c in folder.ws.settings.problem_categories)
-    assert width >= longest
+    width = ws.column_dimensions["M"].width - 0.71  # 问题分类
+    longest = max((c.label for c in folder.ws.settings.problem_categories), key=L.display_width)
+    lines = text_lines(longest, width)
+    assert lines <= 2
+    assert ws.row_dimensions[L.IND_FIRST_ROW].height >= row_height(lines)
 
 
 def test_issue_only_some_items(folder):

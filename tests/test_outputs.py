@@ -14,9 +14,11 @@ from perfeval.errors import OutputError
 from tests.conftest import full_fill
 
 
-def rows(path, sheet, header_row=1):
+def rows(path, sheet):
+    """The rows under the header: the first full row (below a title, a note)."""
     ws = openpyxl.load_workbook(path)[sheet]
     data = list(ws.iter_rows(values_only=True))
+    header_row = next(n for n, r in enumerate(data, 1) if all(v is not None for v in r))
     header = data[header_row - 1]
     return [dict(zip(header, r, strict=True)) for r in data[header_row:]]
 
@@ -49,7 +51,7 @@ def test_validation_report_lists_every_finding(folder, monkeypatch, caplog, larg
     assert sent == ([pipeline.write_validation_report] if large else [])
     assert not [r for r in caplog.records if r.name == "perfeval.aside"]  # not done twice
     report = outcome.outputs[0]
-    listed = rows(report, "问题清单", header_row=2)
+    listed = rows(report, "问题清单")
     assert [(r["文件"], r["工作表"], r["单元格"], r["代码"]) for r in listed] == [
         f.key for f in outcome.validation.findings
     ]
@@ -89,7 +91,7 @@ def test_outputs_written_beside_a_failing_step_are_complete(
     assert sorted(p.name for p in out.iterdir() if p.is_file()) == sorted(written)
     assert len(rows(out / pipeline.VALIDATION_REPORT, "文件汇总")) == 1
     if pipeline.SUMMARY in written:
-        listed = rows(out / pipeline.SUMMARY, "项目汇总", header_row=2)
+        listed = rows(out / pipeline.SUMMARY, "项目汇总")
         assert [r["项目编号"] for r in listed] == ["P1", "合计"]
 
 
@@ -98,7 +100,7 @@ def test_summary_workbook_figures(folder):
         folder.fill(iid)
     outcome = pipeline.do_aggregate(folder.ws.folder)
     summary = outcome.outputs[-1]
-    items = rows(summary, "项目汇总", header_row=2)
+    items = rows(summary, "项目汇总")
     by_id = {r["项目编号"]: r for r in items if r["项目编号"] != "合计"}
     assert by_id["P1"]["得分"] == pytest.approx(99.5)
     assert by_id["P1"]["执行率（%）"] == pytest.approx(90)

@@ -32,8 +32,12 @@ def summary(tmp_path_factory):
     return next(p for p in outcome.outputs if p.name == "汇总表.xlsx")
 
 
-def table(path, sheet, header_row=1):
+def table(path, sheet, header_row=None):
+    """The rows under the header: the first full row (below the title and the note saying which
+    items the table counts)."""
     rows = list(openpyxl.load_workbook(path)[sheet].iter_rows(values_only=True))
+    if header_row is None:
+        header_row = next(n for n, r in enumerate(rows, 1) if all(v is not None for v in r))
     head = rows[header_row - 1]
     return [dict(zip(head, r, strict=True)) for r in rows[header_row:]]
 
@@ -43,16 +47,17 @@ def test_sheets(summary):
 
 
 def test_items_and_totals(summary):
-    rows = table(summary, "项目汇总", header_row=2)
+    rows = table(summary, "项目汇总")
     items = [r for r in rows if r["项目编号"] != "合计"]
     assert [r["得分"] for r in items] == [97.17, 94.8, 96.07, 93.61, 92.49]
     assert {r["等级"] for r in items} == {"优"}
     total = next(r for r in rows if r["项目编号"] == "合计")
     assert total["预算数（万元）"] == pytest.approx(8780.09)
     ws = openpyxl.load_workbook(summary)["项目汇总"]
-    assert ws.freeze_panes == "A3"
-    assert ws.auto_filter.ref.startswith("A2:")
-    assert ws["G3"].number_format == "0.00"
+    assert ws["A2"].value.startswith("统计范围：")  # which items the table counts
+    assert ws.freeze_panes == "C4"  # the header and the item's 编号 and name stay in view
+    assert ws.auto_filter.ref.startswith("A3:")
+    assert ws["G4"].number_format == "#,##0.00"
 
 
 def test_department_whole(summary):
@@ -101,23 +106,26 @@ def test_native_charts(summary):
         charts = sorted(n for n in zf.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n))
         xml = [zf.read(n).decode("utf-8") for n in charts]
     assert len(charts) == 3
-    assert "<c:barChart>" in xml[0]  # scores by item …
-    assert "<c:lineChart>" in xml[0]  # … with the grade bands as lines
+    assert '<c:barDir val="bar"/>' in xml[0]  # scores by item: horizontal bars …
+    assert xml[0].count("<c:ser>") == 4  # … one series (colour) per grade
     assert "<c:barChart>" in xml[2]
     assert all("图表数据" in x for x in xml)
-    data = table(summary, "图表数据")
+    data = table(summary, "图表数据", header_row=1)
     assert [r["得分"] for r in data if r["项目"]] == [97.17, 94.8, 96.07, 93.61, 92.49]
-    assert {r["优（90分）"] for r in data if r["项目"]} == {90}
+    assert [r["优（≥90分）"] for r in data if r["项目"]] == [97.17, 94.8, 96.07, 93.61, 92.49]
+    assert {r["良（≥80分）"] for r in data if r["项目"]} == {None}
+    assert data[0]["项目"] == "基层民政工作经办能力项目"  # the name without its year
 
 
 def test_every_stated_figure_has_a_source(summary):
     sources = table(summary, "数据来源")
     assert all(r["来源"] for r in sources)
     labels = {r["数据"]: r["数值"] for r in sources}
-    assert labels["评价金额合计（万元）"] == "8780.09"
-    assert labels["评价结果为“优”的项目个数/金额（万元）"] == "5/8780.09"
+    assert labels["评价金额合计（万元）"] == 8780.09  # numbers are numbers …
+    assert labels["评价项目个数"] == 5
+    assert labels["评价结果为“优”的项目个数/金额（万元）"] == "5/8780.09"  # … pairs text
     budget = labels["2024年特克斯第一小学债券项目 预算数（万元）"]
-    assert budget == "1000.00"
+    assert budget == 1000
     cell = next(r["来源"] for r in sources if r["数据"].endswith("第一小学债券项目 预算数（万元）"))
     assert re.fullmatch(r".+\.xlsx!基本信息!B\d+", cell)
 
@@ -141,7 +149,7 @@ def test_long_tables_go_to_csv_files_beside_the_workbook(tmp_path):
         expected = len(outcome.results.tables[table]) if table else len(outcome.results.figures)
         assert expected > 10  # more rows than the limit
         assert len(rows) == expected + 1  # header and every row
-        note = wb[sheet]["A2"].value
+        note = wb[sheet]["A3" if sheet == "指标明细" else "A2"].value  # 指标明细 has a note
         assert csv_path.name in note
         assert str(expected) in note
     # figures are made on demand: their count is computed, not taken from a list

@@ -42,7 +42,8 @@ def _capped(name: str, settings: Settings) -> bool:
 
 def _names_a_capped_rate(key: tuple[str, tuple[str, ...]]) -> bool:
     name, words = key
-    return any(word in name for word in words)
+    name = normalize_text(name)  # compared: names are kept as written
+    return any(normalize_text(word) in name for word in words)
 
 
 def _target_missed(direction: str, target: Decimal, actual: Decimal) -> bool:
@@ -68,7 +69,7 @@ def check_consistency(
     if _capped(name, settings):
         for key, text in (("target", target_text), ("actual", actual_text)):
             number = single_number(text)
-            if number and (number[1] or unit == "%") and number[0] > 100:
+            if number and number[0] > 100 and (number[1] or normalize_text(unit) == "%"):
                 label = "年度指标值" if key == "target" else "实际完成值"
                 out.append(
                     finding(
@@ -96,7 +97,7 @@ def check_consistency(
             )
         )
     detail = ""
-    if direction == "定性" and actual_text in MISSED_GRADES:
+    if direction == "定性" and normalize_text(actual_text) in MISSED_GRADES:
         detail = f"完成情况为“{actual_text}”"
     else:
         target, actual = single_number(target_text), single_number(actual_text)

@@ -3,6 +3,11 @@
 The identity sheet names the roster item and carries a fingerprint of the locked cells at issue
 time. If the locked cells still match the fingerprint, any difference from today's roster or
 framework means *the bureau's* data changed after issue (PE-ID-009), not that the clerk tampered.
+
+Locked text is compared in its normalized form (:func:`perfeval.layout.canon`: a width or a blank
+is no change), on both sides of the fingerprint and against today's roster and framework; the
+framework is identified by its :attr:`~perfeval.framework.Framework.issue_hash`, made the same
+way. Messages quote both sides as written.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from perfeval.framework import Framework
 from perfeval.issue.plan import info_locked_pairs, locked_pairs, sheet_rows
 from perfeval.model import CellRef, Value
 from perfeval.numbers import fmt_money
+from perfeval.read.parse import as_written
 from perfeval.read.submission import IndicatorRow, Submission
 from perfeval.roster import RosterItem
 from perfeval.settings import Settings
@@ -65,7 +71,7 @@ def check_identity(sub: Submission, ws: Workspace) -> tuple[list[Finding], Ident
     if (
         fw is None
         or ident.get("framework_id") != fw.id
-        or ident.get("framework_hash") != fw.content_hash
+        or ident.get("framework_hash") != fw.issue_hash
     ):
         found = ident.get("framework_id", "未知")
         if fw is not None and ident.get("framework_id") == fw.id:
@@ -99,7 +105,7 @@ def _indicator_rows(
                     Code.ID_INDICATOR_DUPLICATE,
                     row.values["code"].ref,
                     item_id=item_id,
-                    code=row.code,
+                    code=as_written(row.values["code"].raw),
                     other=rows[row.code].row,
                 )
             )
@@ -109,7 +115,7 @@ def _indicator_rows(
                     Code.ID_INDICATOR_UNKNOWN,
                     row.values["code"].ref,
                     item_id=item_id,
-                    code=row.code or "（空）",
+                    code=as_written(row.values["code"].raw) or "（空）",
                 )
             )
         else:
@@ -131,30 +137,41 @@ def _indicator_rows(
 LABELS = {k: L.IND_COLUMNS[k] for k in ("l1", "l2", "l3", "weight", "direction", "target", "unit")}
 
 
-_PAIRS: dict[tuple[str, str], tuple[tuple[str, str, str, str, str], ...]] = {}
+_PAIRS: dict[tuple[str, str], tuple[tuple[str, object, str, str, str, str], ...]] = {}
 
 
-def _framework_pairs(fw: Framework) -> tuple[tuple[str, str, str, str, str], ...]:
-    """(key, canonical expected text, label, code, column) of every locked 指标 cell; once per
-    framework."""
+def _framework_pairs(fw: Framework) -> tuple[tuple[str, object, str, str, str, str], ...]:
+    """(key, value as issued, its canonical text, label, code, column) of every locked 指标
+    cell; once per framework."""
     cache_key = (fw.id, fw.content_hash)
     if cache_key not in _PAIRS:
         out = []
         for key, value in locked_pairs(fw):
             code, _, col = key.rpartition(".")
-            out.append((key, L.canon(value), f"{code} {LABELS[col]}", code, col))
+            out.append((key, value, L.canon(value), f"{code} {LABELS[col]}", code, col))
         _PAIRS[cache_key] = tuple(out)
     return _PAIRS[cache_key]
 
 
-def _same(canonical: str, parsed: object) -> bool:
-    if isinstance(parsed, str) and parsed == canonical:
+def _same(issued: object, canonical: str | None, parsed: object) -> bool:
+    """Does a locked cell still hold what was issued? Read back as written (the common case: no
+    work), in the canonical form, or else compared canonically (``canonical`` is made from
+    ``issued`` when not given)."""
+    if parsed == issued:
         return True
-    return L.canon(parsed) == canonical
+    if canonical is None:
+        canonical = L.canon(issued)
+    return parsed == canonical or L.canon(parsed) == canonical
 
 
 def _shown(value: object) -> str:
-    return L.canon(value) or "（空）"
+    """What was issued, in a message: text as written, a number as the cell shows it."""
+    return (value.strip() if isinstance(value, str) else L.canon(value)) or "（空）"
+
+
+def _found(value: Value) -> str:
+    """What a locked cell holds now, in a message: as the clerk sees it."""
+    return as_written(value.raw) or "（空）"
 
 
 def _locked_values(
@@ -175,19 +192,16 @@ def _locked_values(
     for key, want in info_locked_pairs(item, fw, settings):
         expected.append((key, want, cells[key], labels[key]))
     read_pairs: list[tuple[str, object]] = [(k, v.parsed) for k, _, v, _ in expected]
-    differ = [
-        (k, w, got, label) for k, w, got, label in expected if not _same(L.canon(w), got.parsed)
-    ]
+    differ = [(k, w, got, label) for k, w, got, label in expected if not _same(w, None, got.parsed)]
     found_rows = []  # (key, read value) of the locked 指标 cells, for the fingerprint
-    for key, canonical, label, code, col in _framework_pairs(fw):
+    for key, issued, canonical, label, code, col in _framework_pairs(fw):
         row = rows.get(code)
         if row is None:
             continue
         got = row.values[col]
         found_rows.append((key, got))
-        parsed = got.parsed
-        if not _same(canonical, parsed):
-            differ.append((key, canonical, got, label))
+        if not _same(issued, canonical, got.parsed):
+            differ.append((key, issued, got, label))
     if not differ:  # the common case: no fingerprint needed
         return []
     read_pairs += [(key, got.parsed) for key, got in found_rows]
@@ -201,7 +215,7 @@ def _locked_values(
                     got.ref,
                     item_id=item.item_id,
                     field=label,
-                    found=_shown(got.parsed),
+                    found=_found(got),
                     expected=_shown(want),
                 )
             )
@@ -214,7 +228,7 @@ def _locked_values(
                     field=label,
                     found=fmt_money(got.parsed)
                     if got.parsed is not None and not isinstance(got.parsed, str)
-                    else _shown(got.parsed),
+                    else _found(got),
                     expected=fmt_money(want),
                 )
             )
@@ -227,7 +241,7 @@ def _locked_values(
                     item_id=item.item_id,
                     name=ind.name if ind else label,
                     expected=_shown(want),
-                    found=_shown(got.parsed),
+                    found=_found(got),
                 )
             )
         else:
@@ -238,7 +252,7 @@ def _locked_values(
                     item_id=item.item_id,
                     field=label,
                     expected=_shown(want),
-                    found=_shown(got.parsed),
+                    found=_found(got),
                 )
             )
     return out

@@ -3,6 +3,8 @@
 Each indicator row filled; scores numeric and within 0…分值; a reason for every score below full
 marks; values from the dropdown lists (problem category, qualitative grade, yes/no); and the
 department's own indicators in reserved rows named, weighted, and adding up to their group.
+Dropdown values are compared normalized (a category typed in other widths or blanks is the
+category); messages quote cells as the clerk sees them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from perfeval.check.consistency import check_consistency
 from perfeval.framework import Framework, Indicator
 from perfeval.issue.plan import SheetRow
 from perfeval.model import Value
-from perfeval.read.parse import normalize_text
+from perfeval.read.parse import as_written, normalize_text
 from perfeval.read.rows import resolve_rows
 from perfeval.read.submission import IndicatorRow, Submission
 from perfeval.settings import Settings
@@ -57,9 +59,11 @@ def check_indicators(
 def _category(value: Value, settings: Settings, item_id: str) -> list[Finding]:
     if value.empty:
         return []
-    text = normalize_text(value.parsed)
-    if settings.category(text) is None:
-        return [finding(Code.VOCAB_CATEGORY, value.ref, item_id=item_id, value=text)]
+    if (
+        settings.category(value.parsed) is None
+        and settings.category(normalize_text(value.parsed)) is None
+    ):
+        return [finding(Code.VOCAB_CATEGORY, value.ref, item_id=item_id, value=value.parsed)]
     return []
 
 
@@ -72,7 +76,7 @@ def _in_list(value: Value, field: str, choices: tuple[str, ...], item_id: str) -
             value.ref,
             item_id=item_id,
             field=field,
-            value=normalize_text(value.parsed),
+            value=value.parsed,
             choices="、".join(choices),
         )
     ]
@@ -91,7 +95,7 @@ def _check_custom(ind: Indicator, row: IndicatorRow, item_id: str) -> list[Findi
                 v["weight"].ref,
                 item_id=item_id,
                 field=f"{label}的分值",
-                value=normalize_text(v["weight"].raw),
+                value=as_written(v["weight"].raw),
             )
         )
     out += values.required_text(v["direction"], f"{label}的指标性质", item_id)
@@ -128,7 +132,6 @@ def _check_row(
     if not values.usable_number(score_cell) or (ind.custom and ind.weight <= 0):
         return out
     score: Decimal = score_cell.parsed
-    shown = normalize_text(score_cell.raw)
     if score < 0 or score > ind.weight:
         out.append(
             finding(
@@ -136,7 +139,7 @@ def _check_row(
                 score_cell.ref,
                 item_id=item_id,
                 name=name,
-                score=shown,
+                score=as_written(score_cell.raw),
                 weight=ind.weight,
             )
         )
@@ -147,7 +150,7 @@ def _check_row(
                 v["reason"].ref,
                 item_id=item_id,
                 name=name,
-                score=shown,
+                score=as_written(score_cell.raw),
                 weight=ind.weight,
             )
         )

@@ -1,4 +1,7 @@
-"""Findings about single values: empty, placeholder, not a number, number typed as text."""
+"""Findings about single values: empty, placeholder, not a number, number typed as text.
+
+A message quotes the cell as the clerk sees it (:func:`~perfeval.read.parse.as_written`): '９５分'
+is quoted as '９５分', and read as 95."""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ def required_text(value: Value, field: str, item_id: str) -> list[Finding]:
                 value.ref,
                 item_id=item_id,
                 field=field,
-                value=parse.normalize_text(value.raw),
+                value=parse.as_written(value.raw),
             )
         ]
     return []
@@ -35,7 +38,7 @@ def number(value: Value, field: str, item_id: str, *, required: bool = True) -> 
         )
     if issue is None:
         return []
-    text = parse.normalize_text(value.raw)
+    text = parse.as_written(value.raw)
     if issue == parse.PLACEHOLDER:
         return [finding(Code.CELL_PLACEHOLDER, value.ref, item_id=item_id, field=field, value=text)]
     if issue in (parse.NOT_NUMBER, parse.PERCENT):

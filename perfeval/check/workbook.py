@@ -17,6 +17,7 @@ from perfeval.check.identity import check_identity
 from perfeval.check.indicators import check_indicators
 from perfeval.check.money import check_money
 from perfeval.model import CellRef
+from perfeval.read.parse import as_written
 from perfeval.read.rows import resolve_rows
 from perfeval.read.submission import ReadResult, Submission
 from perfeval.score import ItemScore, score_item
@@ -109,7 +110,7 @@ def _filled_on(sub: Submission, item_id: str) -> list[Finding]:
                 value.ref,
                 item_id=item_id,
                 field=L.CONTACT_FIELDS["filled_on"],
-                value=str(value.raw),
+                value=as_written(value.raw),
             )
         ]
     return []

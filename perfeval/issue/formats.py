@@ -52,7 +52,7 @@ def make_formats(wb: Workbook) -> Formats:
     unlocked = {"border": 1, "locked": False, "bg_color": INPUT_FILL}
     return Formats(
         title=fmt(bold=True, font_size=16, align="center"),
-        note=fmt(font_size=9, font_color="#595959", text_wrap=True),
+        note=fmt(font_color="#595959", text_wrap=True),  # 10 pt: prints at 8 pt or more
         section=fmt(bold=True, bg_color=SECTION_FILL, **cell),
         header=fmt(bold=True, bg_color=HEADER_FILL, align="center", text_wrap=True, **cell),
         label=fmt(bold=True, text_wrap=True, **cell),

@@ -7,7 +7,6 @@ Conditional formats turn a score above its weight, or a missing reason, red whil
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -18,23 +17,27 @@ from perfeval import layout as L
 from perfeval.issue.formats import Formats
 from perfeval.issue.plan import Plan, SheetRow
 from perfeval.layout import display_width
+from perfeval.paper import row_height, set_paper, text_lines
 
 COL = {key: n for n, key in enumerate(L.IND_COLUMNS)}  # zero-based, as XlsxWriter counts
+#: widths (characters) at most: the sheet prints one A4 landscape page wide at 80 % (10 pt text
+#: prints at 8 pt), and the reason column holds a 150-character reason in 6 lines
 CAPS = {
-    "code": 9,
-    "l1": 10,
-    "l2": 12,
-    "l3": 24,
-    "direction": 8,
-    "target": 12,
-    "unit": 9,
-    "weight": 7,
-    "standard": 40,
-    "actual": 14,
-    "score": 8,
-    "reason": 36,
-    "category": 40,
+    "code": 7,
+    "l1": 8,
+    "l2": 9,
+    "l3": 16,
+    "direction": 6,
+    "target": 9,
+    "unit": 6,
+    "weight": 6,
+    "standard": 24,
+    "actual": 10,
+    "score": 6,
+    "reason": 51,
+    "category": 18,
 }
+REASON_CHARS = 150  # a reason this long is fully visible in every row, on screen and on paper
 CUSTOM_STANDARD = "单位自设指标：请填写指标名称、指标性质、年度指标值、计量单位和分值。"
 
 
@@ -52,19 +55,23 @@ def _widths(plan: Plan) -> dict[str, int]:
         for key, text in texts.items():
             widths[key] = max(widths[key], display_width(text) + 2)
     labels = [c.label for c in plan.settings.problem_categories]
-    widths["category"] = max(display_width(x) for x in labels) + 4
+    widths["category"] = max(display_width(x) for x in labels) + 2
     widths["reason"] = CAPS["reason"]
     widths["actual"] = max(widths["actual"], 14)
     return {key: min(max(w, 6), CAPS[key]) for key, w in widths.items()}
 
 
-def _height(row: SheetRow, widths: dict[str, int]) -> int:
-    lines = 2
+def _height(row: SheetRow, widths: dict[str, int], categories: int) -> float:
+    """Points for an indicator row: its longest wrapped text, a reason of REASON_CHARS wide
+    characters, and the longest problem category (LibreOffice and WPS do not re-fit rows)."""
+    lines = max(text_lines("字" * REASON_CHARS, widths["reason"]), categories)
+    texts = [("l1", row.l1), ("l2", row.l2)]
     if row.leaf is not None:
-        for key in ("standard", "l3"):
-            text = getattr(row.leaf, "name" if key == "l3" else key)
-            lines = max(lines, math.ceil(display_width(text) / max(widths[key] - 1, 1)))
-    return min(15 * lines + 4, 120)
+        texts += [(key, getattr(row.leaf, key)) for key in ("name", "target", "unit", "standard")]
+    for key, text in texts:
+        width = widths["l3" if key == "name" else key]
+        lines = max(lines, text_lines(text or "", width))
+    return row_height(lines)
 
 
 def write_indicators(wb: Workbook, f: Formats, plan: Plan, rate_cell: str) -> Worksheet:
@@ -82,15 +89,18 @@ def write_indicators(wb: Workbook, f: Formats, plan: Plan, rate_cell: str) -> Wo
     ws.merge_range(1, 0, 1, last_col, note, f.note)
     for key, label in L.IND_COLUMNS.items():
         ws.write_string(L.IND_HEADER_ROW - 1, COL[key], label, f.header)
-    ws.set_row(L.IND_HEADER_ROW - 1, 30)
-    ws.freeze_panes(L.IND_HEADER_ROW, COL["l3"] + 1)
+    header_lines = max(text_lines(x, widths[k]) for k, x in L.IND_COLUMNS.items())
+    ws.set_row(L.IND_HEADER_ROW - 1, row_height(header_lines))
+    ws.freeze_panes(L.IND_HEADER_ROW, COL["l3"] + 1)  # the indicator's name stays in view
+    labels = [c.label for c in plan.settings.problem_categories]
+    categories = max((text_lines(x, widths["category"]) for x in labels), default=1)
     for offset, row in enumerate(plan.rows):
         r = L.IND_FIRST_ROW - 1 + offset
         if row.leaf is None:
             _custom_row(ws, f, plan, row, r)
         else:
             _fixed_row(ws, f, plan, row, r, rate_cell)
-        ws.set_row(r, _height(row, widths))
+        ws.set_row(r, _height(row, widths, categories))
     ws.dv.write(ws)
     _live_checks(ws, f, plan)
     total_r = plan.last_row  # zero-based index of the row after the last indicator
@@ -102,9 +112,7 @@ def write_indicators(wb: Workbook, f: Formats, plan: Plan, rate_cell: str) -> Wo
         last = xl_rowcol_to_cell(plan.last_row - 1, col)
         ws.write_formula(total_r, col, f"=SUM({first}:{last})", f.calc_score, float(cached))
     ws.repeat_rows(L.IND_HEADER_ROW - 1)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    set_paper(ws, landscape=True)
     ws.protect(options={"format_columns": True, "format_rows": True})
     return ws
 
@@ -166,7 +174,7 @@ def _list(ws: Worksheet, r: int, key: str, name: str) -> None:
 
 def _common_inputs(ws: Worksheet, f: Formats, plan: Plan, row: SheetRow, r: int) -> None:
     plan.overlay.put(ws, r, COL["reason"], ("ind", row.code, "reason"), f.input_wrap)
-    plan.overlay.put(ws, r, COL["category"], ("ind", row.code, "category"), f.input)
+    plan.overlay.put(ws, r, COL["category"], ("ind", row.code, "category"), f.input_wrap)
     _list(ws, r, "category", L.LIST_CATEGORIES)
 
 

@@ -13,6 +13,7 @@ from perfeval.issue.formats import Formats
 from perfeval.issue.indicator_sheet import COL
 from perfeval.issue.plan import Plan, info_facts
 from perfeval.issue.sheets import col_range
+from perfeval.paper import set_paper
 
 NARRATIVE_HINTS = {
     "overview": "简述项目（部门）的依据、内容、资金使用和实施情况。",
@@ -64,11 +65,8 @@ def write_info(wb: Workbook, f: Formats, plan: Plan) -> InfoResult:
         fmt = f.input_date if key == "filled_on" else f.input
         ov.put(ws, r, 1, ("contact", key), fmt, last_col=2, default=prefill[key])
         r += 1
-    ws.set_portrait()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    set_paper(ws, landscape=False)
     ws.protect(options={"format_rows": True})
-    ws.activate()
     return result
 
 

@@ -9,6 +9,7 @@ from xlsxwriter.worksheet import Worksheet
 from perfeval import layout as L
 from perfeval.issue.formats import INPUT_FILL, Formats
 from perfeval.issue.plan import Plan
+from perfeval.paper import row_height, set_paper, text_lines
 from perfeval.settings import Settings
 
 
@@ -46,11 +47,14 @@ def write_identity(wb: Workbook, pairs: list[tuple[str, str]]) -> None:
     ws.very_hidden()
 
 
+GUIDE_WIDTH = 86  # the text column of 填报说明
+
+
 def write_guide(wb: Workbook, f: Formats, plan: Plan) -> Worksheet:
     s, item = plan.settings, plan.item
     ws = wb.add_worksheet(L.SHEET_GUIDE)
     ws.set_column(0, 0, 14)
-    ws.set_column(1, 1, 86)
+    ws.set_column(1, 1, GUIDE_WIDTH)
     ws.merge_range(0, 0, 0, 1, f"{s.year}年度绩效评价填报说明", f.title)
     ws.set_row(0, 30)
     deadline = s.deadline or "财政局通知的日期"
@@ -99,12 +103,12 @@ def write_guide(wb: Workbook, f: Formats, plan: Plan) -> Worksheet:
     for row, (head, text) in enumerate(lines, start=2):
         ws.write_string(row, 0, head, f.guide_head)
         ws.write_string(row, 1, text, f.guide)
-        ws.set_row(row, 48)
+        ws.set_row(row, row_height(text_lines(text, GUIDE_WIDTH, 11) + 1, 11))
     ws.write_blank(3, 2, None, sample)
     ws.set_column(2, 2, 4)
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    set_paper(ws, landscape=False)
     ws.protect()
+    ws.activate()  # the workbook opens on 填报说明
     return ws
 
 
@@ -145,8 +149,6 @@ def write_problems(wb: Workbook, f: Formats, plan: Plan) -> Worksheet:
     )
     ws.freeze_panes(L.PROB_HEADER_ROW, 0)
     ws.repeat_rows(L.PROB_HEADER_ROW - 1)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    set_paper(ws, landscape=True)
     ws.protect(options={"format_columns": True, "format_rows": True})
     return ws

@@ -49,7 +49,7 @@ def identity_for(
         "template_version": L.TEMPLATE_VERSION,
         "framework_id": fw.id,
         "framework_version": fw.version,
-        "framework_hash": fw.content_hash,
+        "framework_hash": fw.issue_hash,  # as compared: see check.identity
         "item_id": item.item_id,
         "year": str(settings.year),
         "issued_at": issued_at.isoformat(),

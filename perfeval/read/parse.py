@@ -4,6 +4,12 @@ Readers hand over raw cell values (float, str, date, '' for empty). These functi
 Decimals or clean text and say, with a short issue tag, what was odd about them. They never raise
 and never guess silently: a number typed as text is accepted but tagged, so the check stage can
 report it. Issue tags are turned into findings by :mod:`perfeval.check`.
+
+Text has two forms. What is *shown* (kept, written into workbooks, quoted in a message) is the
+text as written, only its surrounding blanks trimmed (:func:`as_written`; free text also keeps its
+line breaks, :func:`parse_text`). What is *compared* (labels, dropdown values, codes, placeholders,
+numbers) is :func:`normalize_text`: NFKC, so a full-width '９' or '（' typed by a clerk matches
+'9' or '(', with single blanks. Never keep the compared form for showing.
 """
 
 from __future__ import annotations
@@ -19,6 +25,9 @@ from perfeval.numbers import to_decimal
 
 #: Values people type to mean "nothing here"; they are not zero.
 PLACEHOLDERS = frozenset({"—", "——", "-", "--", "*", "/", "\\", "无", "N/A", "NA", "XX", "xx", "X"})
+
+#: longer text is no placeholder in any width: only short text is normalized to be compared
+_PLACEHOLDER_MAX = 2 * max(map(len, PLACEHOLDERS))
 
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
@@ -60,7 +69,8 @@ def remembered(memo: dict, key: Any, make: Callable[[Any], Any], limit: int = ME
 
 
 def normalize_text(raw: object) -> str:
-    """NFKC (full-width digits and punctuation to ASCII), no surrounding or doubled blanks."""
+    """The form text is compared in: NFKC (full-width digits and punctuation to ASCII), no
+    surrounding or doubled blanks. Not for showing: see :func:`as_written`."""
     if raw is None:
         return ""
     if isinstance(raw, str):
@@ -75,6 +85,18 @@ def _normalize(text: str) -> str:
         return " ".join(text.split())
     text = unicodedata.normalize("NFKC", text).replace("\u00a0", " ")
     return _SPACE_RE.sub(" ", text).strip()
+
+
+def as_written(raw: object) -> str:
+    """A cell's text as its writer sees it, for showing and quoting: surrounding blanks trimmed,
+    nothing else changed ('９５分' stays '９５分'). A number as Excel shows it (95.0 -> '95')."""
+    if raw is None:
+        return ""
+    if isinstance(raw, str):
+        return raw.strip()
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    return str(raw)
 
 
 def is_blank(raw: object) -> bool:
@@ -128,15 +150,20 @@ def parse_number(raw: object, *, units: tuple[str, ...] = ()) -> Parsed:
 
 
 def parse_text(raw: object) -> Parsed:
-    """Free text: normalised whitespace; placeholders and blanks are 'nothing here'."""
+    """Free text as written (each line trimmed, the writer's line breaks kept); placeholders (in
+    any width: a full-width slash too) and blanks are 'nothing here'."""
     if is_blank(raw):
         return Parsed(None, EMPTY)
     if isinstance(raw, dt.datetime):
         return Parsed(raw.date().isoformat())
     if isinstance(raw, dt.date):
         return Parsed(raw.isoformat())
-    text = normalize_text(raw) if not isinstance(raw, str) else _clean_keep_lines(raw)
-    if text in PLACEHOLDERS:
+    if not isinstance(raw, str):
+        return Parsed(as_written(raw))
+    text = _clean_keep_lines(raw)
+    if text in PLACEHOLDERS or (
+        len(text) <= _PLACEHOLDER_MAX and not text.isascii() and _normalize(text) in PLACEHOLDERS
+    ):
         return Parsed(None, PLACEHOLDER)
     return Parsed(text)
 

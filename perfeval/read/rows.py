@@ -2,7 +2,8 @@
 
 A row is either one of the framework's fixed indicators, or a department's own indicator typed
 into a reserved row; the latter gets an :class:`Indicator` built from what the clerk typed, so
-checks and scoring treat both alike.
+checks and scoring treat both alike. Its texts are kept as typed; its 指标性质, a dropdown
+value compared like the framework's, in its normalized form.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from decimal import Decimal
 
 from perfeval.framework import Framework, Indicator
 from perfeval.issue.plan import SheetRow, sheet_rows
+from perfeval.read.parse import normalize_text
 from perfeval.read.submission import IndicatorRow
 
 CUSTOM_KEYS = ("l3", "direction", "target", "unit", "weight", "actual", "score", "reason")
@@ -35,7 +37,7 @@ def custom_indicator(spec: SheetRow, row: IndicatorRow) -> Indicator:
         parent=spec.group.code,
         l1=spec.l1,
         l2=spec.l2,
-        direction=row.values["direction"].text,
+        direction=normalize_text(row.values["direction"].text),
         target=row.values["target"].text,
         unit=row.values["unit"].text,
         custom=True,

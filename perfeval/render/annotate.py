@@ -19,10 +19,18 @@ from openpyxl.utils import quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from perfeval import paper as P
 from perfeval.atomic import atomic_path, make_folder
 from perfeval.check.catalogue import Finding
-from perfeval.issue.annotations import COLUMNS, SUMMARY_SHEET
-from perfeval.render.text import needs_quote_prefix, visible_text
+from perfeval.issue.annotations import (
+    COLUMNS,
+    SUMMARY_SHEET,
+    TITLE_PT,
+    finding_height,
+    summary_title,
+    title_height,
+)
+from perfeval.render.text import needs_quote_prefix, workbook_text
 
 BAD_FILL = PatternFill("solid", fgColor="FFC7CE")
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
@@ -39,11 +47,50 @@ def _target_cell(ws: Worksheet, coordinate: str):
 
 def _text_cell(ws: Worksheet, row: int, col: int, text: str) -> None:
     cell = ws.cell(row, col)
-    cell.value = visible_text(text)
+    cell.value = workbook_text(text)
     cell.data_type = "s"  # department text stays text, whatever it starts with
     if needs_quote_prefix(text):
         cell.quotePrefix = True
     cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _summary(wb: openpyxl.Workbook, ws: Worksheet, findings: list[Finding]) -> None:
+    """校验问题 as :mod:`perfeval.issue.annotations` describes it: title, header, findings."""
+    last = len(COLUMNS)
+    title = summary_title(findings)
+    ws.cell(1, 1, title).font = Font(bold=True, size=TITLE_PT)
+    ws.cell(1, 1).alignment = Alignment(wrap_text=True, vertical="center")
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
+    ws.row_dimensions[1].height = title_height(title)
+    for col, (label, width) in enumerate(COLUMNS, start=1):
+        head = ws.cell(2, col, label)
+        head.font = Font(bold=True)
+        head.fill = HEADER_FILL
+        ws.column_dimensions[openpyxl.utils.get_column_letter(col)].width = width + 0.71
+    for row, f in enumerate(findings, start=3):
+        texts = (f.sheet, f.cell, f.code, str(f.severity), f.message, f.hint)
+        for col, text in enumerate(texts, start=1):
+            _text_cell(ws, row, col, text)
+        if height := finding_height(texts):
+            ws.row_dimensions[row].height = height
+        if f.sheet in wb.sheetnames and f.cell:
+            link = ws.cell(row, 2)
+            link.hyperlink = Hyperlink(
+                ref=link.coordinate, location=f"{quote_sheetname(f.sheet)}!{f.cell}"
+            )
+            link.font = Font(color="0563C1", underline="single")
+    ws.freeze_panes = "A3"
+    ws.print_title_rows = "2:2"
+    setup = ws.page_setup
+    setup.orientation, setup.paperSize = "landscape", P.A4
+    setup.fitToWidth, setup.fitToHeight = 1, 0
+    setup.firstPageNumber, setup.useFirstPageNumber = 1, True
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    m = ws.page_margins
+    m.left = m.right = P.MARGIN_SIDE
+    m.top, m.bottom = P.MARGIN_TOP, P.MARGIN_BOTTOM
+    m.header = m.footer = P.MARGIN_HEADER
+    ws.oddFooter.center.text = P.FOOTER.removeprefix("&C")
 
 
 def write_annotated(source: Path, findings: list[Finding], target: Path) -> Path:
@@ -59,28 +106,12 @@ def write_annotated(source: Path, findings: list[Finding], target: Path) -> Path
         cell.fill = BAD_FILL
         text = "\n".join(f"【{f.severity}】{f.message}\n{f.hint}" for f in found)
         cell.comment = Comment(
-            visible_text(text), "perfeval", width=360, height=40 + 60 * len(found)
+            workbook_text(text), "perfeval", width=360, height=40 + 60 * len(found)
         )
     if SUMMARY_SHEET in wb.sheetnames:  # a copy sent back again: replace the old list
         wb.remove(wb[SUMMARY_SHEET])
     ws = wb.create_sheet(SUMMARY_SHEET, 0)
-    for col, (label, width) in enumerate(COLUMNS, start=1):
-        head = ws.cell(1, col, label)
-        head.font = Font(bold=True)
-        head.fill = HEADER_FILL
-        ws.column_dimensions[openpyxl.utils.get_column_letter(col)].width = width
-    for row, f in enumerate(findings, start=2):
-        for col, text in enumerate(
-            (f.sheet, f.cell, f.code, str(f.severity), f.message, f.hint), start=1
-        ):
-            _text_cell(ws, row, col, text)
-        if f.sheet in wb.sheetnames and f.cell:
-            link = ws.cell(row, 2)
-            link.hyperlink = Hyperlink(
-                ref=link.coordinate, location=f"{quote_sheetname(f.sheet)}!{f.cell}"
-            )
-            link.font = Font(color="0563C1", underline="single")
-    ws.freeze_panes = "A2"
+    _summary(wb, ws, findings)
     wb.active = 0
     for sheet in wb.worksheets[1:]:
         sheet.sheet_view.tabSelected = False

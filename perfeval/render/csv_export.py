@@ -1,7 +1,7 @@
 """A long table as CSV that Excel opens directly: UTF-8 with BOM, CRLF, fields quoted as the csv
 module's excel dialect quotes them, and text that could become a formula behind an apostrophe (as
 OWASP advises for spreadsheet exports). Characters XML cannot carry are replaced as in workbooks
-Missing values (None, NaN) are empty fields.
+(render.text.visible_text). Missing values (None, NaN) are empty fields.
 
 Written CHUNK rows at a time, column by column, and never more: the table may be a DataFrame or
 rows made on demand (tables.DetailRows, millions of them for a province). The distinct strings of

@@ -22,13 +22,20 @@ from pathlib import Path
 from lxml import etree
 from xlsxwriter.utility import quote_sheetname
 
+from perfeval import paper as P
 from perfeval.atomic import write_bytes
 from perfeval.check.catalogue import Finding
-from perfeval.issue.annotations import COLUMNS, SUMMARY_SHEET
+from perfeval.issue.annotations import (
+    COLUMNS,
+    SUMMARY_SHEET,
+    finding_height,
+    summary_title,
+    title_height,
+)
 from perfeval.read.parse import remembered
 from perfeval.render import patch_sheet
 from perfeval.render.patch_comments import CELL, Notes
-from perfeval.render.text import needs_quote_prefix, visible_text, xml_attr, xml_text
+from perfeval.render.text import needs_quote_prefix, workbook_text, xml_attr, xml_text
 from perfeval.render.zipcopy import (
     CT,
     DECL,
@@ -179,9 +186,12 @@ def _add_styles(root: etree._Element) -> tuple[dict[str, int], int]:
         xfs,
         f'<xf {base} fontId="{len(fonts) - 2}" fillId="{fill}" applyFont="1" applyFill="1"/>'
         f'<xf {base} fontId="0" fillId="0" {wrap}<xf {base} fontId="0" fillId="0" quotePrefix="1" '
-        f'{wrap}<xf {base} fontId="{len(fonts) - 1}" fillId="0" applyFont="1" {wrap}',
+        f'{wrap}<xf {base} fontId="{len(fonts) - 1}" fillId="0" applyFont="1" {wrap}'
+        f'<xf {base} fontId="{len(fonts) - 2}" fillId="0" applyFont="1" applyAlignment="1">'
+        '<alignment vertical="center" wrapText="1"/></xf>',
     )
-    ids = {key: first + n for n, key in enumerate(("header", "text", "quoted", "link"))}
+    keys = ("header", "text", "quoted", "link", "title")
+    ids = {key: first + n for n, key in enumerate(keys)}
     dxfs = root.find(q("dxfs"))
     if dxfs is None:  # its place: right after cellStyles (or cellXfs)
         dxfs = etree.Element(q("dxfs"))
@@ -196,22 +206,33 @@ def _add_styles(root: etree._Element) -> tuple[dict[str, int], int]:
 
 
 def _summary(findings: list[Finding], sheets: set[str], st: dict[str, int]) -> bytes:
-    """The 校验问题 sheet: a frozen header row, then one row per finding, all inline strings."""
-    rows = [[(label, st["header"]) for label, _ in COLUMNS]]
+    """The 校验问题 sheet (as :mod:`perfeval.issue.annotations` describes it): a title line, a
+    frozen header row, then one row per finding with its height, all inline strings; printed
+    A4 landscape one page wide, the header repeated (a print title the workbook part names, see
+    :func:`_add_first_sheet`), page numbers in the footer."""
+    title = summary_title(findings)
+    rows = [[(title, st["title"])], [(label, st["header"]) for label, _ in COLUMNS]]
+    heights = {1: title_height(title)}
     links = []
-    for r, f in enumerate(findings, start=2):
-        texts = [visible_text(t) for t in (f.sheet, f.cell, f.code, str(f.severity), f.message)]
+    for r, f in enumerate(findings, start=3):
+        texts = [workbook_text(t) for t in (f.sheet, f.cell, f.code, str(f.severity), f.message)]
         row = [(t, st["quoted"] if needs_quote_prefix(t) else st["text"]) for t in texts]
         row.append(
-            (hint := visible_text(f.hint), st["quoted" if needs_quote_prefix(hint) else "text"])
+            (hint := workbook_text(f.hint), st["quoted" if needs_quote_prefix(hint) else "text"])
         )
         if f.sheet in sheets and CELL.fullmatch(f.cell):
             row[1] = (f.cell, st["link"])
             place = xml_attr(f"{quote_sheetname(f.sheet)}!{f.cell}")
             links.append(f'<hyperlink ref="B{r}" location="{place}" display="{f.cell}"/>')
+        if height := finding_height(tuple(text for text, _ in row)):
+            heights[r] = height
         rows.append(row)
     data = "".join(
-        f'<row r="{r}">'
+        (
+            f'<row r="{r}" ht="{heights[r]:g}" customHeight="1">'
+            if r in heights
+            else f'<row r="{r}">'
+        )
         + "".join(
             f'<c r="{chr(65 + n)}{r}" s="{s}" t="inlineStr"><is>{_t(text)}</is></c>'
             if text
@@ -225,17 +246,57 @@ def _summary(findings: list[Finding], sheets: set[str], st: dict[str, int]) -> b
         f'<col min="{n}" max="{n}" width="{w + 0.7109375}" customWidth="1"/>'
         for n, (_, w) in enumerate(COLUMNS, start=1)
     )
+    last = chr(64 + len(COLUMNS))
     xml = (
-        f'<worksheet xmlns="{MAIN}" xmlns:r="{REL}"><dimension ref="A1:F{len(rows)}"/>'
-        '<sheetViews><sheetView tabSelected="1" workbookViewId="0"><pane ySplit="1" '
-        'topLeftCell="A2" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" '
-        'activeCell="A2" sqref="A2"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight='
+        f'<worksheet xmlns="{MAIN}" xmlns:r="{REL}"><sheetPr><pageSetUpPr fitToPage="1"/>'
+        f'</sheetPr><dimension ref="A1:{last}{len(rows)}"/>'
+        '<sheetViews><sheetView tabSelected="1" workbookViewId="0"><pane ySplit="2" '
+        'topLeftCell="A3" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" '
+        'activeCell="A3" sqref="A3"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight='
         f'"15"/><cols>{cols}</cols><sheetData>{data}</sheetData>'
+        f'<mergeCells count="1"><mergeCell ref="A1:{last}1"/></mergeCells>'
         + (f"<hyperlinks>{''.join(links)}</hyperlinks>" if links else "")
-        + '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        + f'<pageMargins left="{P.MARGIN_SIDE}" right="{P.MARGIN_SIDE}" top="{P.MARGIN_TOP}" '
+        f'bottom="{P.MARGIN_BOTTOM}" header="{P.MARGIN_HEADER}" footer="{P.MARGIN_HEADER}"/>'
+        f'<pageSetup paperSize="{P.A4}" fitToHeight="0" orientation="landscape" '
+        'useFirstPageNumber="1"/>'
+        f"<headerFooter><oddFooter>{xml_text(P.FOOTER)}</oddFooter></headerFooter>"
         "</worksheet>"
     )
     return DECL + xml.encode("utf-8")
+
+
+#: CT_Workbook's children that come after definedNames (it goes before the first of these)
+_AFTER_NAMES = {
+    q(t)
+    for t in (
+        "calcPr",
+        "oleSize",
+        "customWorkbookViews",
+        "pivotCaches",
+        "smartTagPr",
+        "smartTagTypes",
+        "webPublishing",
+        "fileRecoveryPr",
+        "webPublishObjects",
+        "extLst",
+    )
+}
+
+
+def _print_titles(wb: etree._Element, sheets: etree._Element) -> None:
+    """The summary sheet's header row repeated on every printed page: a name local to it."""
+    names = wb.find(q("definedNames"))
+    if names is None:
+        names = etree.Element(q("definedNames"))
+        later = next((e for e in wb if e.tag in _AFTER_NAMES), None)
+        if later is None:
+            wb.append(names)
+        else:
+            later.addprevious(names)
+    title = etree.SubElement(names, q("definedName"), name="_xlnm.Print_Titles")
+    title.set("localSheetId", "0")
+    title.text = f"{quote_sheetname(SUMMARY_SHEET)}!$2:$2"
 
 
 def _add_first_sheet(wb: etree._Element, sheets: etree._Element, rid: str) -> None:
@@ -248,6 +309,7 @@ def _add_first_sheet(wb: etree._Element, sheets: etree._Element, rid: str) -> No
     for name in wb.iterfind(f"{q('definedNames')}/{q('definedName')}"):
         if name.get("localSheetId") is not None:
             name.set("localSheetId", str(int(name.get("localSheetId")) + 1))
+    _print_titles(wb, sheets)
     views = wb.find(q("bookViews"))
     if views is None:
         views = etree.Element(q("bookViews"))

@@ -20,7 +20,7 @@ from lxml import etree
 
 from perfeval.check.catalogue import Finding
 from perfeval.render.patch_sheet import Sheet
-from perfeval.render.text import visible_text
+from perfeval.render.text import workbook_text
 from perfeval.render.zipcopy import MAIN, Package, Unsupported, dump, parse, q, rels_name
 
 AUTHOR = "perfeval"
@@ -73,7 +73,7 @@ WIDTH = 270  # points; about 24 Chinese characters a line
 
 
 def note_text(found: list[Finding]) -> str:
-    return visible_text("\n".join(f"【{f.severity}】{f.message}\n{f.hint}" for f in found))
+    return workbook_text("\n".join(f"【{f.severity}】{f.message}\n{f.hint}" for f in found))
 
 
 def _place(cell: str) -> tuple[int, int]:

@@ -100,6 +100,19 @@ def annotations_for(sub: Submission, findings: list[Finding]) -> Annotations:
     return notes
 
 
+def write_late_copy(source: Path, findings: list[Finding], target: Path) -> Path | None:
+    """The copy of a workbook returned twice, made in the main process once the cross-file rule
+    has added that finding (the worker wrote its copy before it: without it, or none when it
+    was the only error). Their own file, patched, else annotated with openpyxl."""
+    if not needs_copy(findings):
+        return None
+    try:
+        data = source.read_bytes()
+    except OSError:
+        return None
+    return patch_annotated(data, findings, target) or write_annotated(source, findings, target)
+
+
 def write_return(
     source: Path,
     sub: Submission | None,

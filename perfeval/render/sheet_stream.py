@@ -40,6 +40,7 @@ import os
 import re
 import shutil
 import sys
+from collections.abc import Sequence
 from decimal import Decimal
 from itertools import chain
 from typing import TYPE_CHECKING, Any
@@ -49,10 +50,16 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from perfeval.paper import row_height, text_lines
 from perfeval.render.text import FORMULA_LOOKALIKES, needs_quote_prefix, visible_text, xml_text
 
 if TYPE_CHECKING:
     from perfeval.render.xlsx_tables import TableFormats
+
+
+class Percent(Decimal):
+    """A share, written as a number formatted 0.00% (0.9333 shows 93.33%)."""
+
 
 CHUNK = 1000
 ZIP_LEVEL = 2
@@ -82,6 +89,7 @@ class Styles:
         self.number = f.number._get_xf_index()
         self.integer = f.integer._get_xf_index()
         self.date = f.date._get_xf_index()
+        self.percent = f.percent._get_xf_index()
 
 
 def text_cell(ref: str, value: str, s: Styles) -> str:
@@ -115,6 +123,8 @@ def any_cell(ref: str, value: Any, s: Styles) -> str:
         return f'<c r="{ref}" s="{s.text}"/>'
     if isinstance(value, bool):
         return text_cell(ref, "是" if value else "否", s)
+    if type(value) is Percent:
+        return _number(ref, value, s.percent)
     if isinstance(value, Decimal):
         return _number(ref, value, s.number)
     if isinstance(value, int):
@@ -169,7 +179,53 @@ def _column(letter: str, nums: list[str], values: list, s: Styles) -> list[str]:
             else any_cell(letter + n, v, s)
             for n, t, v in zip(nums, texts, values, strict=True)
         ]
+    if str in kinds and plain([v for v in values if type(v) is str]):  # text and numbers
+        mid = f'" s="{s.text}" t="inlineStr"><is><t>'
+        return [
+            f"{head}{n}{mid}{v}</t></is></c>" if type(v) is str else any_cell(letter + n, v, s)
+            for n, v in zip(nums, values, strict=True)
+        ]
     return [any_cell(letter + n, v, s) for n, v in zip(nums, values, strict=True)]
+
+
+def _height(lines: int, memo: dict[int, str]) -> str:
+    text = memo.get(lines)
+    if text is None:
+        text = memo[lines] = f' ht="{row_height(lines):g}"'
+    return text
+
+
+def _lines(values: list, width: float) -> list[int] | None:
+    """Lines each value takes in a column of ``width``; None when each takes one. Each distinct
+    text is measured once, and only when twice its length would not fit a line: lines are
+    ``ceil((length + UTF-8 length) / 2 / capacity)`` (:func:`perfeval.paper.text_lines`, here
+    in integers), by paragraph for the few texts with a line break."""
+    capacity = max(int(width) - 1, 1)
+    long = [v for v in set(values) if type(v) is str and (2 * len(v) > capacity or "\n" in v)]
+    if not long:
+        return None
+    double = 2 * capacity
+    counts = {}
+    for text in long:
+        if "\n" in text:
+            n = text_lines(text, width)
+        else:
+            n = -(-(len(text) + len(text.encode("utf-8", "replace"))) // double)
+        if n > 1:
+            counts[text] = n
+    if not counts:
+        return None
+    get = counts.get
+    return [get(v, 1) if type(v) is str else 1 for v in values]
+
+
+def row_lines(columns: list[tuple[list, float]]) -> list[int] | None:
+    """Per row, the most lines its wrapped text takes over ``(values, width)`` columns; None
+    when every row has one line (most batches of most tables)."""
+    counted = [n for values, width in columns if (n := _lines(values, width)) is not None]
+    if not counted:
+        return None
+    return counted[0] if len(counted) == 1 else list(map(max, *counted))
 
 
 class TableWorkbook(Workbook):
@@ -210,11 +266,19 @@ class TableSheet(Worksheet):
     XlsxWriter's. Its row file is copied into the sheet part as bytes, not decoded and encoded
     again as XlsxWriter copies it."""
 
-    def stream_rows(self, first: int, df: pd.DataFrame, f: TableFormats) -> int:
+    def stream_rows(
+        self,
+        first: int,
+        df: pd.DataFrame,
+        f: TableFormats,
+        wraps: Sequence[float | None] = (),
+    ) -> int:
         """Write the rows of ``df`` from sheet row ``first`` (0-based) on; returns rows written.
 
-        Nothing may have been written below ``first`` yet. Rows beyond Excel's 1,048,576 are
-        left out, as XlsxWriter leaves them out."""
+        ``wraps``: the width of each column whose text wraps (None for the others); a row whose
+        text there takes more than a line gets its height (see :func:`row_lines`). Nothing may
+        have been written below ``first`` yet. Rows beyond Excel's 1,048,576 are left out, as
+        XlsxWriter leaves them out."""
         count = max(0, min(len(df), MAX_ROWS - first))
         if count == 0 or not len(df.columns):
             return 0
@@ -227,16 +291,27 @@ class TableSheet(Worksheet):
         self._check_dimensions(last, len(df.columns) - 1)
         letters = [xl_col_to_name(c) for c in range(len(df.columns))]
         series = [df.iloc[:, c] for c in range(len(df.columns))]
+        wrapped = [(c, w) for c, w in enumerate(wraps) if w]
+        opens_by_lines: dict[int, str] = {}
         self.fh.flush()
         out = self.fh.buffer
         for start in range(0, count, CHUNK):
             stop = min(start + CHUNK, count)
             nums = [str(n) for n in range(first + start + 1, first + stop + 1)]
+            values = [col.iloc[start:stop].tolist() for col in series]
             columns = [
-                _column(letter, nums, col.iloc[start:stop].tolist(), s)
-                for letter, col in zip(letters, series, strict=True)
+                _column(letter, nums, vals, s) for letter, vals in zip(letters, values, strict=True)
             ]
-            opens = [f'<row r="{n}">' for n in nums]
+            lines = row_lines([(values[c], w) for c, w in wrapped])
+            if lines is None:
+                opens = [f'<row r="{n}">' for n in nums]
+            else:
+                opens = [
+                    f'<row r="{n}">'
+                    if k == 1
+                    else f'<row r="{n}"{_height(k, opens_by_lines)} customHeight="1">'
+                    for n, k in zip(nums, lines, strict=True)
+                ]
             rows = zip(opens, *columns, ["</row>"] * len(nums), strict=True)
             out.write("".join(chain.from_iterable(rows)).encode())
         self.previous_row = last

@@ -8,6 +8,7 @@ directly, and its sheet says so.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,12 +21,15 @@ from perfeval.atomic import atomic_path
 from perfeval.numbers import q2
 from perfeval.render.charts import write_charts
 from perfeval.render.csv_export import write_csv
+from perfeval.render.sheet_stream import Percent
 from perfeval.render.xlsx_tables import TableFormats, new_workbook, write_frame
 from perfeval.tables import DetailRows
 
 DETAIL_SHEET = "指标明细"
 SOURCES_SHEET = "数据来源"
 EXCLUDED_SHEET = "未纳入汇总"
+VALUE_COLUMN = "数值"
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 def _totals(r: Results) -> dict[str, dict[str, Decimal | int]]:
@@ -63,37 +67,65 @@ def write_summary(r: Results, target: Path) -> Path:
     return target
 
 
+def typed(value: Any) -> Any:
+    """A figure's text as a number when it is one (5, 8780.09, 93.33%); composite figures
+    (31/26, 15→14.00→93.33%) and words stay text."""
+    if type(value) is not str:
+        return value
+    if _NUMBER.fullmatch(value):
+        return Decimal(value) if "." in value else int(value)
+    if value.endswith("%") and _NUMBER.fullmatch(value[:-1]):
+        return Percent(Decimal(value[:-1]).scaleb(-2))
+    return value
+
+
 def _sheets(wb: Any, r: Results, target: Path, pending: list) -> None:
     totals = _totals(r)
+    notes = getattr(r, "notes", {})
     f = TableFormats(wb)
     title = f"{r.settings.region}{r.settings.year}年度绩效评价汇总表（单位：万元、分、%）"
     for n, (name, frame) in enumerate(r.tables.items()):
         start_deferred()  # a writer held back (指标明细.csv, 校验报告) may have its turn now
         if name == DETAIL_SHEET:
-            _long_table(wb, name, frame, f, target, r, pending)
+            _long_table(wb, name, frame, f, target, r, pending, notes.get(name, ""))
         elif name != EXCLUDED_SHEET:
             title_here = title if n == 0 else ""
-            write_frame(wb, name, frame, f, title=title_here, totals=totals.get(name))
+            note = notes.get(name, "")
+            write_frame(wb, name, frame, f, title=title_here, note=note, totals=totals.get(name))
     write_charts(wb, r, f)
     start_deferred()
-    _long_table(wb, SOURCES_SHEET, r.figures, f, target, r, pending)
+    _long_table(wb, SOURCES_SHEET, r.figures, f, target, r, pending, notes.get(SOURCES_SHEET, ""))
     empty = "项目清单中的项目全部纳入汇总，交回文件均已对应到项目"
-    write_frame(wb, EXCLUDED_SHEET, r.tables[EXCLUDED_SHEET], f, empty_note=empty)
+    excluded = r.tables[EXCLUDED_SHEET]
+    note = notes.get(EXCLUDED_SHEET, "")
+    write_frame(wb, EXCLUDED_SHEET, excluded, f, note=note, empty_note=empty)
 
 
 def _long_table(
-    wb: Any, name: str, frame: Any, f: TableFormats, target: Path, r: Results, pending: list
+    wb: Any,
+    name: str,
+    frame: Any,
+    f: TableFormats,
+    target: Path,
+    r: Results,
+    pending: list,
+    note: str = "",
 ) -> None:
     """A sheet, or beyond ``detail_sheet_max_rows`` a CSV file beside the workbook (written in
-    another process while the workbook is written) and a sheet that says so."""
+    another process while the workbook is written) and a sheet that says so. In the sheet the
+    figures of 数据来源 that are numbers are numbers; the CSV file has them as the report
+    writes them."""
     limit = r.settings.detail_sheet_max_rows
     if len(frame) <= limit:  # rows made on demand (Figures) become a table here
-        write_frame(wb, name, frame if isinstance(frame, pd.DataFrame) else frame.frame(), f)
+        table = frame if isinstance(frame, pd.DataFrame) else frame.frame()
+        if VALUE_COLUMN in table.columns and name == SOURCES_SHEET:
+            table[VALUE_COLUMN] = pd.Series(list(map(typed, table[VALUE_COLUMN])), dtype=object)
+        write_frame(wb, name, table, f, note=note)
         return
     csv = target.with_name(f"{name}.csv")
     pending.append(run_aside(write_csv, csv, frame, portable=isinstance(frame, DetailRows)))
-    note = (
+    text = (
         f"{name}共{len(frame)}行，超过在工作表中列出的上限{limit}行，"
         f"已另存为{csv.name}（可用Excel直接打开）。"
     )
-    write_frame(wb, name, pd.DataFrame([{"说明": note}]), f)
+    write_frame(wb, name, pd.DataFrame([{"说明": text}]), f, note=note)

@@ -16,12 +16,13 @@ from typing import NamedTuple
 import pandas as pd
 
 from perfeval.coverage import Coverage, coverage
+from perfeval.detail_rows import DetailRows
 from perfeval.numbers import fmt_money, fmt_rate, fmt_score
 from perfeval.roster import RosterItem
 from perfeval.scope import TABLE_SCOPES, Missing, missing_items, unmatched_files
 from perfeval.score import ItemScore
 from perfeval.settings import Settings
-from perfeval.tables import DetailRows, build_tables
+from perfeval.tables import build_tables
 from perfeval.validate import ValidationResult
 
 

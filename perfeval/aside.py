@@ -50,7 +50,7 @@ _ASIDE: dict[int, list[Any]] = {}  # process id -> the writers it forked, maybe 
 
 #: what the helper imports before it says it is ready (the work it is sent lives there)
 HELPER_MODULES = (
-    "perfeval.tables",
+    "perfeval.detail_rows",
     "perfeval.render.csv_export",
     "perfeval.render.validation_report",
 )

@@ -29,14 +29,14 @@ from importlib import metadata
 from operator import attrgetter
 from pathlib import Path
 
-from perfeval import __version__
+from perfeval import __version__, own_files
 from perfeval import layout as L
 from perfeval.plain import MAX_BYTES
 from perfeval.roster import RosterItem
 from perfeval.score_pack import PACK_FORMAT
 from perfeval.workspace import Workspace
 
-CACHE_NAME = ".perfeval-cache.sqlite"
+CACHE_NAME = own_files.CACHE
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ class Cache:
             self._fail(exc)
 
     def _open(self, path: Path, context: str) -> sqlite3.Connection | None:
-        if os.path.islink(path) or (os.path.lexists(path) and not os.path.isfile(path)):
+        if own_files.occupied(path):
             log.warning("%s is not a regular file; running without the cache", path)
             return None
         db = sqlite3.connect(path, timeout=LOCK_WAIT)

@@ -30,8 +30,7 @@ from rich.table import Table
 from perfeval import __version__, pipeline
 from perfeval.check.catalogue import Finding, Severity
 from perfeval.errors import PerfevalError
-from perfeval.render.report import undeclared_variables
-from perfeval.render.text import for_terminal
+from perfeval.render.text import for_terminal, json_for_terminal
 from perfeval.validate import ValidationResult
 from perfeval.workspace import init_folder
 
@@ -110,7 +109,7 @@ def _plain(value: object, limit: int | None = MAX_TEXT_SHOWN) -> str:
 
 
 def _fail(exc: PerfevalError) -> typer.Exit:
-    err_console.print(f"[bold red]无法继续：[/]{_plain(exc.render(), None)}")
+    err_console.print(f"[bold red]无法继续：[/]{_plain(exc.render(), 20 * MAX_TEXT_SHOWN)}")
     return typer.Exit(exc.exit_code)
 
 
@@ -220,7 +219,7 @@ def validate(
             "outputs": [str(p) for p in outcome.outputs],
             "returns": [str(p) for p in outcome.returns],
         }
-        text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+        text = json_for_terminal(json.dumps(payload, ensure_ascii=False, indent=2)) + "\n"
         out = getattr(sys.stdout, "buffer", None)  # UTF-8 for the program reading it
         if out is None:
             sys.stdout.write(text)
@@ -260,10 +259,7 @@ def report(
     """生成工作总结报告（.md 和 .docx）。"""
     try:
         if check_template is not None:
-            outcome = pipeline.do_aggregate(folder)
-            from perfeval.render.context import build_context
-
-            missing = undeclared_variables(check_template, build_context(outcome.results))
+            missing = pipeline.check_template(folder, check_template)
             if missing:
                 console_out.print(f"模板使用了系统不提供的变量：{_plain('、'.join(missing))}")
                 raise typer.Exit(1)
@@ -281,7 +277,7 @@ def _show_status(outcome: pipeline.RunOutcome) -> None:
     """One line: the report is final, or a draft and why."""
     if outcome.results is not None:
         style = "green" if outcome.results.complete else "yellow"
-        console_out.print(f"[{style}]{_plain(outcome.status, None)}[/]")
+        console_out.print(f"[{style}]{_plain(outcome.status, 4 * MAX_TEXT_SHOWN)}[/]")
 
 
 def _run(folder: Path, final: bool = False) -> None:

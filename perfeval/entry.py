@@ -58,7 +58,16 @@ def setup_logging() -> Path:
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING)
     logging.captureWarnings(True)
+    sys.unraisablehook = _log_unraisable
     return path
+
+
+def _log_unraisable(unraisable) -> None:  # type: ignore[no-untyped-def]
+    """An error Python cannot raise (a file closed by the garbage collector on a full disk,
+    say) goes to the log, not over the one-line message already on the screen."""
+    logging.getLogger("perfeval").warning(
+        "ignored in %r", unraisable.object, exc_info=unraisable.exc_value
+    )
 
 
 def _say(text: str) -> None:

@@ -28,6 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from perfeval.errors import ConfigError
+from perfeval.own_files import file_kind
 from perfeval.read.cells import Book, Grid
 from perfeval.read.parse import as_written, normalize_text, parse_number
 
@@ -396,6 +397,14 @@ def load_frameworks(*folders: Path) -> FrameworkRegistry:
     for folder in folders:
         if folder.is_dir():
             for path in sorted(folder.glob("*.xlsx")):
-                if not path.name.startswith(("~$", ".~")):
-                    found.append(load_framework(path))
+                if path.name.startswith(("~$", ".~")):
+                    continue
+                kind = file_kind(path)
+                if kind:  # a pipe would block the read for ever
+                    raise ConfigError(
+                        f"指标体系文件的位置上是{kind}。",
+                        path=path,
+                        hint="请把它移出指标体系文件夹。",
+                    )
+                found.append(load_framework(path))
     return FrameworkRegistry(found)

@@ -5,27 +5,86 @@ corrected is stale and goes. perfeval removes only files it recorded here as wri
 and only while they are as it left them (same size and modification time): a file someone put
 in the folder, or changed there, is never removed, whatever its name.
 
-The record is ``.perfeval-written.json`` in the output folder: the returns folder it describes and,
-for each copy, its path relative to that folder with its size and modification time. Like the
-cache, it may have travelled with the folder: it is read as untrusted data, and an entry that is
-not a plain relative path inside the returns folder is ignored.
+The record is ``.perfeval-written.json`` in the output folder: the returns folder it describes
+(relative to the output folder, so that it moves with the evaluation folder) and, for each copy,
+its path relative to that folder with its size and modification time. Like the cache, it may
+have travelled with the folder: it is read as untrusted data, and an entry that is not a plain
+relative path inside the returns folder is ignored.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from perfeval import own_files
 from perfeval.atomic import write_text
 from perfeval.errors import OutputError
 
 log = logging.getLogger(__name__)
 
-MANIFEST_NAME = ".perfeval-written.json"
+MANIFEST_NAME = own_files.MANIFEST
+MAX_BYTES = 64 * 1024 * 1024  # a real record names each copy once: a few MB for a province
 FORMAT = 1
+
+
+class CopyPlaces:
+    """Where this run may write annotated copies: below the returns folder, also once links are
+    followed (a link there must not lead into 回收/ or anywhere else), and never over a file that
+    perfeval did not write or that was changed since (a clerk's own version, say). Made before
+    the run: the record of the last one, and the files in the folder that it does not account
+    for (``foreign``), which this run neither writes over, adopts nor removes."""
+
+    def __init__(self, output: Path, returns: Path, returned: Path) -> None:
+        self.output = output
+        self.returns = returns
+        self._real = os.path.realpath(returns)
+        self._inputs = os.path.realpath(returned)
+        self.record = read_manifest(output, returns)
+        self.foreign = self._unaccounted()
+
+    def _unaccounted(self) -> set[str]:
+        """Relative names of the files below the returns folder (links not followed) that are
+        not recorded as perfeval left them."""
+        out = set()
+        for where, folders, files in os.walk(self.returns):
+            folders[:] = [f for f in folders if not os.path.islink(os.path.join(where, f))]
+            rel = Path(where).relative_to(self.returns)
+            for name in files:
+                key, stamp = (rel / name).as_posix(), _stamp(Path(where) / name)
+                if self.record.get(key) == stamp:
+                    continue
+                if key in self.record and stamp is not None and stamp[0] == 0:
+                    continue  # a copy of ours left empty by a power cut: nothing to protect
+                out.add(key)
+        return out
+
+    def allowed(self, path: Path) -> bool:
+        """``path`` lies below the returns folder, links followed, and not in 回收/."""
+        where = os.path.realpath(path.parent)
+        return _below(where, self._real) and not _below(where, self._inputs)
+
+    def target(self, name: str) -> Path | None:
+        """Where the copy of returned file ``name`` goes; None when it may not be written."""
+        target = self.returns / name
+        if name in self.foreign or not self.allowed(target) or own_files.occupied(target):
+            return None
+        return target
+
+    def present(self, name: str) -> bool:
+        """The copy perfeval wrote last time is there as it left it (and not empty: copies are
+        not flushed one by one, so after a power cut one may be)."""
+        stamp = _stamp(self.returns / name)
+        return stamp is not None and stamp[0] > 0 and self.record.get(name) == stamp
+
+
+def _below(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 @dataclass
@@ -34,16 +93,20 @@ class Tidied:
 
     kept: list[Path] = field(default_factory=list)  # copies due now that exist
     missing: list[str] = field(default_factory=list)  # copies due now that could not be written
+    foreign: list[str] = field(
+        default_factory=list
+    )  # due, but a file perfeval did not write is there
     removed: list[Path] = field(default_factory=list)  # stale copies removed
     left: list[Path] = field(default_factory=list)  # stale copies that could not be removed
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
+    """Size and modification time of a plain file (not through a link); None otherwise."""
     try:
-        st = path.stat()
-    except OSError:
+        st = os.lstat(path)
+    except (OSError, ValueError):
         return None
-    return (st.st_size, st.st_mtime_ns) if path.is_file() else None
+    return (st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else None
 
 
 def _safe_relative(name: object) -> str | None:
@@ -56,17 +119,35 @@ def _safe_relative(name: object) -> str | None:
     return name
 
 
+def _where(output: Path, returns: Path) -> str:
+    """The returns folder as the record names it: relative to the output folder, so that a
+    copied or moved evaluation folder keeps its record (absolute across Windows drives)."""
+    there, here = returns.resolve(), output.resolve()
+    try:
+        return Path(os.path.relpath(there, here)).as_posix()
+    except ValueError:
+        return str(there)
+
+
 def read_manifest(output: Path, returns: Path) -> dict[str, tuple[int, int]]:
     """The copies recorded for ``returns`` (relative name -> size, mtime); {} when there is no
     usable record or it describes another folder."""
+    path = output / MANIFEST_NAME
+    if not own_files.regular_file(path):
+        return {}
     try:
-        data = json.loads((output / MANIFEST_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            return {}
+        data = json.loads(raw)
+        where = _where(output, returns)
+    except (OSError, ValueError, RecursionError, RuntimeError):  # damaged, planted, deep
         return {}
     if (
         not isinstance(data, dict)
         or data.get("format") != FORMAT
-        or data.get("returns") != str(returns.resolve())
+        or data.get("returns") != where
         or not isinstance(data.get("files"), dict)
     ):
         return {}
@@ -87,23 +168,27 @@ def _write_manifest(output: Path, returns: Path, files: dict[str, tuple[int, int
     payload = {
         "format": FORMAT,
         "about": "perfeval: annotated copies it wrote; only these may be removed by it",
-        "returns": str(returns.resolve()),
+        "returns": _where(output, returns),
         "files": {name: list(stamp) for name, stamp in sorted(files.items())},
     }
     write_text(output / MANIFEST_NAME, json.dumps(payload, ensure_ascii=False, indent=0))
 
 
-def tidy_returns(output: Path, returns: Path, due: Iterable[str]) -> Tidied:
-    """After a run: record the copies due now (relative names) that exist, and remove the
-    recorded copies no longer due that are unchanged since perfeval wrote them."""
+def tidy_returns(places: CopyPlaces, due: Iterable[str]) -> Tidied:
+    """After a run: record the copies due now (relative names) that perfeval wrote, in this run
+    or unchanged since an earlier one, and remove the recorded copies no longer due that are
+    unchanged since perfeval wrote them. A due name held by a file perfeval did not write is
+    left alone and reported; so is anything a link would take out of the returns folder."""
     due = set(due)
-    recorded = read_manifest(output, returns)
+    returns, recorded = places.returns, places.record
     result = Tidied()
     files: dict[str, tuple[int, int]] = {}
     for name in sorted(due):
         path = returns / name
         stamp = _stamp(path)
-        if stamp is None:
+        if name in places.foreign:
+            result.foreign.append(name)
+        elif stamp is None or not places.allowed(path):
             result.missing.append(name)
         else:
             result.kept.append(path)
@@ -113,7 +198,7 @@ def tidy_returns(output: Path, returns: Path, due: Iterable[str]) -> Tidied:
             continue
         path = returns / name
         now = _stamp(path)
-        if now is None or now != stamp:  # gone, or not as perfeval left it: not ours to remove
+        if now is None or now != stamp or not places.allowed(path):  # not ours to remove
             continue
         try:
             path.unlink()
@@ -124,7 +209,7 @@ def tidy_returns(output: Path, returns: Path, due: Iterable[str]) -> Tidied:
             files[name] = stamp
     if files or recorded:
         try:
-            _write_manifest(output, returns, files)
+            _write_manifest(places.output, returns, files)
         except OutputError:  # a read-only output folder: nothing was written there to record
-            log.warning("could not record the annotated copies in %s", output)
+            log.warning("could not record the annotated copies in %s", places.output)
     return result

@@ -9,29 +9,28 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from perfeval import own_files
 from perfeval.aggregate import Results, aggregate
 from perfeval.aside import run_aside, start_deferred, start_helper
-from perfeval.atomic import sweep_temporaries
+from perfeval.atomic import make_folder, sweep_temporaries, write_bytes, write_text
 from perfeval.check.catalogue import Code, finding
-from perfeval.errors import ConfigError, OutputError, PerfevalError
+from perfeval.errors import ConfigError, PerfevalError
 from perfeval.heap import long_lived
 from perfeval.issue import IssuedWorkbook, issue_all
-from perfeval.manifest import tidy_returns
 from perfeval.model import CellRef
 from perfeval.render.context import build_context
 from perfeval.render.report import (
     DOCX_TEMPLATE,
     MD_TEMPLATE,
     template_path,
+    undeclared_variables,
     write_docx,
     write_markdown,
 )
-from perfeval.render.returns import needs_copy
 from perfeval.render.summary import write_summary
 from perfeval.render.validation_report import ValidationTables, write_validation_report
 from perfeval.resources import example_dir
@@ -42,7 +41,7 @@ from perfeval.workspace import Workspace, open_workspace
 VALIDATION_REPORT = "校验报告.xlsx"
 SUMMARY = "汇总表.xlsx"
 REPORT_STEM = "工作总结报告"
-DEMO_MARKER = ".perfeval-demo"
+DEMO_MARKER = own_files.DEMO_MARKER
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +54,7 @@ class IncompleteError(PerfevalError):
             f"{m.item.item_id} {m.item.name}（{m.item.unit}）：{m.why}" for m in results.missing
         ]
         lines += [f"{name}：无法对应到项目清单中的项目" for name in results.unmatched]
+        lines = [line if len(line) <= 200 else line[:200] + "…" for line in lines]
         shown = "\n".join(f"· {line}" for line in lines[:40])
         more = f"\n……另有{len(lines) - 40}项" if len(lines) > 40 else ""
         super().__init__(
@@ -100,7 +100,8 @@ def sweep(ws: Workspace) -> list[Path]:
     s = ws.settings
     folders = [ws.folder, s.path("issued"), s.path("output")]
     for where, subfolders, _ in os.walk(s.path("returns")):  # copies mirror 回收's sub-folders
-        folders += [Path(where) / name for name in subfolders]
+        subfolders[:] = [n for n in subfolders if not os.path.islink(os.path.join(where, n))]
+        folders += [Path(where) / name for name in subfolders]  # never through a link
     folders.append(s.path("returns"))
     return sweep_temporaries(folders)
 
@@ -128,23 +129,28 @@ def do_validate(
     result = validate(ws, progress=progress, scores=scores)
     out = ws.settings.path("output") / VALIDATION_REPORT
     outcome = RunOutcome(ws, result, outputs=[out])
-    outcome.returns = write_returns(result, ws)
+    outcome.returns = copy_findings(result, ws)
     tables = ValidationTables(result, ws)
     outcome.pending.append(run_aside(write_validation_report, tables, out, portable=True))
     return outcome.finish() if wait else outcome
 
 
-def write_returns(result: ValidationResult, ws: Workspace) -> list[Path]:
-    """The annotated copies due after this run (written by the workers). Stale ones that
-    perfeval wrote are removed (see :mod:`perfeval.manifest`); due ones that could not be
-    written are one finding."""
-    s = ws.settings
-    due = (
-        {fr.file for fr in result.files if fr.readable and needs_copy(fr.findings)}
-        if s.annotated_copies
-        else set()
-    )
-    tidied = tidy_returns(s.path("output"), s.path("returns"), due)
+def copy_findings(result: ValidationResult, ws: Workspace) -> list[Path]:
+    """The annotated copies due after this run (written by the workers where allowed; stale ones
+    that perfeval wrote are removed, see :mod:`perfeval.manifest`). Due copies that could not be
+    written are one finding, and those held by a file perfeval did not write (left as it is)
+    another."""
+    s, tidied = ws.settings, result.copies
+    if tidied.foreign:
+        result.skipped.append(
+            finding(
+                Code.OUTPUT_COPIES_FOREIGN,
+                CellRef(s.paths["returns"]),
+                count=len(tidied.foreign),
+                first=tidied.foreign[0],
+                folder=s.paths["returns"],
+            )
+        )
     if tidied.missing:
         result.skipped.append(
             finding(
@@ -212,6 +218,17 @@ def do_report(
     return outcome.finish()
 
 
+def check_template(folder: Path, template: Path) -> list[str]:
+    """The variables ``template`` uses that the report's context does not provide. Nothing is
+    written: the returned workbooks are checked and aggregated in memory only."""
+    ws = open_workspace(folder)
+    quiet = replace(ws, settings=replace(ws.settings, annotated_copies=False))
+    with long_lived():
+        result = validate(quiet, scores=True)
+        results = aggregate(result, quiet.settings, quiet.roster.items)
+        return undeclared_variables(Path(template), build_context(results))
+
+
 def do_run(
     folder: Path,
     today: dt.date | None = None,
@@ -227,6 +244,11 @@ def do_run(
     except BaseException:  # 校验报告 and 汇总表 are complete even when the report fails
         aggregated.finish()
         raise
+
+
+def _within(path: Path, folder: Path) -> bool:
+    real, top = os.path.realpath(path), os.path.realpath(folder)
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
 
 
 def prepare_demo(target: Path) -> Path:
@@ -245,20 +267,24 @@ def prepare_demo(target: Path) -> Path:
             path=target,
             hint="请指定一个新的或空的文件夹，例如 perfeval demo ./perfeval-demo-2",
         )
-    try:
-        shutil.copytree(
-            example_dir(),
-            target,
-            ignore=shutil.ignore_patterns("~$*", ".~lock*", ".perfeval-*"),
-            dirs_exist_ok=True,
-        )
-        (target / DEMO_MARKER).write_text(
-            "perfeval demo folder; safe to delete\n", encoding="utf-8"
-        )
-    except (OSError, shutil.Error) as exc:
-        raise OutputError(
-            f"无法把示例复制到目标文件夹（{exc}）。",
-            path=target,
-            hint="请检查磁盘空间和文件夹权限，或换一个文件夹。",
-        ) from exc
+    make_folder(target)
+    write_text(target / DEMO_MARKER, "perfeval demo folder; safe to delete\n")  # marked first
+    source = example_dir()
+    for where, folders, files in os.walk(source):
+        here = Path(where)
+        folders[:] = [f for f in folders if not f.startswith(".")]
+        for name in files:
+            if name.startswith(("~$", ".~lock", own_files.PREFIX)):
+                continue
+            # a file is replaced, never written through: a link in an old demo folder leads
+            # elsewhere
+            dest = target / (here / name).relative_to(source)
+            make_folder(dest.parent)
+            if not _within(dest.parent, target):
+                raise ConfigError(
+                    "演示文件夹中有指向别处的文件夹链接，为避免写到别处未执行。",
+                    path=dest.parent,
+                    hint="请删除这个链接，或换一个新的文件夹，例如 perfeval demo ./perfeval-demo-2",
+                )
+            write_bytes(dest, (here / name).read_bytes(), durable=False)
     return target

@@ -16,6 +16,7 @@ import gc
 import logging
 import multiprocessing as mp
 import os
+import stat
 import sys
 import time
 from collections import deque
@@ -94,7 +95,7 @@ def _worker_main(
     tie_to_parent(parent_pid)  # a killed run must not leave its workers waiting forever
     if log_path:  # a reader's crash report goes to the log, not over the user's terminal
         try:
-            fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            fd = _open_log(log_path)
             os.dup2(fd, 2)
             os.close(fd)
             if faulthandler.is_enabled():  # it writes to a descriptor of its own: the log's now
@@ -132,6 +133,21 @@ def _worker_main(
                 done, sent = [], time.monotonic_ns()
         if done:
             conn.send(done)
+
+
+def _open_log(path: str) -> int:
+    """The workers' log in the evaluation folder, appended to; never through a link (it could
+    point anywhere) and never a pipe (opening one blocks): then nowhere, rather than the
+    terminal."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_NONBLOCK", 0), 0o644)
+    except OSError:
+        return os.open(os.devnull, os.O_WRONLY)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return os.open(os.devnull, os.O_WRONLY)
+    return fd
 
 
 def _prefetch(paths: Iterable[str]) -> None:

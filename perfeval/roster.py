@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import stat
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
@@ -31,6 +30,7 @@ from perfeval.check.catalogue import Code, Finding, finding
 from perfeval.errors import ConfigError, OutputError
 from perfeval.framework import FrameworkRegistry
 from perfeval.model import CellRef
+from perfeval.own_files import file_kind, occupied
 from perfeval.read.cells import Book, Grid, a1
 from perfeval.read.parse import as_written, normalize_text, parse_number
 from perfeval.settings import Settings
@@ -118,9 +118,16 @@ def load_roster(
     there keyed by the roster's bytes and everything reading depends on, so the next command
     does not parse 100,000 rows again; a changed roster is always read afresh."""
     path = settings.path("roster")
-    if not path.is_file():
+    kind = file_kind(path)
+    if kind == "不存在":
         raise ConfigError(
             "找不到项目清单。", path=path, hint="请先用 perfeval init 创建评价文件夹。"
+        )
+    if kind:
+        raise ConfigError(
+            f"项目清单的位置上是{kind}，不是Excel文件。",
+            path=path,
+            hint="请把它改名或移走，放入项目清单工作簿（或修改 [paths] roster）。",
         )
     try:
         key, content = _memo_key(path, settings, registry)
@@ -159,12 +166,7 @@ def _memo(roster: Roster, key: str) -> bytes:
 def _foreign(memo: Path) -> bool:
     """Something other than a file is where the memo goes (a folder, a link, a pipe): it is
     neither read nor replaced."""
-    try:
-        return not stat.S_ISREG(os.lstat(memo).st_mode)
-    except FileNotFoundError:
-        return False
-    except (OSError, ValueError):
-        return True
+    return occupied(memo)
 
 
 def _read_memo(

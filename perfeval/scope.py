@@ -85,6 +85,10 @@ def unmatched_files(validation: ValidationResult) -> list[str]:
     return [fr.file for fr in validation.files if fr.item is None]
 
 
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def report_status(
     missing: list[Missing], unmatched: list[str], roster_count: int, mark: str
 ) -> str:
@@ -93,7 +97,9 @@ def report_status(
         return f"工作总结报告已包含项目清单中的全部{roster_count}个项目。"
     parts = []
     if missing:
-        shown = "；".join(f"{m.item.item_id} {m.item.name}：{m.why}" for m in missing[:5])
+        shown = "；".join(
+            f"{_short(m.item.item_id)} {_short(m.item.name)}：{m.why}" for m in missing[:5]
+        )
         more = f"等{len(missing)}个" if len(missing) > 5 else ""
         parts.append(f"项目清单中有{len(missing)}个项目未纳入（{shown}{more}）")
     if unmatched:

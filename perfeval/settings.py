@@ -16,6 +16,7 @@ from typing import Any
 from perfeval.check.catalogue import Code, Finding, finding
 from perfeval.errors import ConfigError
 from perfeval.model import CellRef
+from perfeval.own_files import file_kind
 from perfeval.resources import defaults_file
 from perfeval.settings_schema import ConfigProblem, check_config, number_value
 
@@ -162,9 +163,16 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = _merge(merged[key], value)
         elif key in _COMPLETED_BY_NAME and isinstance(value, list):
-            known = {e.get("name"): e for e in merged.get(key, []) if isinstance(e, dict)}
+            known = {
+                e.get("name"): e
+                for e in merged.get(key, [])
+                if isinstance(e, dict) and isinstance(e.get("name"), str)
+            }
             merged[key] = [
-                {**known.get(e.get("name"), {}), **e} if isinstance(e, dict) else e for e in value
+                {**known.get(e.get("name"), {}), **e}  # type: ignore[arg-type]
+                if isinstance(e, dict) and isinstance(e.get("name"), str)
+                else e
+                for e in value
             ]
         else:
             merged[key] = value
@@ -173,6 +181,13 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     """A TOML file as UTF-8 (a leading byte-order mark, as old Notepad writes, is accepted)."""
+    kind = file_kind(path)
+    if kind not in ("", "不存在", "文件夹", "无法访问的位置"):  # a pipe: reading would block
+        raise ConfigError(
+            f"配置文件的位置上是{kind}，不是文本文件。",
+            path=path,
+            hint=f"请把它改名或移走，评价文件夹中的 {CONFIG_NAME} 应是一个文本文件。",
+        )
     try:
         data = path.read_bytes()
     except FileNotFoundError as exc:
@@ -205,6 +220,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         ) from exc
     try:
         return tomllib.loads(text)
+    except RecursionError as exc:  # lists nested thousands deep
+        raise ConfigError(
+            "配置文件格式有误：嵌套层数过多。", path=path, hint="检查方括号是否成对。"
+        ) from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             f"配置文件格式有误：{exc}", path=path, hint="检查引号、等号和方括号是否成对。"

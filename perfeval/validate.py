@@ -12,15 +12,17 @@ import logging
 import os
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from perfeval import own_files
 from perfeval.cache import CACHE_NAME, Cache, context_key
 from perfeval.check.catalogue import Code, Finding, Severity, finding
 from perfeval.check.roster_rules import roster_rules
 from perfeval.check.workbook import FileOutcome, check_file, failed
 from perfeval.framework import Framework
 from perfeval.heap import long_lived
+from perfeval.manifest import CopyPlaces, Tidied, tidy_returns
 from perfeval.model import CellRef
 from perfeval.outcome_codec import decode_outcome, decode_stored, encode_outcome
 from perfeval.pool import run_isolated
@@ -108,6 +110,7 @@ class ValidationResult:
     roster_findings: list[Finding]
     skipped: list[Finding]  # lock files and files that are not spreadsheets
     cached: int = 0  # how many outcomes came from the cache
+    copies: Tidied = field(default_factory=Tidied)  # the annotated copies, after this run
 
     @property
     def findings(self) -> list[Finding]:
@@ -130,12 +133,19 @@ SETTLE_EVERY = 1000  # results between two heap.long_lived settles
 # --- worker side -------------------------------------------------------------------------------
 
 _WS: Workspace | None = None
+_PLACES: CopyPlaces | None = None  # where annotated copies may be written (see manifest)
 
 
 def _init_worker(folder: str) -> None:
-    global _WS
+    global _WS, _PLACES
     if _WS is None or str(_WS.folder) != folder:
         _WS = open_workspace(Path(folder))
+        _PLACES = copy_places(_WS)
+
+
+def copy_places(ws: Workspace) -> CopyPlaces:
+    s = ws.settings
+    return CopyPlaces(s.path("output"), s.path("returns"), s.path("returned"))
 
 
 def _check_job(path: str, name: str) -> FileOutcome:
@@ -150,9 +160,9 @@ def _check_job(path: str, name: str) -> FileOutcome:
     except Exception as exc:  # a bug or an unforeseen file must not stop the run
         log.exception("unexpected failure on %s", name)
         return _unexpected(name, exc)
-    if s.annotated_copies:
+    target = _PLACES.target(name) if s.annotated_copies and _PLACES is not None else None
+    if target is not None:  # else: not to be written there (the run reports it as missing)
         try:
-            target = s.path("returns") / name
             write_return(Path(path), read.submission, outcome, ws, target, read.data)
         except Exception:  # the copy is a convenience; its failure must not cost the finding
             log.exception("could not write the annotated copy of %s", name)
@@ -173,15 +183,6 @@ def _check_job_encoded(path: str, name: str) -> bytes:
 # --- parent side -------------------------------------------------------------------------------
 
 
-def _copy_present(path: Path) -> bool:
-    """An annotated copy is there and not empty (copies are not flushed to disk one by one: after
-    a power cut one may be empty, and is then made again)."""
-    try:
-        return path.stat().st_size > 0
-    except OSError:
-        return False
-
-
 def validate(
     ws: Workspace,
     *,
@@ -189,11 +190,22 @@ def validate(
     use_cache: bool | None = None,
     workers: int | None = None,
     scores: bool = False,
+    places: CopyPlaces | None = None,
 ) -> ValidationResult:
     """With ``scores`` (the caller aggregates next), each passed file's score is unpacked as
-    its result comes in, beside the workers, instead of all at once after the last one."""
+    its result comes in, beside the workers, instead of all at once after the last one.
+    ``places``: where annotated copies may be written (made here when not given)."""
+    global _PLACES
+    _PLACES = places = places or copy_places(ws)  # before the workers fork: they inherit it
     with long_lived() as settle:
-        return _validate(ws, progress, use_cache, workers, settle, scores)
+        result = _validate(ws, progress, use_cache, workers, settle, scores)
+    due = (
+        {r.file for r in result.files if r.readable and needs_copy(r.findings)}
+        if ws.settings.annotated_copies
+        else set()
+    )
+    result.copies = tidy_returns(places, due)  # recorded, so the next run knows them as ours
+    return result
 
 
 def _validate(
@@ -232,15 +244,11 @@ def _validate(
     unusable = sum(1 for h, o in zip(hashes, outcomes, strict=True) if o is None and h in hits)
     if unusable:
         log.warning("%d cached outcomes were not usable and were checked again", unusable)
+    assert _PLACES is not None
     if s.annotated_copies:  # a cached outcome whose copy went missing is checked again
-        returns = s.path("returns")
         for n, o in enumerate(outcomes):
-            if (
-                o is not None
-                and o.readable
-                and needs_copy(o.findings)
-                and not _copy_present(returns / o.file)
-            ):
+            wanted = o is not None and o.readable and needs_copy(o.findings)
+            if wanted and not _PLACES.present(o.file):
                 outcomes[n] = None
     todo = [n for n, o in enumerate(outcomes) if o is None]
     if progress is not None and len(todo) < len(jobs):
@@ -335,7 +343,7 @@ def _check_all(
 
 def _log_path(ws: Workspace) -> str:
     """Where workers' own error output goes (a reader's crash report), next to the cache."""
-    return str(ws.folder / ".perfeval-workers.log")
+    return str(ws.folder / own_files.WORKERS_LOG)
 
 
 def _cached(data: bytes | None, name: str, ws: Workspace) -> FileResult | None:
@@ -381,10 +389,11 @@ def _late_copies(results: list[FileResult], paths: dict[str, str], ws: Workspace
     duplicate = Code.ID_DUPLICATE_ITEM.value.code
     for r in results:
         if r.readable and any(f.code == duplicate for f in r.findings):
+            target = _PLACES.target(r.file) if _PLACES is not None else None
+            if target is None:
+                continue
             try:
-                write_late_copy(
-                    Path(paths[r.file]), r.findings, ws.settings.path("returns") / r.file
-                )
+                write_late_copy(Path(paths[r.file]), r.findings, target)
             except Exception:  # the copy is a convenience; its failure must not cost the run
                 log.exception("could not write the annotated copy of %s", r.file)
 

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
+from perfeval import own_files
 from perfeval.atomic import make_folder, write_bytes, write_text
 from perfeval.errors import ConfigError
 from perfeval.framework import FrameworkRegistry, load_frameworks
@@ -15,7 +16,7 @@ from perfeval.roster import Roster, load_roster, write_roster
 from perfeval.settings import CONFIG_NAME, PATH_KEYS, Settings, load_settings
 
 #: the parsed roster, kept between commands (see load_roster); deleting it is always safe
-ROSTER_MEMO = ".perfeval-roster.cache"
+ROSTER_MEMO = own_files.ROSTER_MEMO
 
 
 @dataclass
@@ -40,8 +41,14 @@ NESTING_ALLOWED = {("returns", "output")}
 
 
 def _inside(inner: PurePath, outer: PurePath) -> bool:
-    """``inner`` is ``outer`` or lies below it."""
-    return inner == outer or outer in inner.parents
+    """``inner`` is ``outer`` or lies below it. Compared without regard to case and to trailing
+    dots and spaces: on Windows and macOS "Returned" and "returned." can be one folder."""
+    a, b = _key(inner), _key(outer)
+    return a == b or b in a.parents
+
+
+def _key(path: PurePath) -> PurePath:
+    return PurePath(*(part.casefold().rstrip(". ") or part for part in path.parts))
 
 
 def _lexical(folder: Path, value: str) -> PurePath:
@@ -54,12 +61,18 @@ def check_paths(settings: Settings) -> None:
     one that is the evaluation folder itself or holds it, one outside the folder without the
     ``[paths] outside_folder`` opt-in, and two that are the same place or lie one inside the
     other (after links are followed, too). Raises :class:`ConfigError` naming the settings."""
-    folder = settings.folder
-    source = folder / CONFIG_NAME
+    folder = Path(os.path.abspath(settings.folder))  # "." would be inside "../x" (its parent)
+    source = settings.folder / CONFIG_NAME
     where = {key: f"[paths] {key}" for key in PATH_KEYS}
     where[TEMPLATES_KEY] = f"“{TEMPLATES_KEY}”文件夹"
     given = {key: settings.paths[key] for key in PATH_KEYS}
-    problems: list[str] = []
+    problems = [
+        f"{where[key]} 中含有控制字符（如换行、空字符），不能作为文件或文件夹名称。"
+        for key, value in given.items()
+        if any(ord(c) < 32 or ord(c) == 127 for c in value)
+    ]
+    if problems:
+        _refuse_paths(problems, source)
     root = _lexical(folder, ".")
     lexical = {key: _lexical(folder, value) for key, value in given.items()}
     lexical[TEMPLATES_KEY] = _lexical(folder, TEMPLATES_KEY)
@@ -83,20 +96,24 @@ def check_paths(settings: Settings) -> None:
         try:
             resolved = {key: Path(place).resolve() for key, place in lexical.items()}
             real_root = Path(root).resolve()
-        except (OSError, RuntimeError):  # a link loop: reading or writing there fails later
+        except (OSError, RuntimeError, ValueError):  # a link loop: reading or writing fails later
             resolved, real_root = {}, Path(root)
         for key, place in resolved.items():
             if key != TEMPLATES_KEY and _inside(real_root, place):
                 problems.append(f"{where[key]} 经过链接后指向评价文件夹本身或其上级文件夹。")
         problems += _overlaps(resolved, where, given, linked=True)
     if problems:
-        lines = "\n".join(f"· {p}" for p in problems)
-        raise ConfigError(
-            f"配置文件中的路径设置有误，为避免读写或删除错误位置的文件，未执行：\n{lines}",
-            path=source,
-            hint="请为每一项设置一个不同的、互不包含的位置（退回修改可以在输出之中）；"
-            "默认值见配置文件中的注释。",
-        )
+        _refuse_paths(problems, source)
+
+
+def _refuse_paths(problems: list[str], source: Path) -> None:
+    lines = "\n".join(f"· {p}" for p in problems)
+    raise ConfigError(
+        f"配置文件中的路径设置有误，为避免读写或删除错误位置的文件，未执行：\n{lines}",
+        path=source,
+        hint="请按上面的说明修改 [paths]：每一项指向评价文件夹中一个不同的、互不包含的位置"
+        "（退回修改可以在输出之中），需要是文件夹的不能是文件；默认值见配置文件中的注释。",
+    )
 
 
 def _overlaps(
@@ -107,7 +124,7 @@ def _overlaps(
     for n, a in enumerate(keys):
         for b in keys[n + 1 :]:
             pa, pb = places[a], places[b]
-            if pa == pb:
+            if _key(pa) == _key(pb):
                 how = "指向同一位置"
             elif _inside(pa, pb) and (a, b) not in NESTING_ALLOWED:
                 how = "前者在后者之中"
@@ -145,7 +162,16 @@ def open_workspace(folder: Path) -> Workspace:
 
 
 def _toml_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A TOML basic string: backslash, quote and every control character escaped."""
+    out = []
+    for char in text:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif ord(char) < 32 or ord(char) == 127:
+            out.append(f"\\u{ord(char):04X}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
 
 
 def render_config(year: int, region: str, bureau: str) -> str:
@@ -153,8 +179,12 @@ def render_config(year: int, region: str, bureau: str) -> str:
     text = defaults_file().read_text(encoding="utf-8")
     head, sep, rest = text.partition("[paths]")
     head = re.sub(r"(?m)^year = \d+", f"year = {year}", head, count=1)
-    head = re.sub(r'(?m)^region = ""', f"region = {_toml_string(region)}", head, count=1)
-    head = re.sub(r'(?m)^bureau = ""', f"bureau = {_toml_string(bureau)}", head, count=1)
+    region_line, bureau_line = (
+        f"region = {_toml_string(region)}",
+        f"bureau = {_toml_string(bureau)}",
+    )
+    head = re.sub(r'(?m)^region = ""', lambda _: region_line, head, count=1)
+    head = re.sub(r'(?m)^bureau = ""', lambda _: bureau_line, head, count=1)
     head = head.replace("# perfeval 默认配置（随软件发布）。", "# perfeval 评价文件夹配置。", 1)
     return head + sep + rest
 
@@ -170,10 +200,29 @@ def init_folder(folder: Path, year: int, region: str, bureau: str = "") -> Works
             path=config,
             hint="如需重新创建，请换一个文件夹，或先删除其中的 perfeval.toml。",
         )
+    wrong = [
+        f"{name}{why}"
+        for name, value, why in (
+            ("年度", year, "应为2000至2100之间的四位年份"),
+            ("地区", region, "不能为空，也不能含有换行等控制字符"),
+            ("财政局名称", bureau or "-", "不能含有换行等控制字符"),
+        )
+        if (name == "年度" and not 2000 <= value <= 2100)
+        or (name != "年度" and (not value.strip() or any(ord(c) < 32 for c in value)))
+    ]
+    if wrong:
+        raise ConfigError(
+            "未创建评价文件夹：" + "；".join(wrong) + "。",
+            hint="例如 perfeval init 2024-某某县 --year 2024 --region 某某县",
+        )
     make_folder(folder)
     write_text(config, render_config(year, region, bureau or f"{region}财政局"))
-    settings = load_settings(folder)
-    check_paths(settings)
+    try:
+        settings = load_settings(folder)
+        check_paths(settings)
+    except ConfigError:  # only the file just written is taken back: init can be run again
+        config.unlink(missing_ok=True)
+        raise
     for key in ("issued", "returned", "output", "frameworks"):
         make_folder(settings.path(key))
     for source in sorted(bundled_frameworks_dir().glob("*.xlsx")):

@@ -20,12 +20,12 @@ from perfeval.errors import OutputError
 
 
 def dead_pid() -> int:
-    done = subprocess.run(["true"], check=True)
-    assert done.returncode == 0
-    pid = 4_000_000  # beyond pid_max: no such process
+    """The process id of a process that has ended (and been reaped)."""
+    proc = subprocess.Popen(["true"])
+    proc.wait()
     with pytest.raises(ProcessLookupError):
-        os.kill(pid, 0)
-    return pid
+        os.kill(proc.pid, 0)
+    return proc.pid
 
 
 def test_the_sweep_removes_only_a_dead_local_runs_temporaries(tmp_path):

@@ -131,3 +131,16 @@ def test_a_returned_folder_that_is_a_file_is_one_finding(tmp_path):
     found, notes = returned_files(path, "回收")
     assert found == []
     assert codes(notes) == [("PE-FILE-013", "回收")]
+
+
+@posix_only
+def test_a_gbk_name_equal_to_another_files_name_is_told_apart(folder):
+    src = folder.fill("P1")
+    twin = os.fsencode(folder.returned) + b"/" + src.name.encode("gbk")
+    with open(twin, "wb") as fh:
+        fh.write(src.read_bytes())
+    found, _ = returned_files(folder.returned, "回收")
+    names = [f.name for f in found]
+    assert len(set(names)) == 2
+    assert src.name in names
+    assert any("（GBK编码）" in n for n in names)

@@ -114,3 +114,28 @@ def test_a_long_text_is_cut_on_the_terminal(tmp_path):
     assert len(plain) < cli.MAX_TEXT_SHOWN + 20
     with open(os.devnull, "w", encoding="utf-8") as sink:
         Console(file=sink, width=100, emoji=False).print(plain)
+
+
+def test_json_output_carries_no_terminal_controls(folder, tmp_path):
+    import json
+
+    evil = "\u202e\u009b31m坏.xlsx"
+    src = folder.fill("P1", full_fill(folder.framework("P1"), **{"1.1.1": {"score": 99}}))
+    src.rename(folder.returned / evil)
+    done = perfeval(tmp_path, "validate", str(folder.ws.folder), "--json")
+    assert done.returncode == 1
+    assert "\u202e" not in done.stdout
+    assert "\u009b" not in done.stdout
+    files = {f["file"] for f in json.loads(done.stdout)["findings"]}
+    assert evil in files  # the same data, escaped
+
+
+def test_a_status_line_with_huge_names_is_capped(folder, tmp_path):
+    from perfeval.scope import Missing, report_status
+
+    item = folder.ws.roster.get("P1")
+    import dataclasses
+
+    huge = dataclasses.replace(item, name="长" * 32000)
+    line = report_status([Missing(huge, "尚未交回")], [], 4, "征求意见稿")
+    assert len(line) < 200

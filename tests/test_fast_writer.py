@@ -325,10 +325,10 @@ def test_detail_lines_are_the_rows_written_value_by_value(tmp_path, monkeypatch)
     import dataclasses
     from types import SimpleNamespace
 
-    from perfeval import pipeline, tables
+    from perfeval import detail_rows, pipeline
 
     outcome = pipeline.do_aggregate(pipeline.prepare_demo(tmp_path / "demo"))
-    real = tables.iter_indicators
+    real = detail_rows.iter_indicators
     odd = ["=1+1", '说"明",含逗号', "多行\n文本", None, "-5", " @x", "普通", "\x00坏", ""]
 
     def varied(score):
@@ -339,12 +339,12 @@ def test_detail_lines_are_the_rows_written_value_by_value(tmp_path, monkeypatch)
                 ind = dataclasses.replace(ind, custom=True, name="自设", weight=weight)
             yield ind, value, odd[n % 9], odd[(n + 3) % 9], odd[(n + 5) % 9], row
 
-    monkeypatch.setattr(tables, "iter_indicators", varied)
+    monkeypatch.setattr(detail_rows, "iter_indicators", varied)
     items = [
         dataclasses.replace(i, file=f"{n},{i.file}") if n % 2 else i
         for n, i in enumerate(outcome.results.items)
     ]
-    rows = tables.DetailRows(SimpleNamespace(items=items))
+    rows = detail_rows.DetailRows(SimpleNamespace(items=items))
 
     class Plain:  # the same rows, without lines(): written column by column
         columns = rows.columns
@@ -367,10 +367,10 @@ def test_detail_rows_sent_to_the_helper_write_the_same_file(tmp_path):
     writes the same bytes."""
     import pickle
 
-    from perfeval import pipeline, tables
+    from perfeval import detail_rows, pipeline
 
     outcome = pipeline.do_aggregate(pipeline.prepare_demo(tmp_path / "demo"))
-    rows = tables.DetailRows(outcome.results)
+    rows = detail_rows.DetailRows(outcome.results)
     data = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
     assert b"ItemScore" not in data
     assert b"RosterItem" not in data

@@ -213,3 +213,92 @@ def test_output_that_is_a_file_is_refused_with_the_path(returned):
     assert result.exit_code == 2, result.output
     assert "[paths] output" in result.output
     assert (root / "输出").read_bytes() == b"a file where the output folder should be"
+
+
+# --- found in review: relative folders, links below 退回修改, a clerk's file of the same name ---
+
+
+def test_outside_is_outside_when_the_folder_is_given_as_dot(returned, monkeypatch):
+    """``perfeval run .``: "../../x" is outside, although "." is among its parents as words."""
+    root = returned.ws.folder
+    set_path(root, "returns", "../../出去了")
+    monkeypatch.chdir(root)
+    result = invoke("run", ".")
+    assert result.exit_code == 2, result.output
+    assert "outside_folder" in result.output
+    assert not (root.parent.parent / "出去了").exists()
+
+
+def test_a_link_below_the_copies_cannot_lead_copies_over_returned_files(returned):
+    """A sub-folder of 退回修改 that links to 回收: the copy of 回收/sub/x.xlsx would replace
+    回收/x.xlsx. It is not written there; the run says a copy is missing."""
+    root = returned.ws.folder
+    bad = next(p for p in (root / "回收").iterdir() if "测试项目甲" in p.name)
+    (root / "回收" / "sub").mkdir()
+    bad.rename(root / "回收" / "sub" / bad.name)
+    (root / "回收" / bad.name).write_bytes((root / "下发" / bad.name).read_bytes())
+    copies = root / "输出" / "退回修改"
+    copies.mkdir(parents=True)
+    (copies / "sub").symlink_to(root / "回收", target_is_directory=True)
+    before = snapshot(root / "回收", skip=())
+    outcome = pipeline.do_validate(root)
+    assert snapshot(root / "回收", skip=()) == before
+    assert "PE-OUT-001" in {f.code for f in outcome.validation.findings}
+
+
+def test_a_clerks_file_under_a_copys_name_is_never_adopted_overwritten_or_removed(returned):
+    root = returned.ws.folder
+    (copy,) = pipeline.do_validate(root).returns
+    copy.write_bytes(b"the clerk's own edited version")  # saved over the copy
+    again = pipeline.do_validate(root)  # cache hit: the file is not as perfeval left it
+    assert copy.read_bytes() == b"the clerk's own edited version"
+    assert "PE-OUT-002" in {f.code for f in again.validation.findings}
+    (root / ".perfeval-cache.sqlite").unlink()  # a miss: the file is checked, copy due
+    pipeline.do_validate(root)
+    assert copy.read_bytes() == b"the clerk's own edited version"
+    returned.fill("P1")  # corrected: the copy would be stale, but it is not perfeval's
+    pipeline.do_validate(root)
+    assert copy.read_bytes() == b"the clerk's own edited version"
+
+
+def test_the_sweep_never_goes_through_a_link(returned, tmp_path):
+    from perfeval.atomic import HOST
+
+    root = returned.ws.folder
+    elsewhere = tmp_path / "别处"
+    elsewhere.mkdir()
+    theirs = elsewhere / f".报告.{HOST}-4000000.1.tmp.docx"
+    theirs.write_bytes(b"x")
+    copies = root / "输出" / "退回修改"
+    copies.mkdir(parents=True)
+    (copies / "共享").symlink_to(elsewhere, target_is_directory=True)
+    pipeline.do_validate(root)
+    assert theirs.exists()
+
+
+def test_demo_replaces_a_link_instead_of_writing_through_it(tmp_path):
+    target = tmp_path / "d2"
+    target.mkdir()
+    (target / ".perfeval-demo").write_text("x", encoding="utf-8")
+    precious = tmp_path / "precious.toml"
+    precious.write_text("mine", encoding="utf-8")
+    (target / "perfeval.toml").symlink_to(precious)
+    pipeline.prepare_demo(target)
+    assert precious.read_text(encoding="utf-8") == "mine"
+    assert not (target / "perfeval.toml").is_symlink()
+    linked = tmp_path / "d3"
+    linked.mkdir()
+    (linked / ".perfeval-demo").write_text("x", encoding="utf-8")
+    (linked / "回收").symlink_to(tmp_path / "别的回收", target_is_directory=True)
+    (tmp_path / "别的回收").mkdir()
+    with pytest.raises(ConfigError, match="链接"):
+        pipeline.prepare_demo(linked)
+    assert list((tmp_path / "别的回收").iterdir()) == []
+
+
+def test_control_characters_in_a_path_setting_are_refused(returned):
+    root = returned.ws.folder
+    set_path(root, "output", "输\u0000出")
+    result = invoke("run", root)
+    assert result.exit_code == 2, result.output
+    assert "[paths] output" in result.output

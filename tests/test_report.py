@@ -166,3 +166,43 @@ def test_the_faster_word_rendering_writes_what_docxtpl_writes(demo, tmp_path, te
     assert written[0] == written[1]
     paragraphs = docx.Document(str(tmp_path / "ReportTemplate.docx")).paragraphs
     assert any("项目概况。" + text[:2] in p.text for p in paragraphs)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("工作总结报告.md.j2", b"{{ 1/0 }}"),
+        ("工作总结报告.md.j2", b'{% include "nope" %}'),
+        ("工作总结报告.md.j2", "{{ title }}，报告".encode("gbk")),
+        ("工作总结报告.docx", b"not a Word file"),
+    ],
+)
+def test_a_broken_template_of_the_folders_own_is_a_message_not_a_crash(tmp_path, name, content):
+    from typer.testing import CliRunner
+
+    from perfeval.cli import app
+
+    target = pipeline.prepare_demo(tmp_path / "demo")
+    (target / "模板").mkdir()
+    (target / "模板" / name).write_bytes(content)
+    result = CliRunner().invoke(app, ["report", str(target)])
+    assert result.exit_code == 2, result.output
+    assert "模板" in result.output
+
+
+def test_check_template_writes_nothing_and_explains_a_bad_file(tmp_path):
+    from typer.testing import CliRunner
+
+    from perfeval.cli import app
+
+    target = pipeline.prepare_demo(tmp_path / "demo")
+    runner = CliRunner()
+    bad = tmp_path / "bad.md.j2"
+    bad.write_bytes(b"{% if %}")
+    assert runner.invoke(app, ["report", str(target), "--check-template", bad]).exit_code == 2
+    missing = tmp_path / "none.docx"
+    assert runner.invoke(app, ["report", str(target), "--check-template", missing]).exit_code == 2
+    good = tmp_path / "good.md.j2"
+    good.write_text("{{ title }}", encoding="utf-8")
+    assert runner.invoke(app, ["report", str(target), "--check-template", good]).exit_code == 0
+    assert not (target / "输出").exists() or not any((target / "输出").iterdir())

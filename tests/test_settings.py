@@ -242,3 +242,17 @@ def test_config_that_is_a_folder_or_unreadable_is_refused(tmp_path, monkeypatch)
     monkeypatch.setattr(type(other), "read_bytes", refuse)
     with pytest.raises(ConfigError, match="无法读取配置文件"):
         load_settings(other)
+
+
+@pytest.mark.parametrize(("year", "region"), [(99999, "某县"), (2024, "某\n县"), (2024, "  ")])
+def test_init_refuses_bad_facts_and_leaves_nothing_that_blocks_a_retry(tmp_path, year, region):
+    folder = tmp_path / "ev"
+    with pytest.raises(ConfigError):
+        init_folder(folder, year, region)
+    assert not (folder / "perfeval.toml").exists()
+    assert init_folder(folder, 2024, "某县").settings.region == "某县"
+
+
+def test_init_writes_quotes_and_backslashes_safely(tmp_path):
+    ws = init_folder(tmp_path / "ev", 2024, '某"县\\', bureau="某\\县财政局")
+    assert (ws.settings.region, ws.settings.bureau) == ('某"县\\', "某\\县财政局")

@@ -45,6 +45,26 @@ def display_name(name: str) -> tuple[str, bool]:
         return raw.decode("utf-8", "replace"), True
 
 
+def _unique_names(entries: list[os.DirEntry]) -> dict[str, tuple[str, bool]]:
+    """Each entry's shown name, and whether it was not UTF-8. A decoded name that another entry
+    of the folder already has (测试.xlsx in GBK beside 测试.xlsx in UTF-8) is told apart, so
+    that findings, rows and annotated copies never mix the two files up."""
+    out = {e.name: display_name(e.name) for e in entries}
+    taken = {shown for shown, odd in out.values() if not odd}
+    for raw, (shown, odd) in out.items():
+        if odd:
+            stem, dot, suffix = shown.rpartition(".")
+            candidate = f"{stem}（GBK编码）.{suffix}" if dot else f"{shown}（GBK编码）"
+            n = 1
+            while candidate in taken:
+                n += 1
+                candidate = f"{stem}（GBK编码{n}）.{suffix}" if dot else f"{shown}（GBK编码{n}）"
+            if shown in taken:
+                out[raw] = (candidate, True)
+            taken.add(out[raw][0])
+    return out
+
+
 def _why(exc: OSError) -> str:
     if exc.errno == errno.ELOOP:
         return "是循环链接（链接最终指向自己）"
@@ -94,8 +114,9 @@ def returned_files(folder: Path, shown_as: str = "") -> tuple[list[Found], list[
             shown = "/".join(parts) or shown_top
             notes.append(_note(Code.FILE_INACCESSIBLE, shown, why=_why(exc)))
             continue
+        names = _unique_names(entries)
         for entry in entries:
-            name, odd = display_name(entry.name)
+            name, odd = names[entry.name]
             rel = (*parts, name)
             shown = "/".join(rel)
             if name.startswith(".") and not is_lock_file(name):

@@ -103,13 +103,19 @@ def is_blank(raw: object) -> bool:
     return raw is None or (isinstance(raw, str) and raw.strip() == "")
 
 
-#: Excel keeps 15 significant digits: a number of 10^15 or more (or a non-zero one below 10^-15)
-#: in a cell is a slip (an ID typed into an amount, "1e30"), and cannot be computed with exactly
+#: Excel keeps 15 significant digits: a number of 10^15 or more in a cell is a slip (an ID
+#: typed into an amount, "1e30"), and cannot be computed with exactly
 MAX_ADJUSTED = 14
 
 
 def _sane(value: Decimal) -> bool:
-    return value.is_finite() and (not value or -15 <= value.adjusted() <= MAX_ADJUSTED)
+    return value.is_finite() and (not value or value.adjusted() <= MAX_ADJUSTED)
+
+
+def _settled(value: Decimal) -> Decimal:
+    """A number below 10^-15 is what is left of a sum of decimals in binary (0.1+0.2-0.3 in a
+    cell gives 5.55e-17): zero, as Excel shows it."""
+    return Decimal(0) if value and value.adjusted() < -15 else value
 
 
 def parse_number(raw: object, *, units: tuple[str, ...] = ()) -> Parsed:
@@ -127,7 +133,7 @@ def parse_number(raw: object, *, units: tuple[str, ...] = ()) -> Parsed:
         value = to_decimal(raw)
         if value is None or not _sane(value):
             return Parsed(None, NOT_NUMBER)
-        return Parsed(value)
+        return Parsed(_settled(value))
     text = normalize_text(raw)
     if text in PLACEHOLDERS:
         return Parsed(None, PLACEHOLDER)
@@ -146,7 +152,7 @@ def parse_number(raw: object, *, units: tuple[str, ...] = ()) -> Parsed:
     value = Decimal(text)
     if not _sane(value):
         return Parsed(None, NOT_NUMBER)
-    return Parsed(value, PERCENT if is_percent else TEXT_NUMBER)
+    return Parsed(_settled(value), PERCENT if is_percent else TEXT_NUMBER)
 
 
 def parse_text(raw: object) -> Parsed:

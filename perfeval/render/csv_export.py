@@ -4,11 +4,11 @@ OWASP advises for spreadsheet exports). Characters XML cannot carry are replaced
 (render.text.visible_text). Missing values (None, NaN) are empty fields.
 
 Written CHUNK rows at a time, column by column, and never more: the table may be a DataFrame or
-rows made on demand (tables.DetailRows, millions of them for a province). The distinct strings of
-a column's batch are joined and searched once; if none needs quoting, cleaning or an apostrophe,
-the batch is written as it is. Decimals and ints go through ``map(str, …)``. Only a batch with
-something to treat goes value by value. The output is the csv module's, byte for byte
-(tests/test_fast_writer.py), at about a quarter of its time.
+rows made on demand (detail_rows.DetailRows, millions of them for a province). The distinct
+strings of a column's batch are joined and searched once; if none needs quoting, cleaning or an
+apostrophe, the batch is written as it is. Decimals and ints go through ``map(str, …)``. Only a
+batch with something to treat goes value by value. The output is the csv module's, byte for
+byte (tests/test_fast_writer.py), at about a quarter of its time.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def _column(values: Sequence[Any]) -> Sequence[str]:
 
 
 class Rows(Protocol):
-    """Rows made on demand (tables.DetailRows): column labels and an iterator of row tuples;
+    """Rows made on demand (detail_rows.DetailRows): column labels and an iterator of row tuples;
     optionally ``lines(field)``, the rows as CSV lines made with this module's ``field``."""
 
     columns: Sequence[str]

@@ -70,6 +70,29 @@ def _md_env(folder: Path) -> jinja2.Environment:
     )
 
 
+def _bundled(template: Path) -> bool:
+    try:
+        return template.resolve().is_relative_to(report_templates_dir().resolve())
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
+def _unusable(template: Path, exc: BaseException) -> ConfigError:
+    """A template of the folder's own (模板/) that failed: its failure, told plainly. A bundled
+    template that fails is perfeval's bug and is raised as it is."""
+    if _bundled(template):
+        raise exc
+    if isinstance(exc, UnicodeDecodeError):
+        what = "文件不是UTF-8编码"
+    else:
+        what = f"{type(exc).__name__}：{exc}"[:300]
+    return ConfigError(
+        f"报告模板无法使用（{what}）。",
+        path=template,
+        hint="请检查最近对模板的修改；删除评价文件夹“模板”中的这个文件即可改用内置模板。",
+    )
+
+
 def render_markdown(context: dict[str, Any], template: Path) -> str:
     env = _md_env(template.parent)
     try:
@@ -80,6 +103,8 @@ def render_markdown(context: dict[str, Any], template: Path) -> str:
         raise ConfigError(
             f"报告模板第{exc.lineno}行语法有误：{exc.message}", path=template
         ) from exc
+    except Exception as exc:  # {{ 1/0 }}, an include not found, GBK bytes, a folder
+        raise _unusable(template, exc) from exc
 
 
 def write_markdown(context: dict[str, Any], template: Path, target: Path) -> Path:
@@ -119,9 +144,9 @@ def write_docx(context: dict[str, Any], template: Path, target: Path) -> Path:
         ReportTemplate,
     )
 
-    doc = ReportTemplate(str(template))
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True, finalize=word_value)
     try:
+        doc = ReportTemplate(str(template))
         doc.render(context, jinja_env=env, autoescape=True)
     except jinja2.UndefinedError as exc:
         raise ConfigError(f"报告模板使用了系统不提供的变量：{exc.message}", path=template) from exc
@@ -141,20 +166,35 @@ def write_docx(context: dict[str, Any], template: Path, target: Path) -> Path:
             path=template,
             hint="请在 Word 的“文件 → 信息 → 属性”中缩短该属性，或不在其中使用单位填写的文字。",
         ) from exc
+    except Exception as exc:  # not a Word file, {{ 1/0 }}, ...
+        raise _unusable(template, exc) from exc
     with atomic_path(target) as tmp:
         doc.save(str(tmp))
     return target
 
 
 def undeclared_variables(template: Path, context: dict[str, Any]) -> list[str]:
-    """Top-level variables a template uses that the context does not provide."""
-    if template.suffix == ".docx":
-        from docxtpl import DocxTemplate
+    """Top-level variables a template uses that the context does not provide; a template that
+    cannot be read or parsed is a ConfigError."""
+    if not template.is_file():
+        raise ConfigError("找不到要检查的模板文件。", path=template)
+    try:
+        if template.suffix == ".docx":
+            from docxtpl import DocxTemplate
 
-        doc = DocxTemplate(str(template))
-        env = jinja2.Environment()
-        return sorted(doc.get_undeclared_template_variables(env, context))
-    env = _md_env(template.parent)
-    source = template.read_text(encoding="utf-8")
-    used = meta.find_undeclared_variables(env.parse(source))
+            doc = DocxTemplate(str(template))
+            return sorted(doc.get_undeclared_template_variables(jinja2.Environment(), context))
+        env = _md_env(template.parent)
+        source = template.read_text(encoding="utf-8")
+        used = meta.find_undeclared_variables(env.parse(source))
+    except jinja2.TemplateSyntaxError as exc:
+        raise ConfigError(
+            f"报告模板第{exc.lineno}行语法有误：{exc.message}", path=template
+        ) from exc
+    except Exception as exc:
+        raise ConfigError(
+            f"报告模板无法读取（{type(exc).__name__}）。",
+            path=template,
+            hint="Word 模板应为 .docx 文件，Markdown 模板应为 UTF-8 编码的文本文件。",
+        ) from exc
     return sorted(v for v in used if v not in context)

@@ -18,12 +18,12 @@ import pandas as pd
 from perfeval.aggregate import Results, budget
 from perfeval.aside import run_aside, start_deferred
 from perfeval.atomic import atomic_path
+from perfeval.detail_rows import DetailRows
 from perfeval.numbers import q2
 from perfeval.render.charts import write_charts
 from perfeval.render.csv_export import write_csv
 from perfeval.render.sheet_stream import Percent
 from perfeval.render.xlsx_tables import TableFormats, new_workbook, write_frame
-from perfeval.tables import DetailRows
 
 DETAIL_SHEET = "指标明细"
 SOURCES_SHEET = "数据来源"

@@ -92,6 +92,13 @@ def for_terminal(text: str, limit: int | None = None) -> str:
     return text
 
 
+def json_for_terminal(text: str) -> str:
+    """JSON text (from ``json.dumps(..., ensure_ascii=False)``) with the characters
+    :func:`for_terminal` replaces written as \\uXXXX escapes instead: the same data for the
+    program reading it, nothing that steers the terminal showing it."""
+    return _TERMINAL.sub(lambda m: "".join(f"\\u{ord(c):04x}" for c in m.group(0)), text)
+
+
 def needs_quote_prefix(text: str) -> bool:
     """Text Excel would turn into a formula if the cell were edited (OWASP CSV injection list);
     full-width ＝＋－＠ count too. Leading spaces are looked through."""

@@ -29,10 +29,10 @@ from rich.table import Table
 
 from perfeval import __version__, pipeline
 from perfeval.check.catalogue import Finding, Severity
+from perfeval.config.workspace import init_folder
 from perfeval.errors import PerfevalError
 from perfeval.render.text import for_terminal, json_for_terminal
 from perfeval.validate import ValidationResult
-from perfeval.workspace import init_folder
 
 app = typer.Typer(
     help="perfeval：预算绩效评价工作簿的下发、校验、汇总和报告生成。",
@@ -327,8 +327,8 @@ def console(
     ] = (r"%LOCALAPPDATA%\perfeval\venv\Scripts\pythonw.exe"),
 ) -> None:
     """生成带按钮的控制台工作簿 perfeval_console.xlsm（需要 perfeval[excel]）。"""
+    from perfeval.config.workspace import open_workspace
     from perfeval.console.build import build_console
-    from perfeval.workspace import open_workspace
 
     try:
         path = build_console(open_workspace(folder), interpreter=interpreter)

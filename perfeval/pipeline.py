@@ -13,14 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from perfeval import own_files
-from perfeval.aggregate import Results, aggregate
-from perfeval.aside import run_aside, start_deferred, start_helper
-from perfeval.atomic import make_folder, sweep_temporaries, write_bytes, write_text
+from perfeval.aggregate.figures import Results, aggregate
+from perfeval.aggregate.scope import report_status
 from perfeval.check.catalogue import Code, finding
+from perfeval.config.workspace import Workspace, open_workspace
 from perfeval.errors import ConfigError, PerfevalError
-from perfeval.heap import long_lived
 from perfeval.issue import IssuedWorkbook, issue_all
+from perfeval.machinery import own_files
+from perfeval.machinery.aside import run_aside, start_deferred, start_helper
+from perfeval.machinery.atomic import make_folder, sweep_temporaries, write_bytes, write_text
+from perfeval.machinery.heap import long_lived
+from perfeval.machinery.resources import example_dir
 from perfeval.model import CellRef
 from perfeval.render.context import build_context
 from perfeval.render.report import (
@@ -33,10 +36,7 @@ from perfeval.render.report import (
 )
 from perfeval.render.summary import write_summary
 from perfeval.render.validation_report import ValidationTables, write_validation_report
-from perfeval.resources import example_dir
-from perfeval.scope import report_status
 from perfeval.validate import Progress, ValidationResult, validate
-from perfeval.workspace import Workspace, open_workspace
 
 VALIDATION_REPORT = "校验报告.xlsx"
 SUMMARY = "汇总表.xlsx"
@@ -83,7 +83,7 @@ class RunOutcome:
 
     @property
     def status(self) -> str:
-        """Whether the report is final, in one line (see :func:`perfeval.scope.report_status`)."""
+        """Whether the report is final, in one line (see scope.report_status)."""
         r = self.results
         if r is None:
             return ""
@@ -96,7 +96,7 @@ class RunOutcome:
 
 def sweep(ws: Workspace) -> list[Path]:
     """Remove the temporary files killed runs left where perfeval writes (see
-    :func:`perfeval.atomic.sweep_temporaries`)."""
+    :func:`perfeval.machinery.atomic.sweep_temporaries`)."""
     s = ws.settings
     folders = [ws.folder, s.path("issued"), s.path("output")]
     for where, subfolders, _ in os.walk(s.path("returns")):  # copies mirror 回收's sub-folders
@@ -137,7 +137,7 @@ def do_validate(
 
 def copy_findings(result: ValidationResult, ws: Workspace) -> list[Path]:
     """The annotated copies due after this run (written by the workers where allowed; stale ones
-    that perfeval wrote are removed, see :mod:`perfeval.manifest`). Due copies that could not be
+    that perfeval wrote are removed, see machinery.manifest). Due copies that could not be
     written are one finding, and those held by a file perfeval did not write (left as it is)
     another."""
     s, tidied = ws.settings, result.copies

@@ -15,7 +15,7 @@ So a total is not always the rounded sum of unrounded scores: with a 执行率�
 Grades come from the bands in the settings, on the two-decimal total.
 
 Scores travel between processes and into the cache in a packed, plain form: see
-:mod:`perfeval.score_pack`.
+:mod:`perfeval.machinery.score_pack`.
 """
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from perfeval import layout as L
-from perfeval.framework import Framework, Indicator
+from perfeval.config.framework import Framework, Indicator
+from perfeval.config.roster import RosterItem
+from perfeval.config.settings import Grade, Settings
 from perfeval.issue.plan import SheetRow
 from perfeval.model import CellRef
 from perfeval.numbers import percent, q2, ratio
 from perfeval.read.submission import IndicatorRow, Submission
-from perfeval.roster import RosterItem
-from perfeval.settings import Grade, Settings
 
 
 class IndicatorScore(NamedTuple):
@@ -84,7 +84,7 @@ class ItemScore:
     indicator_count: int
     full_marks: int  # indicators scored at their full weight
     category_labels: tuple[str, ...]  # problem categories reported, in first-seen order
-    #: the indicator scores, or (after :func:`perfeval.score_pack.unpack`) their packed form,
+    #: the indicator scores, or (after score_pack.unpack) their packed form,
     #: decoded on each use: a province's scores wait for aggregation without millions of small
     #: objects
     indicator_data: tuple[IndicatorScore, ...] | bytes
@@ -93,7 +93,7 @@ class ItemScore:
     def indicators(self) -> tuple[IndicatorScore, ...]:
         data = self.indicator_data
         if isinstance(data, bytes):
-            from perfeval.score_pack import decode_indicators  # it builds on this module
+            from perfeval.machinery.score_pack import decode_indicators  # it builds on this module
 
             return decode_indicators(data, self.framework)
         return data

@@ -1,7 +1,7 @@
 """Validate every returned workbook in one pass: read, check, and score the clean ones.
 
 Files are hashed; outcomes already in the cache for the same bytes and the same context are
-reused; the rest are checked in isolated worker processes (:mod:`perfeval.pool`), so a bad file
+reused; the rest are checked in isolated worker processes (machinery.pool), so a bad file
 costs one finding, never the run. Cross-file rules (duplicates, items not returned, coverage)
 run last, on every result.
 """
@@ -15,26 +15,26 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from perfeval import own_files
-from perfeval.cache import CACHE_NAME, Cache, context_key
 from perfeval.check.catalogue import Code, Finding, Severity, finding
 from perfeval.check.roster_rules import roster_rules
 from perfeval.check.workbook import FileOutcome, check_file, failed
-from perfeval.framework import Framework
-from perfeval.heap import long_lived
-from perfeval.manifest import CopyPlaces, Tidied, tidy_returns
+from perfeval.config.framework import Framework
+from perfeval.config.roster import RosterItem
+from perfeval.config.settings import Settings
+from perfeval.config.workspace import Workspace, open_workspace
+from perfeval.machinery import own_files
+from perfeval.machinery.cache import CACHE_NAME, Cache, context_key
+from perfeval.machinery.heap import long_lived
+from perfeval.machinery.manifest import CopyPlaces, Tidied, tidy_returns
+from perfeval.machinery.outcome_codec import decode_outcome, decode_stored, encode_outcome
+from perfeval.machinery.pool import run_isolated
+from perfeval.machinery.score_pack import unpack
 from perfeval.model import CellRef
-from perfeval.outcome_codec import decode_outcome, decode_stored, encode_outcome
-from perfeval.pool import run_isolated
 from perfeval.read.container import far_cells, is_lock_file
 from perfeval.read.discover import returned_files
 from perfeval.read.submission import read_submission
 from perfeval.render.returns import needs_copy, write_late_copy, write_return
-from perfeval.roster import RosterItem
 from perfeval.score import ItemScore
-from perfeval.score_pack import unpack
-from perfeval.settings import Settings
-from perfeval.workspace import Workspace, open_workspace
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +175,7 @@ def _unexpected(name: str, exc: BaseException) -> FileOutcome:
 
 
 def _check_job_encoded(path: str, name: str) -> bytes:
-    """:func:`_check_job`, encoded here (JSON, see :mod:`perfeval.outcome_codec`): the parent
+    """:func:`_check_job`, encoded here (JSON, see machinery.outcome_codec): the parent
     stores these bytes in the cache as they are, and decodes them once."""
     return encode_outcome(_check_job(path, name))
 

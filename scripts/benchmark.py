@@ -46,12 +46,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from perfeval import layout as L  # noqa: E402
+from perfeval.config.roster import RosterItem, write_roster  # noqa: E402
+from perfeval.config.workspace import init_folder, open_workspace  # noqa: E402
 from perfeval.fill import Fill, fill_workbook  # noqa: E402
 from perfeval.issue import issue_all  # noqa: E402
 from perfeval.issue.workbook import identity_for  # noqa: E402
 from perfeval.layout import custom_code  # noqa: E402
-from perfeval.roster import RosterItem, write_roster  # noqa: E402
-from perfeval.workspace import init_folder, open_workspace  # noqa: E402
 
 ISSUED_AT = dt.datetime(2025, 1, 6, 9, 0)
 MASTERS = 120

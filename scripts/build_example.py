@@ -17,12 +17,12 @@ import tomllib
 from decimal import Decimal
 from pathlib import Path
 
+from perfeval.config.framework import Framework
+from perfeval.config.roster import RosterItem, write_roster
+from perfeval.config.workspace import init_folder, open_workspace
 from perfeval.fill import Fill, fill_workbook
-from perfeval.framework import Framework
 from perfeval.issue import issue_all
 from perfeval.pipeline import do_validate
-from perfeval.roster import RosterItem, write_roster
-from perfeval.workspace import init_folder, open_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "workbooks" / "example_data.toml"

@@ -33,7 +33,7 @@ def loop(folder: Path, phase: str, count: int) -> None:
     sys.path.insert(0, str(ROOT))
     from perfeval import layout, validate
     from perfeval.check.workbook import check_file
-    from perfeval.outcome_codec import encode_outcome
+    from perfeval.machinery.outcome_codec import encode_outcome
     from perfeval.read.cells import Book
     from perfeval.read.container import inspect_file
     from perfeval.read.submission import read_submission

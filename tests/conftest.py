@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from perfeval import layout
+from perfeval.config.framework import Framework
+from perfeval.config.roster import RosterItem, write_roster
+from perfeval.config.workspace import Workspace, init_folder, open_workspace
 from perfeval.fill import Fill, fill_workbook
-from perfeval.framework import Framework
 from perfeval.issue import issue_all
 from perfeval.layout import custom_code
-from perfeval.roster import RosterItem, write_roster
-from perfeval.workspace import Workspace, init_folder, open_workspace
 
 ITEMS = [
     # item_id, name, unit, kind, framework, budget, executed, unit budget

@@ -16,12 +16,12 @@ from python_calamine import CalamineWorkbook
 from perfeval import layout as L
 from perfeval import pipeline
 from perfeval.check.catalogue import Code, Finding, Severity, all_rules
+from perfeval.config.settings import load_settings
 from perfeval.errors import ConfigError
 from perfeval.issue.info_sheet import NARRATIVE_HINTS
 from perfeval.render import returns
 from perfeval.render.annotate import SUMMARY_SHEET
 from perfeval.render.patch import patch_annotated
-from perfeval.settings import load_settings
 from tests.conftest import full_fill, row_of
 
 LIBREOFFICE = Path(__file__).parent / "data" / "libreoffice"

@@ -15,13 +15,13 @@ import pytest
 
 from perfeval import layout as L
 from perfeval import pipeline
+from perfeval.config.framework import load_framework
+from perfeval.config.workspace import open_workspace
 from perfeval.errors import ConfigError
 from perfeval.fill import fill_workbook
-from perfeval.framework import load_framework
 from perfeval.issue import issue_all
 from perfeval.read import parse
 from perfeval.validate import validate
-from perfeval.workspace import open_workspace
 from tests.conftest import Folder, full_fill, make_workspace, row_of
 from tests.test_framework import GOOD, write_framework
 from tests.test_tolerance import _wps_like

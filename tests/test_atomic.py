@@ -13,10 +13,16 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from perfeval import atomic
-from perfeval.atomic import HOST, atomic_path, output_error, sweep_temporaries, write_bytes
 from perfeval.cli import app
 from perfeval.errors import OutputError
+from perfeval.machinery import atomic
+from perfeval.machinery.atomic import (
+    HOST,
+    atomic_path,
+    output_error,
+    sweep_temporaries,
+    write_bytes,
+)
 
 
 def dead_pid() -> int:

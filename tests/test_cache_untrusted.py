@@ -16,16 +16,16 @@ from pathlib import Path
 
 import pytest
 
-import perfeval.cache
-import perfeval.roster
+import perfeval.config.roster
+import perfeval.machinery.cache
 from perfeval import validate as V
-from perfeval.cache import CACHE_NAME
 from perfeval.check.catalogue import Code, finding
 from perfeval.check.workbook import FileOutcome
+from perfeval.config.workspace import ROSTER_MEMO, open_workspace
+from perfeval.machinery.cache import CACHE_NAME
+from perfeval.machinery.outcome_codec import decode_outcome, decode_stored, encode_outcome
+from perfeval.machinery.score_pack import iter_indicators, unpack
 from perfeval.model import CellRef
-from perfeval.outcome_codec import decode_outcome, decode_stored, encode_outcome
-from perfeval.score_pack import iter_indicators, unpack
-from perfeval.workspace import ROSTER_MEMO, open_workspace
 from tests.conftest import full_fill
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names and pipes")
@@ -118,8 +118,10 @@ def test_a_planted_pickle_as_the_roster_memo_never_runs(folder, tmp_path, monkey
     marker = tmp_path / "ran"
     memo.write_bytes(planted(marker))
     parsed = []
-    real = perfeval.roster._load_roster
-    monkeypatch.setattr(perfeval.roster, "_load_roster", lambda *a: parsed.append(1) or real(*a))
+    real = perfeval.config.roster._load_roster
+    monkeypatch.setattr(
+        perfeval.config.roster, "_load_roster", lambda *a: parsed.append(1) or real(*a)
+    )
     assert open_workspace(where).roster.items == items
     assert not marker.exists()
     assert parsed == [1]  # read afresh from the roster
@@ -363,7 +365,7 @@ def test_a_cache_locked_by_another_run_is_read_and_not_written(folder, monkeypat
     fill_all(folder)
     first = V.validate(folder.ws)
     folder.fill("P2", full_fill(folder.framework("P2"), **{"1.1.1": {"score": 2}}))
-    monkeypatch.setattr(perfeval.cache, "LOCK_WAIT", 0.1)
+    monkeypatch.setattr(perfeval.machinery.cache, "LOCK_WAIT", 0.1)
     with contextlib.closing(sqlite3.connect(cache_path(folder))) as other:
         other.execute("BEGIN IMMEDIATE")  # another run writing: reading still works
         again = V.validate(folder.ws)
@@ -420,8 +422,10 @@ def test_a_malformed_roster_memo_means_the_roster_is_read_afresh(folder, monkeyp
     memo = where / ROSTER_MEMO
     good = json.loads(memo.read_bytes())
     parsed = []
-    real = perfeval.roster._load_roster
-    monkeypatch.setattr(perfeval.roster, "_load_roster", lambda *a: parsed.append(1) or real(*a))
+    real = perfeval.config.roster._load_roster
+    monkeypatch.setattr(
+        perfeval.config.roster, "_load_roster", lambda *a: parsed.append(1) or real(*a)
+    )
     for name, change in MEMO_CHANGES.items():
         memo_value = json.loads(json.dumps(good))
         change(memo_value)

@@ -17,9 +17,9 @@ pyopenvba = pytest.importorskip("pyopenvba")  # part of the test extra; skip onl
 
 from perfeval import pipeline  # noqa: E402
 from perfeval import xl as XL  # noqa: E402
+from perfeval.config.workspace import open_workspace  # noqa: E402
 from perfeval.console import layout as C  # noqa: E402
 from perfeval.console.build import XLWINGS_VERSION, build_console, conf_values  # noqa: E402
-from perfeval.workspace import open_workspace  # noqa: E402
 
 
 class FakeSheet:

@@ -21,6 +21,7 @@ from python_calamine import CalamineWorkbook
 
 from perfeval import pipeline
 from perfeval.errors import ConfigError
+from perfeval.machinery.resources import report_templates_dir
 from perfeval.render.annotate import write_annotated
 from perfeval.render.context import build_context
 from perfeval.render.csv_export import write_csv
@@ -33,7 +34,6 @@ from perfeval.render.text import (
     visible_text,
     workbook_text,
 )
-from perfeval.resources import report_templates_dir
 from tests.conftest import Folder, full_fill
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -131,7 +131,7 @@ def test_json_output_carries_no_terminal_controls(folder, tmp_path):
 
 
 def test_a_status_line_with_huge_names_is_capped(folder, tmp_path):
-    from perfeval.scope import Missing, report_status
+    from perfeval.aggregate.scope import Missing, report_status
 
     item = folder.ws.roster.get("P1")
     import dataclasses

@@ -325,7 +325,8 @@ def test_detail_lines_are_the_rows_written_value_by_value(tmp_path, monkeypatch)
     import dataclasses
     from types import SimpleNamespace
 
-    from perfeval import detail_rows, pipeline
+    from perfeval import pipeline
+    from perfeval.aggregate import detail_rows
 
     outcome = pipeline.do_aggregate(pipeline.prepare_demo(tmp_path / "demo"))
     real = detail_rows.iter_indicators
@@ -367,7 +368,8 @@ def test_detail_rows_sent_to_the_helper_write_the_same_file(tmp_path):
     writes the same bytes."""
     import pickle
 
-    from perfeval import detail_rows, pipeline
+    from perfeval import pipeline
+    from perfeval.aggregate import detail_rows
 
     outcome = pipeline.do_aggregate(pipeline.prepare_demo(tmp_path / "demo"))
     rows = detail_rows.DetailRows(outcome.results)

@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 
 from perfeval import pipeline
 from perfeval.cli import app
+from perfeval.config.workspace import open_workspace
 from perfeval.errors import ConfigError
-from perfeval.manifest import MANIFEST_NAME
-from perfeval.workspace import open_workspace
+from perfeval.machinery.manifest import MANIFEST_NAME
 from tests.conftest import full_fill
 
 runner = CliRunner(env={"COLUMNS": "400"})  # one message, one line
@@ -262,7 +262,7 @@ def test_a_clerks_file_under_a_copys_name_is_never_adopted_overwritten_or_remove
 
 
 def test_the_sweep_never_goes_through_a_link(returned, tmp_path):
-    from perfeval.atomic import HOST
+    from perfeval.machinery.atomic import HOST
 
     root = returned.ws.folder
     elsewhere = tmp_path / "别处"

@@ -4,9 +4,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from perfeval.config.framework import load_framework, load_frameworks
 from perfeval.errors import ConfigError
-from perfeval.framework import load_framework, load_frameworks
-from perfeval.resources import bundled_frameworks_dir
+from perfeval.machinery.resources import bundled_frameworks_dir
 
 HEADER = [
     "编码",

@@ -14,7 +14,7 @@ from perfeval.issue import issue_all
 from perfeval.issue.formula_sheet import DYNAMIC_FUNCTIONS, FormulaSheet
 from perfeval.issue.naming import workbook_name
 from perfeval.issue.plan import sheet_rows
-from perfeval.paper import row_height, text_lines
+from perfeval.render.paper import row_height, text_lines
 from perfeval.validate import validate
 from tests.conftest import full_fill, row_of
 

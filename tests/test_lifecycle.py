@@ -147,8 +147,8 @@ def test_ctrl_c_ends_the_run_at_once_with_one_line_and_nothing_left(folder, tmp_
 ASIDE = """
 import os, sys, time
 from pathlib import Path
-import perfeval.aside as aside
-from perfeval.atomic import atomic_path
+import perfeval.machinery.aside as aside
+from perfeval.machinery.atomic import atomic_path
 
 def slow(target, pids):
     with atomic_path(Path(target)) as tmp:
@@ -219,7 +219,7 @@ def test_kill_9_of_the_caller_ends_its_writers(tmp_path, helper):
 #: would not answer it either
 POOL = """
 import os, signal, sys, time
-from perfeval.pool import run_isolated
+from perfeval.machinery.pool import run_isolated
 
 def work(path, name):
     with open({pids!r}, "a") as fh:
@@ -251,7 +251,7 @@ def start_pool(tmp_path: Path) -> tuple[subprocess.Popen, set[int]]:
 
 
 def test_ctrl_c_ends_the_pool_even_with_a_worker_that_does_not_answer(tmp_path):
-    from perfeval.lifeline import STOP_GRACE
+    from perfeval.machinery.lifeline import STOP_GRACE
 
     proc, workers = start_pool(tmp_path)
     started = time.monotonic()
@@ -271,7 +271,7 @@ def test_kill_9_ends_a_worker_that_does_not_answer(tmp_path):
 
 
 def interrupt_while_forking(seen: list[str]) -> None:
-    from perfeval.lifeline import forking
+    from perfeval.machinery.lifeline import forking
 
     with forking():
         signal.pthread_kill(threading.get_ident(), signal.SIGINT)  # as a terminal's Ctrl+C

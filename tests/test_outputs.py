@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 
 from perfeval import pipeline
-from perfeval.atomic import atomic_path
 from perfeval.errors import OutputError
+from perfeval.machinery.atomic import atomic_path
 from tests.conftest import full_fill
 
 
@@ -27,29 +27,29 @@ def rows(path, sheet):
 def test_validation_report_lists_every_finding(folder, monkeypatch, caplog, large):
     """``large``: as in a process too large to fork, the report's tables are sent to the
     helper process and written there."""
-    import perfeval.aside
+    import perfeval.machinery.aside
 
     sent = []
     if large:
-        if not perfeval.aside.can_fork():
+        if not perfeval.machinery.aside.can_fork():
             pytest.skip("no fork, no helper")
-        perfeval.aside.start_helper()
-        helper = perfeval.aside._HELPER[os.getpid()]
+        perfeval.machinery.aside.start_helper()
+        helper = perfeval.machinery.aside._HELPER[os.getpid()]
         for _ in range(600):
             if helper.free():
                 break
             time.sleep(0.05)
-        monkeypatch.setattr(perfeval.aside, "ASIDE_MAX_MB", 0)
-        real = perfeval.aside._Helper.send
+        monkeypatch.setattr(perfeval.machinery.aside, "ASIDE_MAX_MB", 0)
+        real = perfeval.machinery.aside._Helper.send
         monkeypatch.setattr(
-            perfeval.aside._Helper, "send", lambda h, a: sent.append(a.work) or real(h, a)
+            perfeval.machinery.aside._Helper, "send", lambda h, a: sent.append(a.work) or real(h, a)
         )
     fw = folder.framework("P1")
     folder.fill("P1", full_fill(fw, **{"1.1.1": {"score": 9}}))
     folder.fill("P2")
     outcome = pipeline.do_validate(folder.ws.folder)
     assert sent == ([pipeline.write_validation_report] if large else [])
-    assert not [r for r in caplog.records if r.name == "perfeval.aside"]  # not done twice
+    assert not [r for r in caplog.records if r.name == "perfeval.machinery.aside"]  # not done twice
     report = outcome.outputs[0]
     listed = rows(report, "问题清单")
     assert [(r["文件"], r["工作表"], r["单元格"], r["代码"]) for r in listed] == [
@@ -155,11 +155,11 @@ def test_output_locked_by_excel_gives_a_chinese_message(tmp_path, monkeypatch):
 def test_write_bytes_replaces_in_one_step(tmp_path, monkeypatch):
     import itertools
 
-    import perfeval.atomic
-    from perfeval.atomic import write_bytes
+    import perfeval.machinery.atomic
+    from perfeval.machinery.atomic import write_bytes
 
     target = tmp_path / "copies" / "a.xlsx"  # the folder is made when missing
-    monkeypatch.setattr(perfeval.atomic, "_COUNTER", itertools.count())
+    monkeypatch.setattr(perfeval.machinery.atomic, "_COUNTER", itertools.count())
     write_bytes(target, b"first", durable=False)
     stale = tmp_path / "copies" / f".a.{os.getpid()}.1.tmp.xlsx"
     stale.write_bytes(b"left by a killed run")  # the next name in line is taken

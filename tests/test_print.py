@@ -15,8 +15,9 @@ from openpyxl.cell.cell import MergedCell
 from xlsxwriter.workbook import Workbook
 
 from perfeval import layout as L
-from perfeval import paper, pipeline
+from perfeval import pipeline
 from perfeval.issue.annotations import SUMMARY_SHEET
+from perfeval.render import paper
 from perfeval.render.charts import BAR_PX, CHART_ITEMS, short_labels, write_charts
 from perfeval.render.xlsx_tables import TableFormats, new_workbook, write_frame
 from tests.conftest import Folder, full_fill, row_of

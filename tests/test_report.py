@@ -150,8 +150,8 @@ def test_the_faster_word_rendering_writes_what_docxtpl_writes(demo, tmp_path, te
     import jinja2
     from docxtpl import DocxTemplate
 
+    from perfeval.machinery.resources import report_templates_dir
     from perfeval.render.docx_template import ReportTemplate
-    from perfeval.resources import report_templates_dir
 
     context = build_context(demo.results)
     context["items"][0]["overview"] = text

@@ -8,11 +8,11 @@ import pytest
 from docx import Document
 
 from perfeval import pipeline
+from perfeval.config.settings import load_settings
 from perfeval.errors import ConfigError
+from perfeval.machinery.resources import report_templates_dir
 from perfeval.render.context import build_context
 from perfeval.render.report import write_docx, write_markdown
-from perfeval.resources import report_templates_dir
-from perfeval.settings import load_settings
 from tests.conftest import Folder, full_fill
 
 SELF_EVALUATED = "2024年测试自评项目"
@@ -78,7 +78,7 @@ def test_coverage_leaves_self_evaluations_out(results):
 
 
 def test_a_units_budget_total_may_sit_on_its_self_evaluation_row(results):
-    from perfeval.coverage import coverage
+    from perfeval.aggregate.coverage import coverage
 
     items = {i.item.item_id: i.item for i in results.items}
     project = dataclasses.replace(items["P1"], unit_budget=None)

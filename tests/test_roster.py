@@ -1,9 +1,9 @@
 import openpyxl
 import pytest
 
+from perfeval.config.roster import load_roster
+from perfeval.config.workspace import init_folder
 from perfeval.errors import ConfigError
-from perfeval.roster import load_roster
-from perfeval.workspace import init_folder
 
 HEADER = [
     "项目编号",
@@ -79,7 +79,7 @@ def test_missing_column_is_unusable(ws):
 def test_negative_amounts_and_a_unit_total_of_zero_are_findings(ws):
     """A negative 单位项目预算总额 used to blank the unit's coverage without a word."""
     from perfeval.check.roster_rules import roster_rules
-    from perfeval.workspace import open_workspace
+    from perfeval.config.workspace import open_workspace
 
     write(
         ws,

@@ -19,7 +19,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from perfeval import layout as L
-from perfeval.aggregate import aggregate
+from perfeval.aggregate.figures import aggregate
 from perfeval.numbers import q2
 from perfeval.validate import ValidationResult, validate
 from tests.conftest import Folder, full_fill

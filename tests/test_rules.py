@@ -7,8 +7,8 @@ import openpyxl
 import pytest
 
 from perfeval import layout as L
+from perfeval.config.roster import write_roster
 from perfeval.layout import custom_code
-from perfeval.roster import write_roster
 from perfeval.validate import validate
 from tests.conftest import Folder, full_fill, row_of
 

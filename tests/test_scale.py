@@ -8,7 +8,7 @@ import time
 import openpyxl
 import pytest
 
-import perfeval.cache
+import perfeval.machinery.cache
 from perfeval import layout as L
 from perfeval import validate as V
 from tests.conftest import full_fill, row_of
@@ -51,15 +51,18 @@ def test_changing_one_cell_rechecks_only_that_file(folder):
 
 
 @pytest.mark.skipif(
-    not perfeval.cache.STAT_SHORTCUT, reason="the stat shortcut needs POSIX ctime; it is off here"
+    not perfeval.machinery.cache.STAT_SHORTCUT,
+    reason="needs POSIX ctime",
 )
 def test_unchanged_files_are_not_read_again_and_any_rewrite_is(folder, monkeypatch):
     fill_all(folder)
-    monkeypatch.setattr(perfeval.cache, "RACY_NS", -(10**12))  # trust hashes made just now
+    monkeypatch.setattr(perfeval.machinery.cache, "RACY_NS", -(10**12))  # trust new hashes
     V.validate(folder.ws)
     read = []
-    real = perfeval.cache.file_sha256
-    monkeypatch.setattr(perfeval.cache, "file_sha256", lambda p: read.append(p) or real(p))
+    real = perfeval.machinery.cache.file_sha256
+    monkeypatch.setattr(
+        perfeval.machinery.cache, "file_sha256", lambda p: read.append(p) or real(p)
+    )
     assert V.validate(folder.ws).cached == 4
     assert read == []  # nothing was read: size, times and inode as recorded
     # same size, same modification time, other bytes: only the status-change time moved
@@ -80,17 +83,19 @@ def test_a_first_run_reads_each_file_once(folder, monkeypatch):
     """With nothing cached the parent does not hash; the workers' hashes are recorded and, where
     the stat shortcut works (POSIX), spare the next run reading the files at all."""
     fill_all(folder)
-    monkeypatch.setattr(perfeval.cache, "RACY_NS", -(10**12))
+    monkeypatch.setattr(perfeval.machinery.cache, "RACY_NS", -(10**12))
     read = []
-    real = perfeval.cache.file_sha256
-    monkeypatch.setattr(perfeval.cache, "file_sha256", lambda p: read.append(p) or real(p))
+    real = perfeval.machinery.cache.file_sha256
+    monkeypatch.setattr(
+        perfeval.machinery.cache, "file_sha256", lambda p: read.append(p) or real(p)
+    )
     first = V.validate(folder.ws)
     assert first.cached == 0
     assert read == []
     assert all(len(f.sha256) == 64 for f in first.files)
     again = V.validate(folder.ws)
     assert again.cached == 4
-    if perfeval.cache.STAT_SHORTCUT:
+    if perfeval.machinery.cache.STAT_SHORTCUT:
         assert read == []  # known by their stat, recorded from the workers
     else:
         assert len(read) == len(first.files)  # hashed by the parent, found in the cache
@@ -110,7 +115,7 @@ def test_an_empty_annotated_copy_is_made_again(folder):
 
 
 def test_many_jobs_come_back_in_order_once_each():
-    from perfeval.pool import run_isolated
+    from perfeval.machinery.pool import run_isolated
 
     jobs = [(str(n), f"file{n}") for n in range(500)]
     results = run_isolated(jobs, _echo, _failed, workers=2)
@@ -174,7 +179,7 @@ def test_changing_the_config_invalidates_everything(folder):
 def test_a_new_perfeval_version_invalidates_everything(folder, monkeypatch):
     fill_all(folder)
     V.validate(folder.ws)
-    monkeypatch.setattr(perfeval.cache, "__version__", "99.0")
+    monkeypatch.setattr(perfeval.machinery.cache, "__version__", "99.0")
     assert V.validate(folder.ws).cached == 0
 
 
@@ -182,7 +187,7 @@ def test_changing_the_roster_invalidates_everything(folder):
     from dataclasses import replace
     from decimal import Decimal
 
-    from perfeval.roster import write_roster
+    from perfeval.config.roster import write_roster
 
     fill_all(folder)
     V.validate(folder.ws)
@@ -198,9 +203,9 @@ def test_changing_the_roster_invalidates_everything(folder):
 def test_the_roster_is_parsed_once_until_it_changes(folder, monkeypatch):
     from dataclasses import replace
 
-    import perfeval.roster
-    from perfeval.roster import write_roster
-    from perfeval.workspace import ROSTER_MEMO, open_workspace
+    import perfeval.config.roster
+    from perfeval.config.roster import write_roster
+    from perfeval.config.workspace import ROSTER_MEMO, open_workspace
 
     where = folder.ws.folder
     first = open_workspace(where).roster
@@ -210,7 +215,7 @@ def test_the_roster_is_parsed_once_until_it_changes(folder, monkeypatch):
         raise AssertionError("the roster was parsed again")
 
     with monkeypatch.context() as m:
-        m.setattr(perfeval.roster, "_load_roster", no_parsing)
+        m.setattr(perfeval.config.roster, "_load_roster", no_parsing)
         assert open_workspace(where).roster.items == first.items  # from the memo
     items = [replace(i, name="改名后的项目") if i.item_id == "P2" else i for i in first.items]
     write_roster(folder.ws.settings.path("roster"), items, folder.ws.settings, folder.ws.frameworks)
@@ -290,7 +295,7 @@ def _write_where(path, parent: int, fail_in_child: bool) -> None:
 
 @pytest.mark.parametrize("fail_in_child", [False, True])
 def test_work_run_aside_gives_its_result_even_when_the_background_fails(tmp_path, fail_in_child):
-    from perfeval.aside import run_aside
+    from perfeval.machinery.aside import run_aside
 
     out = tmp_path / "out.txt"
     wait = run_aside(_write_where, out, os.getpid(), fail_in_child)
@@ -301,11 +306,11 @@ def test_work_run_aside_gives_its_result_even_when_the_background_fails(tmp_path
 
 
 def test_a_large_process_does_its_work_aside_in_itself(tmp_path, monkeypatch):
-    import perfeval.aside
+    import perfeval.machinery.aside
 
-    monkeypatch.setattr(perfeval.aside, "ASIDE_MAX_MB", 0)  # "too large to fork"
+    monkeypatch.setattr(perfeval.machinery.aside, "ASIDE_MAX_MB", 0)  # "too large to fork"
     out = tmp_path / "out.txt"
-    wait = perfeval.aside.run_aside(_write_where, out, os.getpid(), True)
+    wait = perfeval.machinery.aside.run_aside(_write_where, out, os.getpid(), True)
     assert not out.exists()  # nothing runs until waited for
     wait()
     assert out.read_text(encoding="ascii") == str(os.getpid())
@@ -315,43 +320,43 @@ def test_a_large_process_does_its_work_aside_in_itself(tmp_path, monkeypatch):
 def test_a_large_process_sends_portable_work_to_its_helper(tmp_path, monkeypatch):
     """Too large to fork: work whose arguments pickle compactly goes to the helper, forked while
     the process was small; other work, and work the helper fails, runs in the caller."""
-    import perfeval.aside
+    import perfeval.machinery.aside
 
-    perfeval.aside.stop_helper()
-    perfeval.aside.start_helper()
-    helper = perfeval.aside._HELPER[os.getpid()]
+    perfeval.machinery.aside.stop_helper()
+    perfeval.machinery.aside.start_helper()
+    helper = perfeval.machinery.aside._HELPER[os.getpid()]
     deadline = time.monotonic() + 30
     while not helper.free() and time.monotonic() < deadline:
         time.sleep(0.05)
-    monkeypatch.setattr(perfeval.aside, "ASIDE_MAX_MB", 0)  # "too large to fork"
+    monkeypatch.setattr(perfeval.machinery.aside, "ASIDE_MAX_MB", 0)  # "too large to fork"
     sent, kept, failed = (tmp_path / f"{n}.txt" for n in ("sent", "kept", "failed"))
-    wait_sent = perfeval.aside.run_aside(_write_pid_later, sent, 0.3, portable=True)
-    wait_kept = perfeval.aside.run_aside(_write_pid_later, kept, 0)  # not portable
+    wait_sent = perfeval.machinery.aside.run_aside(_write_pid_later, sent, 0.3, portable=True)
+    wait_kept = perfeval.machinery.aside.run_aside(_write_pid_later, kept, 0)  # not portable
     assert not kept.exists()
     wait_kept()
     wait_sent()
     assert sent.read_text(encoding="ascii") == str(helper.process.pid)
     assert kept.read_text(encoding="ascii") == str(os.getpid())
-    perfeval.aside.run_aside(_write_where, failed, os.getpid(), True, portable=True)()
+    perfeval.machinery.aside.run_aside(_write_where, failed, os.getpid(), True, portable=True)()
     assert failed.read_text(encoding="ascii") == str(os.getpid())  # failed there: done here
     helper.process.kill()
     helper.process.join()
     again = tmp_path / "again.txt"
-    perfeval.aside.run_aside(_write_pid_later, again, 0, portable=True)()
+    perfeval.machinery.aside.run_aside(_write_pid_later, again, 0, portable=True)()
     assert again.read_text(encoding="ascii") == str(os.getpid())  # no helper: done here
-    perfeval.aside.start_helper()  # a dead helper is replaced
-    fresh = perfeval.aside._HELPER[os.getpid()]
+    perfeval.machinery.aside.start_helper()  # a dead helper is replaced
+    fresh = perfeval.machinery.aside._HELPER[os.getpid()]
     assert fresh is not helper
     assert fresh.process.is_alive()
     while not fresh.free() and time.monotonic() < deadline:
         time.sleep(0.05)
     unpicklable = tmp_path / "unpicklable.txt"
-    wait = perfeval.aside.run_aside(_write_with, unpicklable, lambda: "x", portable=True)
+    wait = perfeval.machinery.aside.run_aside(_write_with, unpicklable, lambda: "x", portable=True)
     wait()
     assert unpicklable.read_text(encoding="ascii") == "x"  # done here
-    assert os.getpid() not in perfeval.aside._HELPER  # a half-sent job: that helper is gone
+    assert os.getpid() not in perfeval.machinery.aside._HELPER  # a half-sent job: helper gone
     assert not fresh.process.is_alive()
-    perfeval.aside.stop_helper()
+    perfeval.machinery.aside.stop_helper()
 
 
 def _write_with(path, make) -> None:
@@ -367,34 +372,34 @@ def _write_pid_later(path, seconds: float) -> None:
 def test_one_writer_aside_at_a_time_the_next_runs_in_the_caller(tmp_path, monkeypatch):
     """Beside the caller's own work, one forked writer per remaining core: a second one would
     only share the cores and hold its own copy of what it touches."""
-    import perfeval.aside
+    import perfeval.machinery.aside
 
-    monkeypatch.setattr(perfeval.aside, "ASIDE_AT_ONCE", 1)
-    monkeypatch.setattr(perfeval.aside, "ASIDE_MAX_MB", 10**6)
+    monkeypatch.setattr(perfeval.machinery.aside, "ASIDE_AT_ONCE", 1)
+    monkeypatch.setattr(perfeval.machinery.aside, "ASIDE_MAX_MB", 10**6)
     first, second, third = (tmp_path / f"{n}.txt" for n in range(3))
-    wait_first = perfeval.aside.run_aside(_write_pid_later, first, 0.5)
-    wait_second = perfeval.aside.run_aside(_write_pid_later, second, 0)
+    wait_first = perfeval.machinery.aside.run_aside(_write_pid_later, first, 0.5)
+    wait_second = perfeval.machinery.aside.run_aside(_write_pid_later, second, 0)
     wait_second()
     wait_first()
     assert first.read_text(encoding="ascii") != str(os.getpid())  # forked
     assert second.read_text(encoding="ascii") == str(os.getpid())  # in the caller
-    perfeval.aside.run_aside(_write_pid_later, third, 0)()
+    perfeval.machinery.aside.run_aside(_write_pid_later, third, 0)()
     assert third.read_text(encoding="ascii") != str(os.getpid())  # forked again: slot free
 
 
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
 def test_held_back_work_is_forked_once_a_writer_has_finished(tmp_path, monkeypatch):
-    import perfeval.aside
+    import perfeval.machinery.aside
 
-    monkeypatch.setattr(perfeval.aside, "ASIDE_AT_ONCE", 1)
-    monkeypatch.setattr(perfeval.aside, "ASIDE_MAX_MB", 10**6)
+    monkeypatch.setattr(perfeval.machinery.aside, "ASIDE_AT_ONCE", 1)
+    monkeypatch.setattr(perfeval.machinery.aside, "ASIDE_MAX_MB", 10**6)
     first, second = (tmp_path / f"{n}.txt" for n in range(2))
-    wait_first = perfeval.aside.run_aside(_write_pid_later, first, 0.2)
-    wait_second = perfeval.aside.run_aside(_write_pid_later, second, 0)
-    perfeval.aside.start_deferred()  # the first writer still runs: the second keeps waiting
+    wait_first = perfeval.machinery.aside.run_aside(_write_pid_later, first, 0.2)
+    wait_second = perfeval.machinery.aside.run_aside(_write_pid_later, second, 0)
+    perfeval.machinery.aside.start_deferred()  # first writer runs: second waits
     assert not second.exists()
     wait_first()
-    perfeval.aside.start_deferred()  # its place is free now
+    perfeval.machinery.aside.start_deferred()  # its place is free now
     wait_second()
     assert first.read_text(encoding="ascii") != str(os.getpid())
     assert second.read_text(encoding="ascii") not in ("", str(os.getpid()))  # forked too
@@ -406,16 +411,16 @@ def test_held_back_work_nobody_waits_for_is_never_started(tmp_path, monkeypatch)
     next run's output, by the Excel console's long-lived process."""
     import gc
 
-    import perfeval.aside
+    import perfeval.machinery.aside
 
-    monkeypatch.setattr(perfeval.aside, "ASIDE_AT_ONCE", 1)
-    monkeypatch.setattr(perfeval.aside, "ASIDE_MAX_MB", 10**6)
+    monkeypatch.setattr(perfeval.machinery.aside, "ASIDE_AT_ONCE", 1)
+    monkeypatch.setattr(perfeval.machinery.aside, "ASIDE_MAX_MB", 10**6)
     first, stale = tmp_path / "first.txt", tmp_path / "stale.txt"
-    wait_first = perfeval.aside.run_aside(_write_pid_later, first, 0)
-    perfeval.aside.run_aside(_write_pid_later, stale, 0)  # held back, and dropped
+    wait_first = perfeval.machinery.aside.run_aside(_write_pid_later, first, 0)
+    perfeval.machinery.aside.run_aside(_write_pid_later, stale, 0)  # held back, and dropped
     gc.collect()
     wait_first()
-    perfeval.aside.start_deferred()
+    perfeval.machinery.aside.start_deferred()
     time.sleep(0.3)
     assert first.exists()
     assert not stale.exists()
@@ -437,7 +442,7 @@ def _name_of(path: str, name: str) -> str:
 
 
 def test_a_worker_that_hangs_while_starting_costs_time_not_files_or_the_run(tmp_path):
-    from perfeval.pool import run_isolated
+    from perfeval.machinery.pool import run_isolated
 
     jobs = [(str(tmp_path / f"{n}.xlsx"), f"{n}.xlsx") for n in range(5)]
     started = time.monotonic()
@@ -456,7 +461,7 @@ def test_a_worker_that_hangs_while_starting_costs_time_not_files_or_the_run(tmp_
 
 def test_workers_that_never_start_stop_the_run_with_a_message(tmp_path):
     from perfeval.errors import PerfevalError
-    from perfeval.pool import run_isolated
+    from perfeval.machinery.pool import run_isolated
 
     started = time.monotonic()
     with pytest.raises(PerfevalError, match="无法启动"):
@@ -487,10 +492,10 @@ def _die_at_start(_: str) -> None:
 def test_a_spawned_worker_may_take_longer_to_start_than_a_file_may(tmp_path, monkeypatch):
     """Where workers are spawned (Windows), starting means a new interpreter and opening the
     folder: that is not a hang, even when it takes longer than the file timeout."""
-    import perfeval.pool
-    from perfeval.pool import run_isolated
+    import perfeval.machinery.pool
+    from perfeval.machinery.pool import run_isolated
 
-    monkeypatch.setattr(perfeval.pool.mp, "get_all_start_methods", lambda: ["spawn"])
+    monkeypatch.setattr(perfeval.machinery.pool.mp, "get_all_start_methods", lambda: ["spawn"])
     jobs = [(str(tmp_path / f"{n}.xlsx"), f"{n}.xlsx") for n in range(3)]
     results = run_isolated(
         jobs,
@@ -506,7 +511,7 @@ def test_a_spawned_worker_may_take_longer_to_start_than_a_file_may(tmp_path, mon
 
 def test_workers_that_die_while_starting_stop_the_run_with_a_message(tmp_path):
     from perfeval.errors import PerfevalError
-    from perfeval.pool import run_isolated
+    from perfeval.machinery.pool import run_isolated
 
     with pytest.raises(PerfevalError, match="无法启动"):
         run_isolated(
@@ -525,7 +530,7 @@ def test_long_lived_objects_are_collectable_again_afterwards():
     import gc
     import weakref
 
-    from perfeval.heap import long_lived
+    from perfeval.machinery.heap import long_lived
 
     class Node:
         pass
@@ -547,7 +552,7 @@ def test_long_lived_objects_are_collectable_again_afterwards():
 def test_an_inner_long_lived_block_leaves_the_outer_one_frozen():
     import gc
 
-    from perfeval.heap import long_lived
+    from perfeval.machinery.heap import long_lived
 
     before = gc.get_freeze_count()
     with long_lived():
@@ -561,7 +566,7 @@ def test_an_inner_long_lived_block_leaves_the_outer_one_frozen():
 def test_workers_ask_for_a_batch_s_files_ahead(tmp_path, monkeypatch):
     """A province's returns outgrow the page cache: a worker asks for its batch's files to be
     read ahead, skipping what it cannot open, and never fails on the hint."""
-    from perfeval import pool
+    from perfeval.machinery import pool
 
     files = [tmp_path / f"{n}.xlsx" for n in range(3)]
     for f in files:

@@ -2,9 +2,9 @@ from decimal import Decimal
 
 import pytest
 
+from perfeval.config.settings import load_settings
+from perfeval.config.workspace import init_folder
 from perfeval.errors import ConfigError
-from perfeval.settings import load_settings
-from perfeval.workspace import init_folder
 
 
 def test_init_writes_a_complete_config(tmp_path):
@@ -192,8 +192,8 @@ def test_quoted_numbers_and_toml_dates_are_understood(tmp_path):
 def test_every_default_setting_is_in_the_schema_and_the_other_way_round():
     import tomllib
 
-    from perfeval.resources import defaults_file
-    from perfeval.settings_schema import SECTIONS, TABLES, check_config
+    from perfeval.config.settings_schema import SECTIONS, TABLES, check_config
+    from perfeval.machinery.resources import defaults_file
 
     raw = tomllib.loads(defaults_file().read_text(encoding="utf-8"))
     assert check_config(raw) == []

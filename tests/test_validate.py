@@ -9,8 +9,8 @@ from decimal import Decimal
 import openpyxl
 
 from perfeval import layout as L
+from perfeval.config.roster import write_roster
 from perfeval.fill import Fill
-from perfeval.roster import write_roster
 from perfeval.validate import validate
 from tests.conftest import full_fill, row_of
 

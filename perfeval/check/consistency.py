@@ -11,10 +11,10 @@ import re
 from decimal import Decimal
 
 from perfeval.check.catalogue import Code, Finding, finding
-from perfeval.framework import Indicator
+from perfeval.config.framework import Indicator
+from perfeval.config.settings import Settings
 from perfeval.read.parse import normalize_text, remembered
 from perfeval.read.submission import IndicatorRow
-from perfeval.settings import Settings
 
 _ONE_NUMBER = re.compile(r"^[≥≤=<>]?\s*([+-]?\d+(?:\.\d+)?)\s*(%?)[^\d]*$")
 MISSED_GRADES = ("部分达成", "未达成")

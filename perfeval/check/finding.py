@@ -2,7 +2,7 @@
 
 The catalogue (:mod:`perfeval.check.catalogue`) makes them; everything else reads them. They cross
 process boundaries by the hundred thousand, so they pickle as plain tuples; the cache stores them
-as JSON (see :mod:`perfeval.plain`).
+as JSON (see :mod:`perfeval.machinery.plain`).
 """
 
 from __future__ import annotations

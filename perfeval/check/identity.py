@@ -6,7 +6,7 @@ framework means *the bureau's* data changed after issue (PE-ID-009), not that th
 
 Locked text is compared in its normalized form (:func:`perfeval.layout.canon`: a width or a blank
 is no change), on both sides of the fingerprint and against today's roster and framework; the
-framework is identified by its :attr:`~perfeval.framework.Framework.issue_hash`, made the same
+framework is identified by its :attr:`~.Framework.issue_hash`, made the same
 way. Messages quote both sides as written.
 """
 
@@ -16,15 +16,15 @@ from dataclasses import dataclass
 
 from perfeval import layout as L
 from perfeval.check.catalogue import Code, Finding, finding
-from perfeval.framework import Framework
+from perfeval.config.framework import Framework
+from perfeval.config.roster import RosterItem
+from perfeval.config.settings import Settings
+from perfeval.config.workspace import Workspace
 from perfeval.issue.plan import info_locked_pairs, locked_pairs, sheet_rows
 from perfeval.model import CellRef, Value
 from perfeval.numbers import fmt_money
 from perfeval.read.parse import as_written
 from perfeval.read.submission import IndicatorRow, Submission
-from perfeval.roster import RosterItem
-from perfeval.settings import Settings
-from perfeval.workspace import Workspace
 
 
 @dataclass

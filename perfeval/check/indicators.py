@@ -15,13 +15,13 @@ from perfeval import layout as L
 from perfeval.check import values
 from perfeval.check.catalogue import Code, Finding, finding
 from perfeval.check.consistency import check_consistency
-from perfeval.framework import Framework, Indicator
+from perfeval.config.framework import Framework, Indicator
+from perfeval.config.settings import Settings
 from perfeval.issue.plan import SheetRow
 from perfeval.model import Value
 from perfeval.read.parse import as_written, normalize_text
 from perfeval.read.rows import resolve_rows
 from perfeval.read.submission import IndicatorRow, Submission
-from perfeval.settings import Settings
 
 
 def check_indicators(

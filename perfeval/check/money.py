@@ -7,11 +7,11 @@ from decimal import Decimal
 from perfeval import layout as L
 from perfeval.check import values
 from perfeval.check.catalogue import Code, Finding, finding
+from perfeval.config.roster import RosterItem
+from perfeval.config.settings import Settings
 from perfeval.model import Value
 from perfeval.numbers import HUNDRED, fmt_money, fmt_rate, percent, q2
 from perfeval.read.submission import Submission
-from perfeval.roster import RosterItem
-from perfeval.settings import Settings
 
 
 def check_money(

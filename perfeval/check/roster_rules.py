@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from perfeval.aggregate.coverage import coverage
 from perfeval.check.catalogue import Code, Finding, finding
-from perfeval.coverage import coverage
+from perfeval.config.workspace import Workspace
 from perfeval.numbers import HUNDRED, fmt_money, fmt_rate
-from perfeval.workspace import Workspace
 
 
 def roster_rules(ws: Workspace, returned: set[str]) -> list[Finding]:

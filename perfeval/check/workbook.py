@@ -1,7 +1,7 @@
 """Every check on one returned workbook, producing a :class:`FileOutcome` of plain data.
 
 This is what a worker process runs per file and what the cache stores (encoded by
-:mod:`perfeval.outcome_codec`): findings, the roster item the workbook belongs to, and (when no
+machinery.outcome_codec): findings, the roster item the workbook belongs to, and (when no
 error was found) its packed score.
 """
 
@@ -16,13 +16,13 @@ from perfeval.check.catalogue import Code, Finding, finding
 from perfeval.check.identity import check_identity
 from perfeval.check.indicators import check_indicators
 from perfeval.check.money import check_money
+from perfeval.config.workspace import Workspace
+from perfeval.machinery.score_pack import pack
 from perfeval.model import CellRef
 from perfeval.read.parse import as_written
 from perfeval.read.rows import resolve_rows
 from perfeval.read.submission import ReadResult, Submission
 from perfeval.score import ItemScore, score_item
-from perfeval.score_pack import pack
-from perfeval.workspace import Workspace
 
 
 @dataclass

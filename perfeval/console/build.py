@@ -18,10 +18,10 @@ from pathlib import Path
 import xlsxwriter
 
 from perfeval import __version__
-from perfeval.atomic import atomic_path
+from perfeval.config.workspace import Workspace
 from perfeval.console import layout as C
 from perfeval.errors import ConfigError
-from perfeval.workspace import Workspace
+from perfeval.machinery.atomic import atomic_path
 
 XLWINGS_VERSION = "0.37.8"  # the pinned version; the build refuses any other
 DEFAULT_INTERPRETER = r"%LOCALAPPDATA%\perfeval\venv\Scripts\pythonw.exe"

@@ -18,7 +18,7 @@ from xlsxwriter.worksheet import Worksheet
 from perfeval.check.catalogue import Finding
 from perfeval.issue.formats import Formats
 from perfeval.issue.overlay import Key, Overlay
-from perfeval.paper import row_height, set_paper, text_lines
+from perfeval.render.paper import row_height, set_paper, text_lines
 
 SUMMARY_SHEET = "校验问题"
 COLUMNS = (

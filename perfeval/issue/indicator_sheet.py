@@ -17,7 +17,7 @@ from perfeval import layout as L
 from perfeval.issue.formats import Formats
 from perfeval.issue.plan import Plan, SheetRow
 from perfeval.layout import display_width
-from perfeval.paper import row_height, set_paper, text_lines
+from perfeval.render.paper import row_height, set_paper, text_lines
 
 COL = {key: n for n, key in enumerate(L.IND_COLUMNS)}  # zero-based, as XlsxWriter counts
 #: widths (characters) at most: the sheet prints one A4 landscape page wide at 80 % (10 pt text

@@ -13,7 +13,7 @@ from perfeval.issue.formats import Formats
 from perfeval.issue.indicator_sheet import COL
 from perfeval.issue.plan import Plan, info_facts
 from perfeval.issue.sheets import col_range
-from perfeval.paper import set_paper
+from perfeval.render.paper import set_paper
 
 NARRATIVE_HINTS = {
     "overview": "简述项目（部门）的依据、内容、资金使用和实施情况。",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from perfeval.roster import RosterItem
+from perfeval.config.roster import RosterItem
 
 _FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 _RESERVED = {

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from perfeval import layout as L
-from perfeval.framework import Framework, Indicator
+from perfeval.config.framework import Framework, Indicator
+from perfeval.config.roster import RosterItem
+from perfeval.config.settings import Settings
 from perfeval.issue.overlay import Overlay
 from perfeval.numbers import q2
-from perfeval.roster import RosterItem
-from perfeval.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from perfeval import layout as L
+from perfeval.config.settings import Settings
 from perfeval.issue.formats import INPUT_FILL, Formats
 from perfeval.issue.plan import Plan
-from perfeval.paper import row_height, set_paper, text_lines
-from perfeval.settings import Settings
+from perfeval.render.paper import row_height, set_paper, text_lines
 
 
 def col_range(sheet: str, col: int, first: int, last: int) -> str:

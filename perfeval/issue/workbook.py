@@ -9,9 +9,11 @@ from pathlib import Path
 
 from perfeval import __version__
 from perfeval import layout as L
-from perfeval.atomic import atomic_path, make_folder
+from perfeval.config.framework import Framework
+from perfeval.config.roster import RosterItem
+from perfeval.config.settings import Settings
+from perfeval.config.workspace import Workspace
 from perfeval.errors import OutputError
-from perfeval.framework import Framework
 from perfeval.issue.annotations import Annotations
 from perfeval.issue.formats import make_formats
 from perfeval.issue.formula_sheet import FormulaWorkbook
@@ -20,11 +22,9 @@ from perfeval.issue.info_sheet import write_info
 from perfeval.issue.naming import workbook_name
 from perfeval.issue.plan import Plan, info_locked_pairs, locked_pairs
 from perfeval.issue.sheets import write_guide, write_identity, write_lists, write_problems
+from perfeval.machinery.atomic import atomic_path, make_folder
+from perfeval.machinery.pool import run_isolated
 from perfeval.numbers import ratio
-from perfeval.pool import run_isolated
-from perfeval.roster import RosterItem
-from perfeval.settings import Settings
-from perfeval.workspace import Workspace
 
 WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,

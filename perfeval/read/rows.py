@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from perfeval.framework import Framework, Indicator
+from perfeval.config.framework import Framework, Indicator
 from perfeval.issue.plan import SheetRow, sheet_rows
 from perfeval.read.parse import normalize_text
 from perfeval.read.submission import IndicatorRow

@@ -19,8 +19,6 @@ from openpyxl.utils import quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from perfeval import paper as P
-from perfeval.atomic import atomic_path, make_folder
 from perfeval.check.catalogue import Finding
 from perfeval.issue.annotations import (
     COLUMNS,
@@ -30,6 +28,8 @@ from perfeval.issue.annotations import (
     summary_title,
     title_height,
 )
+from perfeval.machinery.atomic import atomic_path, make_folder
+from perfeval.render import paper as P
 from perfeval.render.text import needs_quote_prefix, workbook_text
 
 BAD_FILL = PatternFill("solid", fgColor="FFC7CE")

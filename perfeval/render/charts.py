@@ -19,11 +19,11 @@ import re
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from perfeval.aggregate import Results
+from perfeval.aggregate.figures import Results
+from perfeval.aggregate.tables import level1_averages
 from perfeval.layout import display_width
-from perfeval.paper import set_paper
+from perfeval.render.paper import set_paper
 from perfeval.render.xlsx_tables import TableFormats, write_cell
-from perfeval.tables import level1_averages
 
 DATA_SHEET = "图表数据"
 CHART_SHEET = "图表"

@@ -1,4 +1,4 @@
-"""The report's context, built once from :class:`~perfeval.aggregate.Results`.
+"""The report's context, built once from :class:`~perfeval.aggregate.figures.Results`.
 
 Both report templates (Markdown and Word) receive exactly this dictionary. All numbers are already
 formatted here, through :mod:`perfeval.numbers`, so a template never formats a number itself.
@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from perfeval.aggregate import Results, budget, units
+from perfeval.aggregate.figures import Results, budget, units
 from perfeval.numbers import HUNDRED, fmt_date, fmt_money, fmt_rate, fmt_score, heading_label
 
 
@@ -154,7 +154,7 @@ def build_context(r: Results, today: dt.date | None = None) -> dict[str, Any]:
 
 
 def _completeness(r: Results, join) -> dict[str, Any]:
-    """What the report does not contain, and why (see :mod:`perfeval.scope`)."""
+    """What the report does not contain, and why (see :mod:`perfeval.aggregate.scope`)."""
     missing = [{"name": m.item.name, "unit": m.item.unit, "why": m.why} for m in r.missing]
     shown = missing[: r.settings.report_names]
     return {

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from perfeval.atomic import atomic_path
+from perfeval.machinery.atomic import atomic_path
 from perfeval.render.text import FORMULA_LOOKALIKES, needs_quote_prefix, visible_text
 
 CHUNK = 5000

@@ -22,8 +22,6 @@ from pathlib import Path
 from lxml import etree
 from xlsxwriter.utility import quote_sheetname
 
-from perfeval import paper as P
-from perfeval.atomic import write_bytes
 from perfeval.check.catalogue import Finding
 from perfeval.issue.annotations import (
     COLUMNS,
@@ -32,7 +30,9 @@ from perfeval.issue.annotations import (
     summary_title,
     title_height,
 )
+from perfeval.machinery.atomic import write_bytes
 from perfeval.read.parse import remembered
+from perfeval.render import paper as P
 from perfeval.render import patch_sheet
 from perfeval.render.patch_comments import CELL, Notes
 from perfeval.render.text import needs_quote_prefix, workbook_text, xml_attr, xml_text

@@ -21,10 +21,10 @@ from jinja2 import meta
 from lxml.etree import XMLSyntaxError
 from markupsafe import Markup
 
-from perfeval.atomic import atomic_path, write_text
 from perfeval.errors import ConfigError
+from perfeval.machinery.atomic import atomic_path, write_text
+from perfeval.machinery.resources import report_templates_dir
 from perfeval.render.text import line_breaks, visible_text
-from perfeval.resources import report_templates_dir
 
 MD_TEMPLATE = "工作总结报告.md.j2"
 DOCX_TEMPLATE = "工作总结报告.docx"

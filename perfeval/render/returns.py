@@ -24,13 +24,13 @@ from pathlib import Path
 from perfeval import layout as L
 from perfeval.check.catalogue import Finding
 from perfeval.check.workbook import FileOutcome
+from perfeval.config.workspace import Workspace
 from perfeval.issue.annotations import Annotations
 from perfeval.issue.overlay import Key, Overlay
 from perfeval.issue.workbook import issue_workbook
 from perfeval.read.submission import Submission
 from perfeval.render.annotate import write_annotated
 from perfeval.render.patch import patch_annotated
-from perfeval.workspace import Workspace
 
 log = logging.getLogger(__name__)
 

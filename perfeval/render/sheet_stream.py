@@ -50,7 +50,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from perfeval.paper import row_height, text_lines
+from perfeval.render.paper import row_height, text_lines
 from perfeval.render.text import FORMULA_LOOKALIKES, needs_quote_prefix, visible_text, xml_text
 
 if TYPE_CHECKING:
@@ -198,7 +198,7 @@ def _height(lines: int, memo: dict[int, str]) -> str:
 def _lines(values: list, width: float) -> list[int] | None:
     """Lines each value takes in a column of ``width``; None when each takes one. Each distinct
     text is measured once, and only when twice its length would not fit a line: lines are
-    ``ceil((length + UTF-8 length) / 2 / capacity)`` (:func:`perfeval.paper.text_lines`, here
+    ``ceil((length + UTF-8 length) / 2 / capacity)`` (:func:`perfeval.render.paper.text_lines`, here
     in integers), by paragraph for the few texts with a line break."""
     capacity = max(int(width) - 1, 1)
     long = [v for v in set(values) if type(v) is str and (2 * len(v) > capacity or "\n" in v)]

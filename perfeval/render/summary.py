@@ -15,10 +15,10 @@ from typing import Any
 
 import pandas as pd
 
-from perfeval.aggregate import Results, budget
-from perfeval.aside import run_aside, start_deferred
-from perfeval.atomic import atomic_path
-from perfeval.detail_rows import DetailRows
+from perfeval.aggregate.detail_rows import DetailRows
+from perfeval.aggregate.figures import Results, budget
+from perfeval.machinery.aside import run_aside, start_deferred
+from perfeval.machinery.atomic import atomic_path
 from perfeval.numbers import q2
 from perfeval.render.charts import write_charts
 from perfeval.render.csv_export import write_csv

@@ -8,11 +8,11 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from perfeval.atomic import atomic_path
 from perfeval.check.catalogue import Severity
+from perfeval.config.workspace import Workspace
+from perfeval.machinery.atomic import atomic_path
 from perfeval.render.xlsx_tables import TableFormats, new_workbook, write_frame
 from perfeval.validate import ValidationResult
-from perfeval.workspace import Workspace
 
 FINDING_COLUMNS = [
     "文件",
@@ -76,7 +76,7 @@ def files_frame(result: ValidationResult, ws: Workspace) -> pd.DataFrame:
 
 class ValidationTables:
     """校验报告's contents. Made when written; pickled (to be written by the helper process,
-    see :mod:`perfeval.aside`) as the title and the two tables, not the results they come
+    see :mod:`perfeval.machinery.aside`) as the title and the two tables, not the results they come
     from, which at a province's size are far larger."""
 
     def __init__(self, result: ValidationResult, ws: Workspace) -> None:

@@ -6,7 +6,7 @@ Characters XML cannot carry are dropped. The rows of a table are streamed as rea
 sheet_stream.TableSheet, with the heights of rows whose text wraps; titles, notes, headers,
 totals, widths, panes, filters and print settings are XlsxWriter's own. Amounts have thousands
 separators (#,##0.00). How a table prints (paper, scale, print titles, page numbers) and how row
-heights are estimated: :mod:`perfeval.paper`. CSV for tables too long for a sheet: csv_export.
+heights are estimated: :mod:`.paper`. CSV for tables too long for a sheet: csv_export.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from perfeval.layout import display_width
-from perfeval.paper import plan_table, print_table, row_height, text_lines
+from perfeval.render.paper import plan_table, print_table, row_height, text_lines
 from perfeval.render.sheet_stream import Percent, TableSheet, TableWorkbook
 from perfeval.render.text import needs_quote_prefix, visible_text, xml_text
 
@@ -192,7 +192,7 @@ def write_frame(
     whose text wraps); cell by cell only in a workbook that does not stream (not made by
     ``new_workbook``). ``totals`` are computed by the caller from unrounded figures, so the 合计
     row agrees with the report (summing the rounded cells could be off by a cent). How the sheet
-    prints: :mod:`perfeval.paper`."""
+    prints: :mod:`.paper`."""
     ws = wb.add_worksheet(name, worksheet_class=TableSheet)
     columns = list(df.columns)
     widths = column_widths(df) if columns else [MAX_WIDTH]

@@ -21,14 +21,14 @@ from decimal import Decimal
 from typing import Any
 
 from perfeval import layout as L
-from perfeval import plain as P
-from perfeval.framework import Framework, Indicator
+from perfeval.config.framework import Framework, Indicator
+from perfeval.config.roster import RosterItem
+from perfeval.config.settings import Settings
 from perfeval.issue.plan import SheetRow, sheet_rows
+from perfeval.machinery import plain as P
 from perfeval.model import CellRef
 from perfeval.read.parse import remembered
-from perfeval.roster import RosterItem
 from perfeval.score import IndicatorScore, ItemScore, Level1Score
-from perfeval.settings import Settings
 
 #: bump when the packed layout changes: it is part of the cache context
 PACK_FORMAT = 3
@@ -138,7 +138,7 @@ def unpack(
 
 def read_pack(data: bytes, fw: Framework, total: str) -> None:
     """Check a packed score read back from the cache, field by field, against ``fw`` and the
-    ``total`` its outcome states: raises :class:`perfeval.plain.Malformed` unless :func:`unpack`
+    ``total`` its outcome states: raises :class:`.plain.Malformed` unless :func:`unpack`
     and :func:`iter_indicators` will take it without fail. (Columns are checked as wholes where
     they can be: a province's re-run reads 100,000 of them.)"""
     line, _, rows = data.partition(b"\n")

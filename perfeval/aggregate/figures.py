@@ -15,14 +15,14 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from perfeval.coverage import Coverage, coverage
-from perfeval.detail_rows import DetailRows
+from perfeval.aggregate.coverage import Coverage, coverage
+from perfeval.aggregate.detail_rows import DetailRows
+from perfeval.aggregate.scope import TABLE_SCOPES, Missing, missing_items, unmatched_files
+from perfeval.aggregate.tables import build_tables
+from perfeval.config.roster import RosterItem
+from perfeval.config.settings import Settings
 from perfeval.numbers import fmt_money, fmt_rate, fmt_score
-from perfeval.roster import RosterItem
-from perfeval.scope import TABLE_SCOPES, Missing, missing_items, unmatched_files
 from perfeval.score import ItemScore
-from perfeval.settings import Settings
-from perfeval.tables import build_tables
 from perfeval.validate import ValidationResult
 
 
@@ -65,7 +65,7 @@ class Figures:
 @dataclass
 class Results:
     """What the bureau's tables and report state. Which items each figure counts is named in
-    :mod:`perfeval.scope`: ``items`` (纳入汇总), ``evaluated``, ``self_evaluated``, ``missing``."""
+    :mod:`.scope`: ``items`` (纳入汇总), ``evaluated``, ``self_evaluated``, ``missing``."""
 
     settings: Settings
     items: list[ItemScore]

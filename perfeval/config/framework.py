@@ -28,7 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from perfeval.errors import ConfigError
-from perfeval.own_files import file_kind
+from perfeval.machinery.own_files import file_kind
 from perfeval.read.cells import Book, Grid
 from perfeval.read.parse import as_written, normalize_text, parse_number
 

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from perfeval.check.catalogue import Code, Finding, finding
+from perfeval.config.settings_schema import ConfigProblem, check_config, number_value
 from perfeval.errors import ConfigError
+from perfeval.machinery.own_files import file_kind
+from perfeval.machinery.resources import defaults_file
 from perfeval.model import CellRef
-from perfeval.own_files import file_kind
-from perfeval.resources import defaults_file
-from perfeval.settings_schema import ConfigProblem, check_config, number_value
 
 CONFIG_NAME = "perfeval.toml"
 #: [paths] keys that name a file or folder (the others say how paths are treated)

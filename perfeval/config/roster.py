@@ -24,16 +24,16 @@ from pathlib import Path
 import xlsxwriter
 
 from perfeval import __version__
-from perfeval import plain as P
-from perfeval.atomic import atomic_path, write_bytes
 from perfeval.check.catalogue import Code, Finding, finding
+from perfeval.config.framework import FrameworkRegistry
+from perfeval.config.settings import Settings
 from perfeval.errors import ConfigError, OutputError
-from perfeval.framework import FrameworkRegistry
+from perfeval.machinery import plain as P
+from perfeval.machinery.atomic import atomic_path, write_bytes
+from perfeval.machinery.own_files import file_kind, occupied
 from perfeval.model import CellRef
-from perfeval.own_files import file_kind, occupied
 from perfeval.read.cells import Book, Grid, a1
 from perfeval.read.parse import as_written, normalize_text, parse_number
-from perfeval.settings import Settings
 
 SHEET = "项目清单"
 MAX_ROSTER_ROWS = 1_048_576

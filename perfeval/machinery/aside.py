@@ -11,7 +11,7 @@ is the same either way.
 Work beside a caller that is unwinding from a Ctrl+C is not wanted any more: waiting for it then
 stops it instead, and work not started yet is never started (see :meth:`_Aside.abandon`). What
 still runs when the caller's process ends is stopped then. Stopped work removes its temporary
-file (see :mod:`perfeval.lifeline`).
+file (see :mod:`perfeval.machinery.lifeline`).
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from perfeval.heap import long_lived
-from perfeval.lifeline import forking, stop, tie_to_parent
+from perfeval.machinery.heap import long_lived
+from perfeval.machinery.lifeline import forking, stop, tie_to_parent
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ _ASIDE: dict[int, list[Any]] = {}  # process id -> the writers it forked, maybe 
 
 #: what the helper imports before it says it is ready (the work it is sent lives there)
 HELPER_MODULES = (
-    "perfeval.detail_rows",
+    "perfeval.aggregate.detail_rows",
     "perfeval.render.csv_export",
     "perfeval.render.validation_report",
 )

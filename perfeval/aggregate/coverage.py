@@ -19,9 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from perfeval.config.roster import RosterItem
+from perfeval.config.settings import Settings
 from perfeval.numbers import percent, ratio
-from perfeval.roster import RosterItem
-from perfeval.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import pandas as pd
 
 from perfeval import layout as L
-from perfeval.framework import Framework, Indicator
+from perfeval.config.framework import Framework, Indicator
+from perfeval.machinery.score_pack import iter_indicators
 from perfeval.model import CellRef
 from perfeval.numbers import q2
 from perfeval.read.parse import remembered
 from perfeval.score import SCORE_COLUMN
-from perfeval.score_pack import iter_indicators
 
 if TYPE_CHECKING:
-    from perfeval.aggregate import Results
+    from perfeval.aggregate.figures import Results
 
 
 DETAIL_COLUMNS = (
@@ -60,7 +60,7 @@ class DetailRows:
         return self._count
 
     def __reduce__(self) -> tuple:
-        """Pickled compactly, to be written by the helper process (see :mod:`perfeval.aside`):
+        """Pickled compactly, to be written by the helper process (see machinery.aside):
         per item its names, file, framework id and packed indicator rows; each framework once.
         At 100,000 files about 70 MB, where the results they come from take hundreds."""
         frameworks = {i.framework.id: i.framework for i in self._items}

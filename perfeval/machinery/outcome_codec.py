@@ -3,7 +3,7 @@
 The bytes are JSON, never a pickle: the cache file travels with the evaluation folder, and a
 pickle planted there would run code when read. An outcome is one line of JSON (its findings, the
 roster item it belongs to, flags, its total); when the file was scored, its packed score follows
-after a newline (see :mod:`perfeval.score_pack`) and stays packed, as bytes, until it is needed.
+after a newline (see :mod:`.score_pack`) and stays packed, as bytes, until it is needed.
 The file's name is not stored: an outcome is found by the hash of the file's bytes and read back
 under the name of the day.
 
@@ -18,10 +18,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from perfeval import plain as P
 from perfeval.check.workbook import FileOutcome
-from perfeval.score_pack import decimal_of, read_pack
-from perfeval.workspace import Workspace
+from perfeval.config.workspace import Workspace
+from perfeval.machinery import plain as P
+from perfeval.machinery.score_pack import decimal_of, read_pack
 
 FAILURES = ("", "crash", "timeout", "memory", "far")  # see perfeval.check.workbook.failed
 _SHA = frozenset("0123456789abcdef")

@@ -5,7 +5,7 @@ allocations), run away with memory, or hang. Each worker gets a memory limit; th
 which file each worker is on, so a crash or a timeout costs that one file (``fail`` makes its
 result) while the rest of the worker's batch is handed to a fresh worker. Results come back in the
 order of the jobs. A Ctrl+C or an error in the parent stops every worker before it goes on, and
-the workers end by themselves when the parent is killed (see :mod:`perfeval.lifeline`).
+the workers end by themselves when the parent is killed (see :mod:`perfeval.machinery.lifeline`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from perfeval.errors import PerfevalError
-from perfeval.lifeline import forking, stop, tie_to_parent
+from perfeval.machinery.lifeline import forking, stop, tie_to_parent
 
 log = logging.getLogger(__name__)
 

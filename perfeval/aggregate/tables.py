@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from perfeval.detail_rows import DetailRows
+from perfeval.aggregate.detail_rows import DetailRows
 from perfeval.numbers import q2
 
 NAN = float("nan")
 
 if TYPE_CHECKING:
-    from perfeval.aggregate import Results
+    from perfeval.aggregate.figures import Results
 
 
 def _mean(values: list[Decimal]) -> Decimal | None:
@@ -193,7 +193,7 @@ COVERAGE_COLUMNS = (
 
 def coverage_table(r: Results) -> pd.DataFrame:
     """Per unit: the share selected in the roster and the share evaluated so far (see
-    :mod:`perfeval.coverage`); 是否低于下限 is about the latter, as the report."""
+    :mod:`perfeval.aggregate.coverage`); 是否低于下限 is about the latter, as the report."""
     rows = [
         dict(
             zip(

@@ -22,9 +22,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from perfeval import own_files
-from perfeval.atomic import write_text
 from perfeval.errors import OutputError
+from perfeval.machinery import own_files
+from perfeval.machinery.atomic import write_text
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from perfeval.roster import RosterItem
+from perfeval.config.roster import RosterItem
 from perfeval.validate import ValidationResult
 
 DUPLICATE = "PE-ID-003"

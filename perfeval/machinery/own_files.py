@@ -12,9 +12,9 @@ import os
 import stat
 from pathlib import Path
 
-CACHE = ".perfeval-cache.sqlite"  # checked outcomes (perfeval.cache)
-ROSTER_MEMO = ".perfeval-roster.cache"  # the parsed roster (perfeval.roster)
-WORKERS_LOG = ".perfeval-workers.log"  # what a crashing reader printed (perfeval.pool)
+CACHE = ".perfeval-cache.sqlite"  # checked outcomes (perfeval.machinery.cache)
+ROSTER_MEMO = ".perfeval-roster.cache"  # the parsed roster (perfeval.config.roster)
+WORKERS_LOG = ".perfeval-workers.log"  # what a crashing reader printed (perfeval.machinery.pool)
 DEMO_MARKER = ".perfeval-demo"  # this folder was made by perfeval demo
 MANIFEST = ".perfeval-written.json"  # in the output folder: files perfeval wrote (manifest)
 #: what the demo does not copy from the bundled example (all of the above share the prefix)

@@ -10,7 +10,7 @@ parent dies (``PR_SET_PDEATHSIG``); elsewhere a thread checks once a second whet
 has been handed to another parent, and ends it then. Spawned workers (Windows) share no
 descriptors with their siblings: their pipe closes with the parent and they end on their own.
 A child killed that way may leave a temporary file; the next run removes it
-(:func:`perfeval.atomic.sweep_temporaries`).
+(:func:`perfeval.machinery.atomic.sweep_temporaries`).
 
 Ctrl+C is the parent's to handle: the terminal sends it to every process of the group, so the
 children ignore it and the parent, unwinding, stops them with :func:`stop`. SIGTERM makes a child

@@ -8,7 +8,7 @@ any of them and every file is checked again, so the cache never serves a stale r
 The cache is one SQLite file in the evaluation folder (``.perfeval-cache.sqlite``); deleting it
 is always safe. Folders travel between offices, so the file may come from anyone: it is opened
 without trusting its schema (``trusted_schema`` off), used only when it holds exactly perfeval's
-tables, and holds plain data only (outcomes as JSON, see :mod:`perfeval.outcome_codec`, read back
+tables, and holds plain data only (outcomes as JSON, see :mod:`.outcome_codec`, read back
 with every field checked). A file that is not perfeval's is left alone, never deleted, and the
 run goes on without the cache, as it does on any SQLite error (a locked, read-only, damaged or
 full file).
@@ -29,12 +29,13 @@ from importlib import metadata
 from operator import attrgetter
 from pathlib import Path
 
-from perfeval import __version__, own_files
+from perfeval import __version__
 from perfeval import layout as L
-from perfeval.plain import MAX_BYTES
-from perfeval.roster import RosterItem
-from perfeval.score_pack import PACK_FORMAT
-from perfeval.workspace import Workspace
+from perfeval.config.roster import RosterItem
+from perfeval.config.workspace import Workspace
+from perfeval.machinery import own_files
+from perfeval.machinery.plain import MAX_BYTES
+from perfeval.machinery.score_pack import PACK_FORMAT
 
 CACHE_NAME = own_files.CACHE
 
@@ -270,7 +271,7 @@ class Cache:
 
     def get_many(self, hashes: Iterable[str]) -> dict[str, bytes]:
         """The stored bytes of each hash found (what they hold is checked by whoever decodes
-        them: see :func:`perfeval.outcome_codec.decode_outcome`)."""
+        them: see :func:`perfeval.machinery.outcome_codec.decode_outcome`)."""
         if self._db is None:
             return {}
         found: dict[str, bytes] = {}

@@ -7,13 +7,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from perfeval import own_files
-from perfeval.atomic import make_folder, write_bytes, write_text
+from perfeval.config.framework import FrameworkRegistry, load_frameworks
+from perfeval.config.roster import Roster, load_roster, write_roster
+from perfeval.config.settings import CONFIG_NAME, PATH_KEYS, Settings, load_settings
 from perfeval.errors import ConfigError
-from perfeval.framework import FrameworkRegistry, load_frameworks
-from perfeval.resources import bundled_frameworks_dir, defaults_file
-from perfeval.roster import Roster, load_roster, write_roster
-from perfeval.settings import CONFIG_NAME, PATH_KEYS, Settings, load_settings
+from perfeval.machinery import own_files
+from perfeval.machinery.atomic import make_folder, write_bytes, write_text
+from perfeval.machinery.resources import bundled_frameworks_dir, defaults_file
 
 #: the parsed roster, kept between commands (see load_roster); deleting it is always safe
 ROSTER_MEMO = own_files.ROSTER_MEMO

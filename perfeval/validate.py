@@ -295,7 +295,12 @@ def _validate(
     returned = {r.item.item_id for r in results if r.item is not None}
     return ValidationResult(
         results,
-        [*ws.settings.notes, *ws.roster.findings, *roster_rules(ws, returned)],
+        [
+            *ws.settings.notes,
+            *ws.roster.findings,
+            *ws.target_findings(),
+            *roster_rules(ws, returned),
+        ],
         skipped,
         cached=len(jobs) - len(todo),
     )
@@ -370,7 +375,7 @@ def _fresh(
 
 def _result(o: FileOutcome, ws: Workspace) -> FileResult:
     item = ws.roster.get(o.item_id) if o.item_id else None
-    fw = ws.frameworks.get(item.framework_id) if item is not None else None
+    fw = ws.framework_for(item) if item is not None else None
     return FileResult(
         o.file,
         o.sha256,

@@ -123,7 +123,7 @@ class Folder:
         return self.ws.settings.path("returned")
 
     def framework(self, item_id: str) -> Framework:
-        return self.ws.frameworks.get(self.ws.roster.get(item_id).framework_id)
+        return self.ws.framework_for(self.ws.roster.get(item_id))
 
     def fill(
         self,

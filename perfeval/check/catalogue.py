@@ -20,6 +20,7 @@ from perfeval.check.messages import (
     money,
     roster,
     scores,
+    targets,
     vocabularies,
 )
 from perfeval.check.rule import Rule
@@ -27,7 +28,7 @@ from perfeval.model import CellRef
 
 __all__ = ["Code", "Finding", "Rule", "Severity", "all_rules", "finding"]
 
-SECTIONS = (files, identity, cells, scores, money, vocabularies, roster, folder)
+SECTIONS = (files, identity, cells, scores, money, vocabularies, roster, targets, folder)
 
 
 class _Catalogue(Enum):

@@ -67,7 +67,7 @@ def check_identity(sub: Submission, ws: Workspace) -> tuple[list[Finding], Ident
     if item is None:
         out.append(finding(Code.ID_UNKNOWN_ITEM, sub.info["item_id"].ref, item_id=item_id))
         return out, Identity()
-    fw = ws.frameworks.get(item.framework_id)
+    fw = ws.framework_for(item)
     if (
         fw is None
         or ident.get("framework_id") != fw.id

@@ -47,12 +47,26 @@ COLUMNS = {
     "method": "评分方法",
     "standard": "评分标准",
     "reserved": "可增行",
+    "allowed": "可用二级指标",
+    "required": "必备二级指标",
 }
+#: 设置: how a framework whose 一级 rows name 可用二级指标 takes each project's targets
+LEVEL1_WEIGHTS = {"": False, "固定": False, "按绩效目标": True}
 REQUIRED_COLUMNS = ("code", "l1", "l2", "l3", "weight")
 
 #: 评分方法 labels in the file -> method codes understood by :mod:`perfeval.score`.
 METHODS = {"": "manual", "人工评分": "manual", "执行率计分": "execution_rate"}
-DIRECTIONS = {"": "", "≥": "≥", ">=": "≥", "≤": "≤", "<=": "≤", "=": "=", "定性": "定性"}
+DIRECTIONS = {
+    "": "",
+    "≥": "≥",
+    ">=": "≥",
+    ">": ">",
+    "≤": "≤",
+    "<=": "≤",
+    "<": "<",
+    "=": "=",
+    "定性": "定性",
+}
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,11 @@ class Indicator:
     standard: str = ""
     reserved: int = 0
     custom: bool = False  # a department's own indicator, read from a reserved row
+    #: on a 一级 row: the 二级 names a project's targets may use under it (the row then takes
+    #: its 二级 and 三级 from each project's targets, see perfeval.targets.apply), and those
+    #: they must use
+    allowed: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
 
     @property
     def computed(self) -> bool:
@@ -92,6 +111,15 @@ class Framework:
     content_hash: str = field(default="")  # of the content as written (the cache's key)
     #: of the content as compared, recorded by issued workbooks (see :func:`_content_hashes`)
     issue_hash: str = field(default="")
+    #: 一级 weights are each project's (the sum of its targets), not the framework's
+    level1_from_targets: bool = False
+    #: for a project's own framework (perfeval.targets.apply): the targets file it comes from
+    targets_source: str = ""
+
+    @property
+    def target_driven(self) -> bool:
+        """Some 一级 rows take their indicators from each project's targets."""
+        return any(i.allowed for i in self.indicators if i.level == 1)
 
     @property
     def level1(self) -> list[Indicator]:
@@ -165,6 +193,7 @@ def _canonical_hash(fw_fields: dict, indicators: Iterable[Indicator], form=norma
                 i.method,
                 form(i.standard),
                 i.reserved,
+                *([list(i.allowed), list(i.required)] if i.allowed or i.required else []),
             ]
             for i in indicators
         ],
@@ -222,6 +251,11 @@ def load_framework(path: Path) -> Framework:
             path=path,
             hint="请按提示修改“指标”工作表对应行后重试。",
         )
+    by_targets = normalize_text(settings.get("一级分值", ""))
+    if by_targets not in LEVEL1_WEIGHTS:
+        problems.append(f"“设置”工作表的一级分值“{settings['一级分值']}”应为“固定”或“按绩效目标”。")
+    if problems:
+        raise ConfigError("指标体系文件有误：\n" + "\n".join(problems), path=path)
     fw_id = normalize_text(settings["编号"])  # a code: compared (roster, identity sheet)
     kinds = settings.get("适用评价类型", "")
     fw_fields = {
@@ -230,6 +264,7 @@ def load_framework(path: Path) -> Framework:
         "kinds": kinds,
         "version": settings.get("版本", ""),
         "total": str(total),
+        **({"level1": by_targets} if LEVEL1_WEIGHTS[by_targets] else {}),
     }
     content_hash, issue_hash = _content_hashes(fw_fields, indicators)
     return Framework(
@@ -243,6 +278,7 @@ def load_framework(path: Path) -> Framework:
         source=path,
         content_hash=content_hash,
         issue_hash=issue_hash,
+        level1_from_targets=LEVEL1_WEIGHTS[by_targets],
     )
 
 
@@ -306,12 +342,26 @@ def _read_indicators(grid: Grid, cols: dict[str, int]) -> tuple[list[Indicator],
             method=METHODS.get(method_label, "manual"),
             standard=_cell_text(grid, row, cols.get("standard")),
             reserved=reserved,
+            allowed=_names(grid, row, cols.get("allowed")),
+            required=_names(grid, row, cols.get("required")),
         )
+        if (ind.allowed or ind.required) and level != 1:
+            problems.append(f"{where}：只有一级指标可以设置可用二级指标和必备二级指标。")
+        elif ind.required and not ind.allowed:
+            problems.append(f"{where}：设置了必备二级指标，也要设置可用二级指标。")
         indicators.append(ind)
         current[level] = ind
         for deeper in range(level + 1, 4):
             current.pop(deeper, None)
     return indicators, problems
+
+
+def _names(grid: Grid, row: int, col: int | None) -> tuple[str, ...]:
+    """A list of names in one cell, separated by 、，, ; or line breaks, as written."""
+    text = _cell_text(grid, row, col)
+    for sep in "，,；;\n":
+        text = text.replace(sep, "、")
+    return tuple(n.strip() for n in text.split("、") if n.strip())
 
 
 def _reserved(

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
-from perfeval.config.framework import FrameworkRegistry, load_frameworks
-from perfeval.config.roster import Roster, load_roster, write_roster
+from perfeval.check.catalogue import Code, Finding, finding
+from perfeval.config.framework import Framework, FrameworkRegistry, load_frameworks
+from perfeval.config.roster import Roster, RosterItem, load_roster, write_roster
 from perfeval.config.settings import CONFIG_NAME, PATH_KEYS, Settings, load_settings
 from perfeval.errors import ConfigError
 from perfeval.machinery import own_files
 from perfeval.machinery.atomic import make_folder, write_bytes, write_text
 from perfeval.machinery.resources import bundled_frameworks_dir, defaults_file
+from perfeval.targets.apply import apply_targets
+from perfeval.targets.load import load_targets
+from perfeval.targets.model import TargetBook
 
 #: the parsed roster, kept between commands (see load_roster); deleting it is always safe
 ROSTER_MEMO = own_files.ROSTER_MEMO
@@ -21,19 +25,82 @@ ROSTER_MEMO = own_files.ROSTER_MEMO
 
 @dataclass
 class Workspace:
-    """Everything a command needs about one evaluation: settings, frameworks, roster."""
+    """Everything a command needs about one evaluation: settings, frameworks, roster, and (read
+    when first needed) each project's approved targets."""
 
     settings: Settings
     frameworks: FrameworkRegistry
     roster: Roster
+    _targets: TargetBook | None = field(default=None, repr=False)
+    _own: dict[str, tuple[Framework | None, list[Finding]]] = field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def folder(self) -> Path:
         return self.settings.folder
 
+    @property
+    def targets(self) -> TargetBook:
+        """The 绩效目标/ folder, read once (empty when the folder has none)."""
+        if self._targets is None:
+            s = self.settings
+            self._targets = load_targets(
+                self.folder / TARGETS_KEY,
+                self.roster.items,
+                max_bytes=s.max_file_bytes,
+                max_uncompressed=s.max_uncompressed_bytes,
+            )
+        return self._targets
+
+    def framework_for(self, item: RosterItem) -> Framework | None:
+        """The framework ``item`` is issued and checked with: its roster framework, made the
+        project's own from its targets where the framework leaves indicators to them."""
+        return self._own_framework(item)[0]
+
+    def _own_framework(self, item: RosterItem) -> tuple[Framework | None, list[Finding]]:
+        done = self._own.get(item.item_id)
+        if done is None:
+            fw = self.frameworks.get(item.framework_id)
+            findings: list[Finding] = []
+            if fw is not None and fw.target_driven:
+                project = self.targets.get(item.item_id)
+                if project is None:
+                    ref = self.roster.ref(item, "item_id")
+                    findings.append(
+                        finding(
+                            Code.TARGET_MISSING,
+                            ref,
+                            item_id=item.item_id,
+                            framework=fw.name,
+                            folder=TARGETS_KEY,
+                        )
+                    )
+                else:
+                    fw, findings, _ = apply_targets(fw, project)
+            done = self._own[item.item_id] = (fw, findings)
+        return done
+
+    @property
+    def uses_targets(self) -> bool:
+        """A framework takes indicators from targets, or the folder holds targets."""
+        return (self.folder / TARGETS_KEY).is_dir() or any(
+            fw.target_driven for fw in self.frameworks
+        )
+
+    def target_findings(self) -> list[Finding]:
+        """Findings about the targets: their files, and each roster item's own framework."""
+        if not self.uses_targets:
+            return []
+        out = list(self.targets.findings)
+        for item in self.roster.items:
+            out += self._own_framework(item)[1]
+        return out
+
 
 #: folders of the evaluation folder; the key is how messages name them
 TEMPLATES_KEY = "模板"  # the folder's own report templates (render.report.template_path)
+TARGETS_KEY = "绩效目标"  # each project's approved targets (perfeval.targets)
 #: [paths] keys that name folders
 FOLDER_KEYS = ("issued", "returned", "output", "returns", "frameworks")
 #: a path setting may lie inside another only as listed here (annotated copies among outputs)
@@ -65,6 +132,7 @@ def check_paths(settings: Settings) -> None:
     source = settings.folder / CONFIG_NAME
     where = {key: f"[paths] {key}" for key in PATH_KEYS}
     where[TEMPLATES_KEY] = f"“{TEMPLATES_KEY}”文件夹"
+    where[TARGETS_KEY] = f"“{TARGETS_KEY}”文件夹"
     given = {key: settings.paths[key] for key in PATH_KEYS}
     problems = [
         f"{where[key]} 中含有控制字符（如换行、空字符），不能作为文件或文件夹名称。"
@@ -76,8 +144,9 @@ def check_paths(settings: Settings) -> None:
     root = _lexical(folder, ".")
     lexical = {key: _lexical(folder, value) for key, value in given.items()}
     lexical[TEMPLATES_KEY] = _lexical(folder, TEMPLATES_KEY)
+    lexical[TARGETS_KEY] = _lexical(folder, TARGETS_KEY)
     for key, place in lexical.items():
-        if key == TEMPLATES_KEY:
+        if key in (TEMPLATES_KEY, TARGETS_KEY):
             continue
         if _inside(root, place):
             problems.append(f"{where[key]} = “{given[key]}” 指向评价文件夹本身或其上级文件夹。")
@@ -99,7 +168,7 @@ def check_paths(settings: Settings) -> None:
         except (OSError, RuntimeError, ValueError):  # a link loop: reading or writing fails later
             resolved, real_root = {}, Path(root)
         for key, place in resolved.items():
-            if key != TEMPLATES_KEY and _inside(real_root, place):
+            if key not in (TEMPLATES_KEY, TARGETS_KEY) and _inside(real_root, place):
                 problems.append(f"{where[key]} 经过链接后指向评价文件夹本身或其上级文件夹。")
         problems += _overlaps(resolved, where, given, linked=True)
     if problems:

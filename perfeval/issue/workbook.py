@@ -106,7 +106,7 @@ def _issue_job(target: str, item_id: str) -> str:
     assert _ISSUE is not None
     ws, issued_at = _ISSUE
     item = ws.roster.get(item_id)
-    fw = ws.frameworks.get(item.framework_id)
+    fw = ws.framework_for(item)
     issue_workbook(Path(target), item, fw, ws.settings, issued_at)
     return target
 

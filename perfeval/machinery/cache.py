@@ -90,6 +90,8 @@ def context_key(ws: Workspace) -> str:
         "pack": PACK_FORMAT,
         "settings": ws.settings.raw,
         "frameworks": sorted((fw.id, fw.content_hash) for fw in ws.frameworks),
+        # each project's own indicators, where a framework takes them from its targets
+        "targets": ws.targets.content_hash if ws.uses_targets else "",
         # the items follow from the roster file's bytes and the settings and frameworks above
         # (hashing 100,000 items as JSON took 0.6 s); a roster made in memory: item by item
         "roster": ws.roster.digest or [names, *map(attrgetter(*names), ws.roster.items)],

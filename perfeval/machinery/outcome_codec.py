@@ -100,7 +100,7 @@ def _framework_of(item_id: Any, ws: Workspace) -> Any:
     """The framework a scored outcome's roster item is evaluated with (a score for an item that
     is not on today's roster, or of an unknown framework, cannot be used)."""
     item = ws.roster.get(P.text(item_id))
-    fw = ws.frameworks.get(item.framework_id) if item is not None else None
+    fw = ws.framework_for(item) if item is not None else None
     if fw is None:
         raise P.Malformed("score for an item not on the roster")
     return fw

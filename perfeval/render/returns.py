@@ -126,7 +126,7 @@ def write_return(
     if sub is None or not outcome.readable or not needs_copy(outcome.findings):
         return None
     item = ws.roster.get(outcome.item_id) if outcome.item_id else None
-    fw = ws.frameworks.get(item.framework_id) if item else None
+    fw = ws.framework_for(item) if item else None
     theirs = any(
         f.code.startswith(KEEP_THEIR_FILE_PREFIXES) or f.code in KEEP_THEIR_FILE
         for f in outcome.findings

@@ -1,0 +1,42 @@
+"""The column names a targets table may use, and finding its header row.
+
+Platforms and provinces name the same column differently; each field lists the names it is
+known by (compared normalized). The first row, within the first few, that names the three
+indicator levels (or 一级 and 指标名称) and a value column is the header.
+"""
+
+from __future__ import annotations
+
+from perfeval.read.cells import Grid
+from perfeval.read.parse import normalize_text
+
+#: field -> names it is known by (the first is what perfeval itself writes)
+DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "item_id": ("项目编号", "项目代码", "项目编码"),
+    "name": ("项目名称",),
+    "l1": ("一级指标",),
+    "l2": ("二级指标",),
+    "l3": ("三级指标", "指标名称", "指标内容", "绩效指标"),
+    "direction": ("指标性质", "运算符号", "计算符号", "指标方向"),
+    "value": ("指标值", "年度指标值", "目标值", "预期指标值"),
+    "unit": ("计量单位", "度量单位", "单位"),
+    "weight": ("分值", "权重", "指标分值"),
+    "standard": ("评分标准", "评(扣)分标准", "评（扣）分标准", "评分规则"),
+}
+HEADER_SEARCH_ROWS = 40
+
+
+def header_row(
+    grid: Grid, columns: dict[str, tuple[str, ...]], start: int = 1
+) -> tuple[int, dict[str, int]] | None:
+    """(row, field -> column) of the first header row from ``start``; None when there is none."""
+    names = {normalize_text(n): key for key, known in columns.items() for n in known}
+    for row in range(start, min(grid.height, start + HEADER_SEARCH_ROWS) + 1):
+        found: dict[str, int] = {}
+        for col in range(1, len(grid.rows[row - 1]) + 1):
+            key = names.get(normalize_text(grid.get(row, col)))
+            if key and key not in found:
+                found[key] = col
+        if "l1" in found and "l3" in found and "value" in found:
+            return row, found
+    return None

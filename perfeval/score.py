@@ -199,7 +199,7 @@ def assemble(
         executed_ref=executed_ref,
         level1=tuple(level1),
         total=total,
-        grade=settings.grade_for(total),
+        grade=settings.grade_for(total, fw.total),
         overview=overview,
         outputs=outputs,
         problems=tuple(problems),

@@ -235,3 +235,121 @@ def test_a_national_form_is_read_with_its_cells_and_values_split(bare):
     fw = ws.framework_for(ws.roster.get("T1"))
     assert fw.targets_source.endswith("申报表-道路养护.xlsx")
     assert sum(i.weight for i in fw.leaves) == Decimal(100)  # weights shared out per 一级
+
+
+def write_framework(folder: Path, settings: dict, rows: list[dict]) -> Path:
+    """A framework file as finance staff write one (设置 and 指标)."""
+    from perfeval.config.framework import COLUMNS
+
+    keys = list(COLUMNS)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "设置"
+    ws.append(("项目", "值"))
+    for key, value in settings.items():
+        ws.append((key, value))
+    ind = wb.create_sheet("指标")
+    ind.append([COLUMNS[k] for k in keys])
+    for row in rows:
+        ind.append([row.get(k) for k in keys])
+    path = folder / "指标体系" / f"{settings['名称']}.xlsx"
+    wb.save(path)
+    return path
+
+
+def _open(code, name, weight, allowed="数量指标、质量指标", l2="数量指标"):
+    return [
+        {"code": code, "l1": name, "weight": weight, "allowed": allowed},
+        {"code": f"{code}.1", "l2": l2, "weight": weight, "reserved": 3},
+    ]
+
+
+EXECUTION = [
+    {"code": "9", "l1": "预算执行", "weight": 20},
+    {"code": "9.1", "l2": "预算执行率", "weight": 20},
+    {
+        "code": "9.1.1",
+        "l3": "预算执行率",
+        "weight": 20,
+        "method": "执行率计分",
+        "direction": "≥",
+        "target": "100",
+        "unit": "%",
+    },
+]
+
+
+def build_folder(root: Path, settings: dict, rows: list[dict], targets: list[tuple]) -> Folder:
+    from perfeval.config.roster import write_roster
+    from perfeval.config.workspace import init_folder
+    from tests.conftest import roster_item
+
+    ws = init_folder(root, 2024, "测试县", "测试县财政局")
+    write_framework(root, settings, rows)
+    write_table(root / TARGETS_KEY / "t.xlsx", targets)
+    ws = open_workspace(root)
+    row = (*ROW[:4], settings["名称"], *ROW[5:])
+    write_roster(ws.settings.path("roster"), [roster_item(row, 2, ws)], ws.settings, ws.frameworks)
+    folder = Folder.__new__(Folder)
+    folder.ws = open_workspace(root)
+    folder.issued = {w.item_id: w.path for w in issue_all(folder.ws)}
+    return folder
+
+
+def test_a_framework_out_of_120_grades_on_the_score_rate(tmp_path):
+    settings = {
+        "编号": "q-120",
+        "名称": "一百二十分体系",
+        "适用评价类型": "单位自评",
+        "总分值": 120,
+    }
+    rows = [
+        *EXECUTION,
+        *_open("1", "产出指标", 60),
+        *_open("2", "效益指标", 40, "社会效益指标", "社会效益指标"),
+    ]
+    targets = [
+        ("T1", "产出指标", "数量指标", "里程", "≥", "35", "公里", 60),
+        ("T1", "效益指标", "社会效益指标", "出行条件", "定性", "明显改善", "", 40),
+    ]
+    folder = build_folder(tmp_path / "eval", settings, rows, targets)
+    fw = folder.framework("T1")
+    assert (fw.total, fw.targets_source != "") == (Decimal(120), True)
+    fill = full_fill(fw, **{"1.1.1": {"actual": "30", "score": 42, "reason": "里程未达标"}})
+    folder.fill("T1", fill)
+    outcome = pipeline.do_validate(folder.ws.folder)
+    (score,) = outcome.validation.scores
+    # 19 (执行率 95%) + 42 + 40 = 101 of 120: 84.17% -> 良, though 101 >= 90
+    assert (score.total, score.grade.name) == (Decimal("101.00"), "良")
+
+
+def test_level1_weights_from_targets_express_a_90_point_indicator_block(tmp_path):
+    """Sichuan's layout: 预算执行情况 10 + 绩效指标 90, each project splitting the 90 its way."""
+    settings = {
+        "编号": "sc",
+        "名称": "四川式自评",
+        "适用评价类型": "单位自评",
+        "总分值": 100,
+        "一级分值": "按绩效目标",
+    }
+    execution = [dict(r, weight=10) for r in EXECUTION]
+    rows = [
+        *execution,
+        *_open("1", "产出指标", 50),
+        *_open("2", "效益指标", 40, "社会效益指标", "社会效益指标"),
+    ]
+    targets = [
+        ("T1", "产出指标", "数量指标", "里程", "≥", "35", "公里", 40),
+        ("T1", "", "质量指标", "合格率", "≥", "95", "%", 20),
+        ("T1", "效益指标", "社会效益指标", "出行条件", "定性", "明显改善", "", 30),
+    ]
+    folder = build_folder(tmp_path / "eval", settings, rows, targets)
+    fw = folder.framework("T1")
+    assert [(i.name, i.weight) for i in fw.level1] == [
+        ("预算执行", Decimal(10)),
+        ("产出指标", Decimal(60)),
+        ("效益指标", Decimal(30)),
+    ]
+    targets[0] = (*targets[0][:7], 30)  # now 80 + 10
+    write_table(folder.ws.folder / TARGETS_KEY / "t.xlsx", targets)
+    assert "PE-TGT-008" in {f.code for f in open_workspace(folder.ws.folder).target_findings()}

@@ -19,6 +19,7 @@ from perfeval.errors import ConfigError
 from perfeval.machinery.own_files import file_kind
 from perfeval.machinery.resources import defaults_file
 from perfeval.model import CellRef
+from perfeval.numbers import HUNDRED, percent
 
 CONFIG_NAME = "perfeval.toml"
 #: [paths] keys that name a file or folder (the others say how paths are treated)
@@ -113,10 +114,13 @@ class Settings:
     def title(self) -> str:
         return self.report_title or f"{self.region}{self.year}年度重点项目绩效评价工作总结报告"
 
-    def grade_for(self, total: Decimal) -> Grade:
-        """The band whose lower bound (inclusive) the two-decimal total reaches first."""
+    def grade_for(self, total: Decimal, out_of: Decimal = HUNDRED) -> Grade:
+        """The band whose lower bound (inclusive) the two-decimal total reaches first. The
+        bands are on a 100-point scale: out of another total, on the 得分率 (total ÷ out_of, in
+        percent, rounded to two decimals, as the issued workbook computes it)."""
+        basis = total if out_of == HUNDRED else (percent(total, out_of) or Decimal(0))
         for grade in self.grades:
-            if total >= grade.min:
+            if basis >= grade.min:
                 return grade
         return self.grades[-1]
 

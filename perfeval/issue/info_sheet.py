@@ -171,9 +171,11 @@ def _scores(ws: Worksheet, f: Formats, plan: Plan, r: int) -> int:
     r += 1
     ws.write_string(r, 0, L.GRADE_LABEL, f.label)
     grades = plan.settings.grades
+    # bands are on 100 points: out of another total, on the 得分率 (as Settings.grade_for)
+    basis = total_cell if fw.total == 100 else f"ROUND({total_cell}/{fw.total}*100,2)"
     expr = _quoted(grades[-1].name)
     for grade in reversed(grades[:-1]):
-        expr = f"IF({total_cell}>={grade.min},{_quoted(grade.name)},{expr})"
+        expr = f"IF({basis}>={grade.min},{_quoted(grade.name)},{expr})"
     manual = [
         col_range(
             L.SHEET_INDICATORS, COL["score"] + 1, plan.row_of(row.code), plan.row_of(row.code)

@@ -72,10 +72,11 @@ def _outcome(data: bytes, name: str, ws: Workspace, check: bool) -> FileOutcome:
         failure=failure,
     )
     if scored:
+        fw = _framework_of(item_id, ws)  # a scored outcome's item is on the roster
         if check:
-            read_pack(packed, _framework_of(item_id, ws), total)
+            read_pack(packed, fw, total)
         out.packed, out.total = packed, total
-        out.grade = ws.settings.grade_for(decimal_of(total)).name  # type: ignore[arg-type]
+        out.grade = ws.settings.grade_for(decimal_of(total), fw.total).name  # type: ignore[arg-type]
     return out
 
 

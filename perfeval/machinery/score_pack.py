@@ -125,7 +125,7 @@ def unpack(
             for top, (sub, pct, first, cells) in zip(fw.level1, level1, strict=True)
         ),
         total=total_value,  # type: ignore[arg-type]
-        grade=settings.grade_for(total_value),  # type: ignore[arg-type]
+        grade=settings.grade_for(total_value, fw.total),  # type: ignore[arg-type]
         overview=overview,
         outputs=outputs,
         problems=tuple(tuple(p) for p in problems),

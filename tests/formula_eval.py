@@ -4,7 +4,8 @@ It computes a filled workbook's own live figures (执行率, the ROUND of a 执�
 SUMIFS subtotals, the ROUND(SUM(…)) total, the grade) from the formulas as they stand in the file,
 in floating point as a spreadsheet does, without any of perfeval's code: what the clerk's sheet
 shows, to hold perfeval's figures against. Only the functions the template uses are known (IF,
-IFERROR, ROUND, MIN, SUM, SUMIFS, COUNTBLANK); anything else fails the test loudly.
+IFERROR, ROUND, MIN, SUM, SUMIFS, COUNTBLANK, and VALUE, SUBSTITUTE, SEARCH, ISNUMBER, NA for
+参考得分); anything else fails the test loudly.
 """
 
 from __future__ import annotations
@@ -181,6 +182,11 @@ class Workbook:
         if name == "IF":
             branch = args[1] if self.evaluate(args[0]) else args[2]
             return self.evaluate(branch)
+        if name == "ISNUMBER":  # its argument's error is FALSE, not an error
+            try:
+                return _numeric(self.evaluate(args[0]))
+            except XLError:
+                return False
         if name == "IFERROR":
             try:
                 return self.evaluate(args[0])
@@ -195,6 +201,19 @@ class Workbook:
             return excel_round(_number(values[0]), int(_number(values[1])))
         if name == "MIN":
             return min(_number(v) for v in values)
+        if name == "VALUE":
+            return _value(values[0])
+        if name == "SUBSTITUTE":
+            return str(values[0] or "").replace(str(values[1]), str(values[2]))
+        if name == "SEARCH":
+            found = str(values[1] or "").casefold().find(str(values[0]).casefold())
+            if found < 0:
+                raise XLError("#VALUE!")
+            return float(found + 1)
+        if name == "ISNUMBER":
+            return _numeric(values[0])
+        if name == "NA":
+            raise XLError("#N/A")
         if name == "SUM":
             return sum(
                 (x for v in values for x in (v if isinstance(v, list) else [v]) if _numeric(x)),
@@ -223,6 +242,17 @@ class Workbook:
 
 def _numeric(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _value(value: Any) -> float:
+    """VALUE: a number, or text that reads as one ("36", " 1.5 ", "95%" as 0.95)."""
+    if _numeric(value):
+        return float(value)
+    text = str(value or "").strip()
+    try:
+        return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise XLError("#VALUE!") from None
 
 
 def _number(value: Any) -> float:

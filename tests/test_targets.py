@@ -353,3 +353,86 @@ def test_level1_weights_from_targets_express_a_90_point_indicator_block(tmp_path
     targets[0] = (*targets[0][:7], 30)  # now 80 + 10
     write_table(folder.ws.folder / TARGETS_KEY / "t.xlsx", targets)
     assert "PE-TGT-008" in {f.code for f in open_workspace(folder.ws.folder).target_findings()}
+
+
+def test_scores_are_checked_against_the_approved_targets(targeted):
+    from perfeval import layout as L
+    from perfeval.read.cells import col_letter
+    from tests.conftest import row_of
+
+    fw = targeted.framework("T1")
+    score_col = col_letter(list(L.IND_COLUMNS).index("score") + 1)
+    code = {i.name: i.code for i in fw.leaves}
+    fill = full_fill(
+        fw,
+        **{
+            code["养护道路里程"]: {"actual": "30", "score": 25},  # ≥35 missed, full marks
+            code["养护合格率"]: {"actual": "80%", "score": 9.5, "reason": "雨季返工"},  # ref 8.42
+            code["群众出行条件"]: {"actual": "部分达成", "score": 18, "reason": "部分路段未完工"},
+            code["每公里养护成本"]: {"actual": "1.0", "score": 5},  # ≤1.1 met
+        },
+    )
+    targeted.fill("T1", fill)
+    found = {
+        (f.code, f.cell)
+        for f in pipeline.do_validate(targeted.ws.folder).validation.findings
+        if f.item_id == "T1"
+    }
+
+    def at(name: str) -> str:
+        return f"{score_col}{row_of(fw, code[name])}"
+
+    assert ("PE-SCORE-008", at("养护道路里程")) in found
+    assert ("PE-SCORE-009", at("养护合格率")) in found
+    assert ("PE-SCORE-009", at("群众出行条件")) in found  # 部分达成: 60% of 20 = 12
+    assert not {c for c, cell in found if cell == at("每公里养护成本")}
+
+
+@pytest.mark.parametrize(
+    ("direction", "target", "actual", "expected"),
+    [
+        ("≥", "35", "28", "20.00"),  # 28/35 × 25
+        ("≥", "35", "40", "25.00"),
+        ("≤", "1.1", "1.25", "22.00"),  # 1.1/1.25 × 25
+        ("≤", "1.1", "0.9", "25.00"),
+        ("=", "4", "5", "20.00"),
+        ("定性", "明显改善", "基本达成", "20.00"),  # 80%
+    ],
+)
+def test_reference_score_by_direction(direction, target, actual, expected):
+    from perfeval.check.consistency import single_number
+    from perfeval.check.reference import comparable, reference_score
+
+    numbers = comparable(single_number(target), single_number(actual), "")
+    shares = tuple(Decimal(n) for n in (100, 80, 60, 0))
+    qualitative = ("达成", "基本达成", "部分达成", "未达成")
+    result = reference_score(direction, numbers, actual, Decimal(25), qualitative, shares)
+    assert result == Decimal(expected)
+
+
+def test_the_live_reference_column_shows_what_perfeval_computes(targeted):
+    """参考得分 as the clerk's sheet computes it (its formulas evaluated without perfeval)
+    equals perfeval's reference, row by row."""
+    from perfeval import layout as L
+    from perfeval.check.consistency import single_number
+    from perfeval.check.reference import comparable, reference_score
+    from perfeval.issue.indicator_sheet import REFERENCE_COL
+    from perfeval.read.cells import col_letter
+    from tests.conftest import row_of
+    from tests.formula_eval import Workbook
+
+    fw = targeted.framework("T1")
+    actuals = {"1.1.1": "28", "1.2.1": "96%", "1.4.1": "1.25", "2.2.1": "基本达成", "3.1.1": "88"}
+    fill = full_fill(fw, **{c: {"actual": a} for c, a in actuals.items()})
+    path = targeted.fill("T1", fill)
+    book = Workbook(path)
+    s = targeted.ws.settings
+    for code, actual in actuals.items():
+        ind = fw.by_code(code)
+        cell = f"{col_letter(REFERENCE_COL + 1)}{row_of(fw, code)}"
+        live = book.value(L.SHEET_INDICATORS, cell)
+        numbers = comparable(single_number(ind.target), single_number(actual), ind.unit)
+        expected = reference_score(
+            ind.direction, numbers, actual, ind.weight, s.qualitative, s.qualitative_shares
+        )
+        assert (code, Decimal(str(live))) == (code, expected)

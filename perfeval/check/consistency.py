@@ -11,6 +11,7 @@ import re
 from decimal import Decimal
 
 from perfeval.check.catalogue import Code, Finding, finding
+from perfeval.check.reference import comparable, reference_score
 from perfeval.config.framework import Indicator
 from perfeval.config.settings import Settings
 from perfeval.read.parse import normalize_text, remembered
@@ -49,8 +50,12 @@ def _names_a_capped_rate(key: tuple[str, tuple[str, ...]]) -> bool:
 def _target_missed(direction: str, target: Decimal, actual: Decimal) -> bool:
     if direction == "≥":
         return actual < target
+    if direction == ">":
+        return actual <= target
     if direction == "≤":
         return actual > target
+    if direction == "<":
+        return actual >= target
     if direction == "=":
         return actual != target
     return False
@@ -82,7 +87,11 @@ def check_consistency(
                     )
                 )
     score = v["score"].parsed
-    if ind.computed or not isinstance(score, Decimal) or score != ind.weight:
+    if ind.computed or not isinstance(score, Decimal):
+        return out
+    if ind.approved:
+        return out + _against_target(ind, v, score, settings, item_id)
+    if score != ind.weight:
         return out
     reason = v["reason"].text
     word = next((w for w in settings.unfinished_words if w in reason), None)
@@ -120,3 +129,53 @@ def check_consistency(
             )
         )
     return out
+
+
+def _against_target(
+    ind: Indicator, v: dict, score: Decimal, settings: Settings, item_id: str
+) -> list[Finding]:
+    """An approved target's row: full marks for a missed quantitative target are an error; a
+    score above the 参考得分 (beyond the tolerance) a warning."""
+    name = ind.name or ind.code
+    actual_text = v["actual"].text
+    numbers = comparable(single_number(ind.target), single_number(actual_text), ind.unit)
+    shown_target = f"{ind.direction}{ind.target}{ind.unit}"
+    if (
+        score == ind.weight
+        and numbers is not None
+        and ind.direction in ("≥", "≤", "=", ">", "<")
+        and _target_missed(ind.direction, numbers[0], numbers[1])
+    ):
+        return [
+            finding(
+                Code.SCORE_FULL_BUT_MISSED,
+                v["score"].ref,
+                item_id=item_id,
+                name=name,
+                actual=actual_text,
+                target=shown_target,
+                weight=ind.weight,
+            )
+        ]
+    reference = reference_score(
+        ind.direction,
+        numbers,
+        actual_text,
+        ind.weight,
+        settings.qualitative,
+        settings.qualitative_shares,
+    )
+    if reference is None or score <= reference + settings.reference_tolerance:
+        return []
+    return [
+        finding(
+            Code.SCORE_ABOVE_REFERENCE,
+            v["score"].ref,
+            item_id=item_id,
+            name=name,
+            score=score,
+            actual=actual_text,
+            target=shown_target,
+            reference=reference,
+        )
+    ]

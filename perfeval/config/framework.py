@@ -91,6 +91,8 @@ class Indicator:
     #: they must use
     allowed: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
+    #: a project's approved target (perfeval.targets.apply): scored against its 参考得分
+    approved: bool = False
 
     @property
     def computed(self) -> bool:

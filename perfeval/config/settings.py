@@ -81,6 +81,7 @@ class Settings:
     coverage_min: Decimal
     execution_reason_below: Decimal
     score_tolerance: Decimal
+    reference_tolerance: Decimal  # a score may exceed its 参考得分 by this much unremarked
     percent_capped: tuple[str, ...]
     unfinished_words: tuple[str, ...]
     workers: int  # 0: one per processor; -1: in the calling process (debugging only)
@@ -100,6 +101,7 @@ class Settings:
     basis: tuple[str, ...]  # the documents the report cites as its basis
     sources_appendix: bool  # the report names 汇总表's 数据来源 as an attachment
     qualitative: tuple[str, ...]
+    qualitative_shares: tuple[Decimal, ...]  # each grade's share of the weight, in percent
     grades: tuple[Grade, ...]
     kinds: tuple[Kind, ...]
     problem_groups: tuple[ProblemGroup, ...]
@@ -308,6 +310,7 @@ def build_settings(raw: dict[str, Any], folder: Path, source: Path) -> Settings:
         coverage_min=number_value(rules["coverage_min"]),
         execution_reason_below=number_value(rules["execution_reason_below"]),
         score_tolerance=number_value(rules["score_tolerance"]),
+        reference_tolerance=number_value(rules["reference_tolerance"]),
         percent_capped=tuple(w.strip() for w in rules["percent_capped"]),
         unfinished_words=tuple(w.strip() for w in rules["unfinished_words"]),
         workers=int(number_value(run["workers"])),
@@ -327,6 +330,7 @@ def build_settings(raw: dict[str, Any], folder: Path, source: Path) -> Settings:
         basis=tuple(b.strip() for b in raw["report"]["basis"]),
         sources_appendix=raw["report"]["sources_appendix"],
         qualitative=tuple(q.strip() for q in raw["lists"]["qualitative"]),
+        qualitative_shares=tuple(number_value(n) for n in raw["lists"]["qualitative_shares"]),
         grades=tuple(
             Grade(str(g["name"]).strip(), number_value(g["min"]), str(g.get("action", "")))
             for g in raw["grades"]

@@ -64,6 +64,7 @@ SECTIONS: dict[str, dict[str, Spec]] = {
         "coverage_min": Spec("number", "0到1之间的小数（0.20表示20%）", _n("0"), _n("1")),
         "execution_reason_below": Spec("number", "0到1之间的小数（0.90表示90%）", _n("0"), _n("1")),
         "score_tolerance": Spec("number", "0到10之间的分数", _n("0"), _n("10")),
+        "reference_tolerance": Spec("number", "0到100之间的分数", _n("0"), _n("100")),
         "percent_capped": Spec("words", "文字列表"),
         "unfinished_words": Spec("words", "文字列表"),
         "max_file_mb": Spec("number", "大于0的兆字节数", _n("0"), _n("10240"), above=True),
@@ -91,6 +92,7 @@ SECTIONS: dict[str, dict[str, Spec]] = {
     },
     "lists": {
         "qualitative": Spec("words", "非空的文字列表", required=True),
+        "qualitative_shares": Spec("numbers", "0到100之间的数字列表", _n("0"), _n("100")),
     },
 }
 
@@ -221,6 +223,13 @@ def check_value(spec: Spec, value: Any) -> str:
             except ValueError:
                 return spec.what
         return spec.what
+    if spec.kind == "numbers":
+        if not isinstance(value, list) or not value:
+            return spec.what
+        numbers = [_number(v, whole=False) for v in value]
+        if any(n is None or not _in_range(spec, n) for n in numbers):
+            return spec.what
+        return ""
     if spec.kind == "words":
         if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
             return spec.what

@@ -17,6 +17,7 @@ from perfeval import layout as L
 from perfeval.issue.formats import Formats
 from perfeval.issue.plan import Plan, SheetRow
 from perfeval.layout import display_width
+from perfeval.read.parse import normalize_text
 from perfeval.render.paper import row_height, set_paper, text_lines
 
 COL = {key: n for n, key in enumerate(L.IND_COLUMNS)}  # zero-based, as XlsxWriter counts
@@ -37,6 +38,9 @@ CAPS = {
     "reason": 51,
     "category": 18,
 }
+#: 参考得分: a live column after the others, on rows from a project's approved targets
+REFERENCE_COL = len(COL)
+REFERENCE_LABEL = "参考得分"
 REASON_CHARS = 150  # a reason this long is fully visible in every row, on screen and on paper
 CUSTOM_STANDARD = "单位自设指标：请填写指标名称、指标性质、年度指标值、计量单位和分值。"
 
@@ -80,7 +84,11 @@ def write_indicators(wb: Workbook, f: Formats, plan: Plan, rate_cell: str) -> Wo
     widths = _widths(plan)
     for key, col in COL.items():
         ws.set_column(col, col, widths[key])
-    last_col = len(COL) - 1
+    approved = any(r.leaf is not None and r.leaf.approved for r in plan.rows)
+    last_col = len(COL) - (0 if approved else 1)  # 参考得分 after the last column, if any
+    if approved:
+        ws.set_column(REFERENCE_COL, REFERENCE_COL, 8)
+        ws.write_string(L.IND_HEADER_ROW - 1, REFERENCE_COL, REFERENCE_LABEL, f.header)
     ws.merge_range(0, 0, 0, last_col, f"{plan.framework.name}评分表", f.title)
     ws.set_row(0, 28)
     note = (
@@ -100,6 +108,8 @@ def write_indicators(wb: Workbook, f: Formats, plan: Plan, rate_cell: str) -> Wo
             _custom_row(ws, f, plan, row, r)
         else:
             _fixed_row(ws, f, plan, row, r, rate_cell)
+            if row.leaf.approved:
+                _reference(ws, f, plan, row.leaf, r)
         ws.set_row(r, _height(row, widths, categories))
     ws.dv.write(ws)
     _live_checks(ws, f, plan)
@@ -274,3 +284,33 @@ def _live_checks(ws: Worksheet, f: Formats, plan: Plan) -> None:
             "format": f.bad,
         },
     )
+
+
+def _reference(ws: Worksheet, f: Formats, plan: Plan, ind, r: int) -> None:
+    """参考得分 of an approved target's row, as perfeval.check.reference computes it: blank
+    until the actual value is one number (or a grade of the list, for 定性)."""
+    cell = {k: xl_rowcol_to_cell(r, COL[k]) for k in ("target", "actual", "weight")}
+    t, a, w = cell["target"], cell["actual"], cell["weight"]
+    if ind.direction == "定性":
+        s = plan.settings
+        expr = "NA()"
+        for name, share in reversed(list(zip(s.qualitative, s.qualitative_shares, strict=False))):
+            expr = f'IF({a}="{name}",{share}/100,{expr})'
+        formula = f'=IFERROR(ROUND({expr}*{w},2),"")'
+    else:
+        if normalize_text(ind.unit) == "%":
+            actual = f'VALUE(SUBSTITUTE({a},"%",""))'
+        else:  # a percentage against a plain number gives no reference
+            actual = f'IF(ISNUMBER(SEARCH("%",{a})),NA(),VALUE({a}))'
+        target = f"VALUE({t})"
+        share = {
+            "≥": f"MIN({actual}/{target},1)",
+            ">": f"MIN({actual}/{target},1)",
+            "≤": f"IF({actual}<={target},1,MIN({target}/{actual},1))",
+            "<": f"IF({actual}<={target},1,MIN({target}/{actual},1))",
+            "=": f"MIN({actual}/{target},{target}/{actual},1)",
+        }.get(ind.direction)
+        if share is None:
+            return
+        formula = f'=IFERROR(ROUND({share}*{w},2),"")'
+    ws.write_formula(r, REFERENCE_COL, formula, f.calc_score, "")

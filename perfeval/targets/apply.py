@@ -182,6 +182,7 @@ def _open_block(
                     target=t.value,
                     unit=t.unit,
                     standard=t.standard,
+                    approved=True,
                 )
             )
     return rows, ok

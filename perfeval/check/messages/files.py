@@ -101,5 +101,4 @@ RULES = {
         "文件含有宏代码，perfeval只读取数据，不会运行宏。",
         "建议另存为不含宏的.xlsx工作簿后交回。",
     ),
-    # identity of the workbook against the roster
 }

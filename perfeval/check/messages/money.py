@@ -45,5 +45,4 @@ RULES = {
         "“{field}”为{value}万元，金额不能为负数。",
         "请核对后填写不小于0的金额。",
     ),
-    # vocabularies
 }

@@ -59,5 +59,4 @@ RULES = {
         "项目清单第{row}行“{field}”为{value}万元，{why}。",
         "请核对项目清单中的金额。",
     ),
-    # the evaluation folder and its settings
 }

@@ -52,5 +52,18 @@ RULES = {
         "指标“{name}”{detail}，却得满分{weight}分。",
         "请按评分标准核对得分，或在原因中说明给满分的依据。",
     ),
-    # money
+    "SCORE_FULL_BUT_MISSED": Rule(
+        "PE-SCORE-008",
+        E,
+        "未达到批复的指标值却得满分",
+        "指标“{name}”的实际完成值{actual}未达到批复的年度指标值{target}，却得满分{weight}分。",
+        "请按评分标准扣分并在同一行说明原因；如完成值填错，请改正。",
+    ),
+    "SCORE_ABOVE_REFERENCE": Rule(
+        "PE-SCORE-009",
+        W,
+        "得分高于参考得分",
+        "指标“{name}”得分{score}，按实际完成值{actual}与年度指标值{target}计算的参考得分为{reference}。",
+        "请核对得分；确有依据的，请在偏差原因中说明。",
+    ),
 }

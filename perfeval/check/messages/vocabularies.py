@@ -17,5 +17,4 @@ RULES = {
         "“{field}”填写的“{value}”不在可选范围内（{choices}）。",
         "请从下拉列表中选择。",
     ),
-    # the roster
 }

@@ -36,6 +36,11 @@ class Fill:
     indicators: dict[str, dict[str, Any]] = field(default_factory=dict)
     problems: list[dict[str, Any]] = field(default_factory=list)
     cells: dict[tuple[str, str], Any] = field(default_factory=dict)  # raw (sheet, A1) -> value
+    adjustment: str | None = None  # 预算调整说明
+
+
+#: the funding rows' keys of version 1 workbooks, as tests still name them
+LEGACY_PARTS = {"current": "本年财政拨款", "carryover": "上年结转资金", "other": "其他资金"}
 
 
 def _find_row(ws: Worksheet, label: str, start: int = 1) -> int:
@@ -68,12 +73,20 @@ def fill_workbook(src: Path, dst: Path, fill: Fill, *, force: bool = False) -> P
         wb = openpyxl.load_workbook(dst)
     info = wb[L.SHEET_INFO]
     money_row = _find_row(info, L.MONEY_HEADER)
+    money_cols = _header_cols(info, money_row, L.MONEY_COLUMN_LABELS)
     if fill.executed is not None:
-        row = _find_row(info, L.MONEY_ROWS["total"], money_row)
-        _put(info, row, L.MONEY_COLUMNS["executed"], fill.executed, force)
+        row = _find_row(info, L.MONEY_TOTAL, money_row)
+        _put(info, row, money_cols["executed"], fill.executed, force)
     for (row_key, col_key), value in fill.parts.items():
-        row = _find_row(info, L.MONEY_ROWS[row_key], money_row)
-        _put(info, row, L.MONEY_COLUMNS[col_key], value, force)
+        name = LEGACY_PARTS.get(row_key, row_key)
+        label = L.MONEY_TOTAL if name == "total" else name
+        try:
+            row = _find_row(info, label, money_row)
+        except KeyError:  # the first source is written 其中：…
+            row = _find_row(info, L.PART_PREFIX + name, money_row)
+        _put(info, row, money_cols[col_key], value, force)
+    if fill.adjustment is not None:
+        _put(info, _find_row(info, L.ADJUSTMENT_LABEL, money_row), 2, fill.adjustment, force)
     for key, value in (("overview", fill.overview), ("outputs", fill.outputs)):
         if value is not None:
             _put(info, _find_row(info, L.NARRATIVE_FIELDS[key]), 2, value, force)

@@ -13,7 +13,9 @@ import unicodedata
 from decimal import Decimal
 
 TEMPLATE_ID = "perfeval.evaluation-workbook"
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"
+#: versions the reader takes: 1 had no 年初预算数 column, fixed funding rows and no 预算调整说明
+READABLE_VERSIONS = ("1", "2")
 
 SHEET_GUIDE = "填报说明"
 SHEET_INFO = "基本信息"
@@ -34,14 +36,20 @@ INFO_FIELDS = {
     "year": "评价年度",
 }
 MONEY_HEADER = "资金类别"
-MONEY_ROWS = {
-    "total": "年度资金总额",
-    "current": "其中：本年财政拨款",
-    "carryover": "上年结转资金",
-    "other": "其他资金",
+#: the money table: the total row, then one row per funding source (as the framework or
+#: ``[money] parts`` lists them; the first marked 其中：). Rows are keyed "total" and by the
+#: source's name; columns are found by their labels, so version 1 workbooks still read.
+MONEY_TOTAL = "年度资金总额"
+PART_PREFIX = "其中："
+MONEY_ROWS = {"total": MONEY_TOTAL}
+MONEY_COLUMNS = {"initial": 2, "budget": 3, "executed": 4, "rate": 5}
+MONEY_COLUMN_LABELS = {
+    "initial": "年初预算数",
+    "budget": "全年预算数",
+    "executed": "全年执行数",
+    "rate": "执行率",
 }
-MONEY_COLUMNS = {"budget": 2, "executed": 3, "rate": 4}
-MONEY_COLUMN_LABELS = {"budget": "全年预算数", "executed": "全年执行数", "rate": "执行率"}
+ADJUSTMENT_LABEL = "预算调整说明"  # why 全年预算数 differs from 年初预算数
 SCORE_HEADER = "一级指标"
 TOTAL_LABEL = "总分"
 GRADE_LABEL = "评价等级"

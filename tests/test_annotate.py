@@ -296,39 +296,40 @@ def test_a_finding_on_the_info_sheet_keeps_the_template_hint(folder, monkeypatch
     no_slow_path(monkeypatch)
     outcome = pipeline.do_validate(folder.ws.folder)
     mine = [f for f in outcome.validation.findings if f.file == bad.name]
-    assert [(f.sheet, f.cell, f.code) for f in mine] == [(L.SHEET_INFO, "B37", "PE-CELL-001")]
+    assert [(f.sheet, f.cell, f.code) for f in mine] == [(L.SHEET_INFO, "B38", "PE-CELL-001")]
     assert patch_annotated(bad.read_bytes(), mine, tmp_path / "x.xlsx") is not None
     (copy,) = outcome.returns
     theirs = openpyxl.load_workbook(bad)[L.SHEET_INFO]
     wb = openpyxl.load_workbook(copy)
     info = wb[L.SHEET_INFO]
-    assert red_cells(info) == {"B37"}
-    note = info["B37"].comment
+    assert red_cells(info) == {"B38"}
+    note = info["B38"].comment
     assert note.author == "perfeval"
     assert (
         note.text == f"【错误】{mine[0].message}\n{mine[0].hint}\n\n{NARRATIVE_HINTS['overview']}"
     )
-    assert info["B38"].comment.text == theirs["B38"].comment.text == NARRATIVE_HINTS["outputs"]
-    assert info["B38"].comment.author == theirs["B38"].comment.author
+    assert info["B39"].comment.text == theirs["B39"].comment.text == NARRATIVE_HINTS["outputs"]
+    assert info["B39"].comment.author == theirs["B39"].comment.author
     assert_notes_drawn(copy)
     book = CalamineWorkbook.from_path(str(copy))
     assert book.sheet_names[0] == SUMMARY_SHEET
     assert book.get_sheet_by_name(SUMMARY_SHEET).to_python()[2][:3] == [
         L.SHEET_INFO,
-        "B37",
+        "B38",
         "PE-CELL-001",
     ]
     # a finding on a cell without a comment gets its own, in the same drawing
-    found = [*mine, Finding("PE-X-001", Severity.ERROR, bad.name, L.SHEET_INFO, "B44", "缺", "")]
+    found = [*mine, Finding("PE-X-001", Severity.ERROR, bad.name, L.SHEET_INFO, "B45", "缺", "")]
     copy = patch_annotated(bad.read_bytes(), found, tmp_path / "y.xlsx")
     info = openpyxl.load_workbook(copy)[L.SHEET_INFO]
-    assert red_cells(info) == {"B37", "B44"}
-    assert info["B44"].comment.text == "【错误】缺\n"
-    assert NARRATIVE_HINTS["overview"] in info["B37"].comment.text
+    assert red_cells(info) == {"B38", "B45"}
+    assert info["B45"].comment.text == "【错误】缺\n"
+    assert NARRATIVE_HINTS["overview"] in info["B38"].comment.text
     assert_notes_drawn(copy)
 
 
 def test_an_info_sheet_saved_by_libreoffice_keeps_its_hints(folder, monkeypatch):
+    """A version 1 workbook (no 年初预算数 column): still read, its cells as they are."""
     src = zipfile.ZipFile(LIBREOFFICE / "P2.xlsx")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -405,7 +406,7 @@ def test_a_drawing_as_excel_writes_it_is_merged_as_text(folder, tmp_path):
     """Excel's VML (single quotes, line breaks in attributes, a control with o:spid and an
     unclosed <br>, which lxml refuses) gets a shape per new note and keeps all it had."""
     bad = folder.fill("P1")
-    notes = "".join(EXCEL_NOTE.format(id=1025 + n, row=36 + n, bottom=40 + n) for n in (0, 1))
+    notes = "".join(EXCEL_NOTE.format(id=1025 + n, row=37 + n, bottom=41 + n) for n in (0, 1))
     excel = EXCEL_VML.format(notes=notes).encode()
     with pytest.raises(etree.XMLSyntaxError):
         etree.fromstring(excel)
@@ -422,7 +423,7 @@ def test_a_drawing_as_excel_writes_it_is_merged_as_text(folder, tmp_path):
             dst.writestr(name, body)
     found = [
         Finding("PE-X-001", Severity.ERROR, bad.name, L.SHEET_INFO, cell, f"{cell}有误", "请改正")
-        for cell in ("B37", "B44")
+        for cell in ("B38", "B45")
     ]
     copy = patch_annotated(bad.read_bytes(), found, tmp_path / "copy.xlsx")
     assert copy is not None
@@ -430,19 +431,19 @@ def test_a_drawing_as_excel_writes_it_is_merged_as_text(folder, tmp_path):
         out = z.read(vml.lstrip("/")).decode()
     button = excel.decode()[excel.index(b'<v:shape id="Button') :]
     assert button.replace("</xml>", "") in out  # kept as it was
-    assert EXCEL_NOTE.format(id=1026, row=37, bottom=41) in out  # B38: not ours, untouched
+    assert EXCEL_NOTE.format(id=1026, row=38, bottom=42) in out  # B39: not ours, untouched
     assert out.count("<v:shape ") == 4
     assert out.count("<v:shapetype ") == 1
     b37 = out.split("<v:shape ")[1]
     assert "width:270pt" in b37  # made to fit our text
-    assert "2, 15, 36, 2, 4, 15, 40, 16" not in b37
+    assert "2, 15, 37, 2, 4, 15, 41, 16" not in b37
     new = out.split("<v:shape ")[4]  # after the button: its o:spid counts
     assert new.startswith('id="_x0000_s1031"')
-    assert "<x:Row>43</x:Row>" in new
+    assert "<x:Row>44</x:Row>" in new
     info = openpyxl.load_workbook(copy)[L.SHEET_INFO]
-    assert info["B37"].comment.text.endswith(NARRATIVE_HINTS["overview"])
-    assert info["B44"].comment.text.startswith("【错误】B44有误")
-    assert red_cells(info) == {"B37", "B44"}
+    assert info["B38"].comment.text.endswith(NARRATIVE_HINTS["overview"])
+    assert info["B45"].comment.text.startswith("【错误】B45有误")
+    assert red_cells(info) == {"B38", "B45"}
 
 
 def test_department_text_in_a_finding_stays_text(folder, tmp_path):

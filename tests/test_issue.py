@@ -107,17 +107,20 @@ def test_exactly_the_input_cells_are_unlocked_on_the_other_sheets(folder):
     def rows(names, cols):
         return {f"{c}{labels[n]}" for n in names for c in cols}
 
-    expected = rows([L.MONEY_ROWS[k] for k in ("current", "carryover", "other")], "BC")
+    parts = ["其中：本年财政拨款", "上年结转资金", "其他资金"]
+    expected = rows(parts, "BCD")  # 年初预算数, 全年预算数, 全年执行数
+    expected |= rows([L.MONEY_TOTAL], "B")  # 年初预算数 of the total
+    expected |= rows([L.ADJUSTMENT_LABEL], "BCDEF")  # merged B:F
     expected |= rows(L.NARRATIVE_FIELDS.values(), "BCDEF")  # merged B:F
     expected |= rows(L.OTHER_FIELDS.values(), "B")
     expected |= rows(L.CONTACT_FIELDS.values(), "BC")  # merged B:C
     assert unlocked(info) == expected
-    budget = info.cell(labels[L.MONEY_ROWS["total"]], 2)
+    budget = info.cell(labels[L.MONEY_ROWS["total"]], 3)
     assert budget.value == 100
     assert budget.protection.locked
     s1 = load(folder.issued["S1"])[L.SHEET_INFO]  # no 执行数 in the roster: the clerk types it
     row = next(r for r in range(1, s1.max_row + 1) if s1.cell(r, 1).value == L.MONEY_ROWS["total"])
-    assert not s1.cell(row, 3).protection.locked
+    assert not s1.cell(row, 4).protection.locked
     problems = wb[L.SHEET_PROBLEMS]
     first, last = L.PROB_FIRST_ROW, L.PROB_FIRST_ROW + L.PROB_ROWS - 1
     assert unlocked(problems) == {f"{c}{r}" for c in "BCDE" for r in range(first, last + 1)}
@@ -175,7 +178,7 @@ def test_live_feedback_formulas(folder):
     info = wb[L.SHEET_INFO]
     labels = {info.cell(r, 1).value: r for r in range(1, info.max_row + 1)}
     total = labels[L.MONEY_ROWS["total"]]
-    assert info.cell(total, 4).value == pytest.approx(0.9)  # 执行率 = 90 / 100
+    assert info.cell(total, 5).value == pytest.approx(0.9)  # 执行率 = 90 / 100
     assert info.cell(labels[L.GRADE_LABEL], 2).value == "待填报"
     process = labels["过程"]  # holds the computed 预算执行率 indicator: 0.9 * 5
     assert info.cell(process, 3).value == pytest.approx(4.5)

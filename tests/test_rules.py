@@ -141,7 +141,7 @@ def test_execution_above_budget_is_a_warning(folder):
     name = folder.fill("S1", fill).name
     result = validate(folder.ws)
     assert sorted(f.key for f in result.findings if f.file == name) == [
-        (name, L.SHEET_INFO, "C13", "PE-MONEY-002")
+        (name, L.SHEET_INFO, "D13", "PE-MONEY-002")
     ]
     assert [s.item.item_id for s in result.scores] == ["S1"]  # a warning does not block
     rate = next(s for s in result.scores[0].indicators if s.indicator.computed)
@@ -164,7 +164,7 @@ def test_budget_not_positive(tmp_path):
     row = ("Z1", "2024年零预算项目", "测试县民政局", "重点项目", "项目支出绩效评价", "0", "0", "")
     folder = Folder(tmp_path / "eval", rows=[row])
     name = folder.fill("Z1").name
-    assert (name, L.SHEET_INFO, "B13", "PE-MONEY-003") in found(folder, name)
+    assert (name, L.SHEET_INFO, "C13", "PE-MONEY-003") in found(folder, name)
 
 
 def test_unit_coverage_below_the_minimum(folder):
@@ -185,7 +185,7 @@ def test_negative_money(folder):
     name = folder.fill("S1", fill).name
     found = [k for k in found_keys(folder, name) if k[3] == "PE-MONEY-006"]
     assert found == [
-        (name, L.SHEET_INFO, "B16", "PE-MONEY-006"),
-        (name, L.SHEET_INFO, "C13", "PE-MONEY-006"),
+        (name, L.SHEET_INFO, "C16", "PE-MONEY-006"),
+        (name, L.SHEET_INFO, "D13", "PE-MONEY-006"),
     ]
     assert "PE-MONEY-005" not in [k[3] for k in found_keys(folder, name)]  # no knock-on

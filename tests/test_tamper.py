@@ -90,7 +90,7 @@ def test_locked_weight_budget_and_names(folder):
     fill.cells[(L.SHEET_INDICATORS, f"H{row_of(fw, '1.1.1')}")] = 10
     fill.cells[(L.SHEET_INDICATORS, f"D{row_of(fw, '1.1.2')}")] = "改过的名字"
     fill.cells[(L.SHEET_INDICATORS, f"F{row_of(fw, '2.1.1')}")] = "90"  # prefilled target
-    fill.cells[(L.SHEET_INFO, "B13")] = 999
+    fill.cells[(L.SHEET_INFO, "C13")] = 999
     fill.cells[(L.SHEET_INFO, "B6")] = "别的单位"
     name = folder.fill("P1", fill, force=True).name
     assert findings_of(folder, name) == sorted(
@@ -98,7 +98,7 @@ def test_locked_weight_budget_and_names(folder):
             (name, L.SHEET_INDICATORS, f"H{row_of(fw, '1.1.1')}", "PE-SCORE-003"),
             (name, L.SHEET_INDICATORS, f"D{row_of(fw, '1.1.2')}", "PE-ID-005"),
             (name, L.SHEET_INDICATORS, f"F{row_of(fw, '2.1.1')}", "PE-ID-005"),
-            (name, L.SHEET_INFO, "B13", "PE-MONEY-001"),
+            (name, L.SHEET_INFO, "C13", "PE-MONEY-001"),
             (name, L.SHEET_INFO, "B6", "PE-ID-005"),
         ]
     )
@@ -111,7 +111,7 @@ def test_workbook_of_another_item(folder):
     found = findings_of(folder, name)
     assert (name, L.SHEET_INFO, "B4", "PE-ID-005") in found  # 项目编号
     assert (name, L.SHEET_INFO, "B5", "PE-ID-005") in found  # 项目名称
-    assert (name, L.SHEET_INFO, "B13", "PE-MONEY-001") in found
+    assert (name, L.SHEET_INFO, "C13", "PE-MONEY-001") in found
 
 
 def test_workbook_of_another_year(folder):

@@ -123,14 +123,14 @@ def test_roster_changed_after_issue_is_not_blamed_on_the_clerk(folder):
     ]
     write_roster(folder.ws.settings.path("roster"), items, folder.ws.settings, folder.ws.frameworks)
     found = file_keys(validate(folder.reopen()), name)
-    assert found == [(name, "基本信息", "B13", "PE-ID-009")]
+    assert found == [(name, "基本信息", "C13", "PE-ID-009")]
 
 
 def test_money_parts_and_execution(folder):
     fill = full_fill(folder.framework("P2"))
     fill.parts = {("current", "budget"): 40, ("carryover", "budget"): 10}  # 50 != 50.5
     name = folder.fill("P2", fill).name
-    assert file_keys(validate(folder.ws), name) == [(name, "基本信息", "B13", "PE-MONEY-004")]
+    assert file_keys(validate(folder.ws), name) == [(name, "基本信息", "C13", "PE-MONEY-004")]
 
 
 def test_duplicate_returns_of_one_item(folder):

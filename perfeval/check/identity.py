@@ -41,7 +41,7 @@ def check_identity(sub: Submission, ws: Workspace) -> tuple[list[Finding], Ident
     ident = sub.identity
     info_ref = CellRef(sub.file, L.SHEET_INFO)
     version = ident.get("template_version", "")
-    if version != L.TEMPLATE_VERSION:
+    if version not in L.READABLE_VERSIONS:
         out.append(
             finding(
                 Code.FILE_TEMPLATE_VERSION,

@@ -48,8 +48,10 @@ def check_money(
                 budget=fmt_money(budget.parsed),
             )
         )
-    for col in ("budget", "executed"):
-        out += _parts(sub, col, iid)
+    for col in ("initial", "budget", "executed"):
+        if ("total", col) in sub.money:  # 年初预算数: not in version 1 workbooks
+            out += _parts(sub, col, iid)
+    out += _adjustment(sub, settings, iid)
     # only when the money cells agree with the roster; otherwise that is reported already
     agrees = values.usable_number(budget) and budget.parsed == item.budget
     if item.executed is not None:
@@ -74,15 +76,20 @@ def check_money(
 
 
 def _parts(sub: Submission, col: str, iid: str) -> list[Finding]:
-    parts = [sub.money[(key, col)] for key in ("current", "carryover", "other")]
-    if all(p.empty and p.issue == "empty" for p in parts):
-        return []
+    """The funding rows of one column add up to its total (when any is filled); a total left
+    at 0 above filled parts, as on real forms, is caught here too."""
+    total = sub.money[("total", col)]
     out: list[Finding] = []
-    for key, part in zip(("current", "carryover", "other"), parts, strict=True):
-        label = f"{L.MONEY_ROWS[key].removeprefix('其中：')}（{L.MONEY_COLUMN_LABELS[col]}）"
+    if col == "initial":
+        out += values.number(total, L.MONEY_COLUMN_LABELS[col], iid, required=False)
+        out += _negative(total, L.MONEY_COLUMN_LABELS[col], iid)
+    parts = [sub.money[(key, col)] for key in sub.money_parts]
+    if all(p.empty and p.issue == "empty" for p in parts):
+        return out
+    for key, part in zip(sub.money_parts, parts, strict=True):
+        label = f"{key}（{L.MONEY_COLUMN_LABELS[col]}）"
         out += values.number(part, label, iid, required=False)
         out += _negative(part, label, iid)
-    total = sub.money[("total", col)]
     if out or not values.usable_number(total):
         return out
     parts_sum = sum((p.parsed for p in parts if values.usable_number(p)), Decimal(0))
@@ -112,3 +119,34 @@ def _negative(value: Value, label: str, iid: str) -> list[Finding]:
             )
         ]
     return []
+
+
+def _adjustment(sub: Submission, settings: Settings, iid: str) -> list[Finding]:
+    """A budget adjusted during the year (全年预算数 against 年初预算数) beyond the settings'
+    share needs its 预算调整说明."""
+    initial = sub.money.get(("total", "initial"))
+    budget = sub.money[("total", "budget")]
+    reason = sub.adjustment
+    if (
+        initial is None
+        or reason is None
+        or not values.usable_number(initial)
+        or not values.usable_number(budget)
+        or initial.parsed <= 0
+        or not reason.empty
+    ):
+        return []
+    change = abs(budget.parsed - initial.parsed) / initial.parsed
+    if change <= settings.adjustment_reason_above:
+        return []
+    return [
+        finding(
+            Code.MONEY_ADJUSTMENT_UNEXPLAINED,
+            reason.ref,
+            item_id=iid,
+            initial=fmt_money(initial.parsed),
+            budget=fmt_money(budget.parsed),
+            change=fmt_rate(q2(change * HUNDRED)),
+            threshold=fmt_rate(settings.adjustment_reason_above * HUNDRED),
+        )
+    ]

@@ -117,6 +117,8 @@ class Framework:
     level1_from_targets: bool = False
     #: for a project's own framework (perfeval.targets.apply): the targets file it comes from
     targets_source: str = ""
+    #: 设置 资金来源: the funding rows of the money table ('' : the settings' [money] parts)
+    funding: tuple[str, ...] = ()
 
     @property
     def target_driven(self) -> bool:
@@ -267,6 +269,7 @@ def load_framework(path: Path) -> Framework:
         "version": settings.get("版本", ""),
         "total": str(total),
         **({"level1": by_targets} if LEVEL1_WEIGHTS[by_targets] else {}),
+        **({"funding": settings["资金来源"]} if settings.get("资金来源") else {}),
     }
     content_hash, issue_hash = _content_hashes(fw_fields, indicators)
     return Framework(
@@ -281,6 +284,7 @@ def load_framework(path: Path) -> Framework:
         content_hash=content_hash,
         issue_hash=issue_hash,
         level1_from_targets=LEVEL1_WEIGHTS[by_targets],
+        funding=_split_names(settings.get("资金来源", "")),
     )
 
 
@@ -359,8 +363,12 @@ def _read_indicators(grid: Grid, cols: dict[str, int]) -> tuple[list[Indicator],
 
 
 def _names(grid: Grid, row: int, col: int | None) -> tuple[str, ...]:
-    """A list of names in one cell, separated by 、，, ; or line breaks, as written."""
-    text = _cell_text(grid, row, col)
+    """A list of names in one cell (see :func:`_split_names`)."""
+    return _split_names(_cell_text(grid, row, col))
+
+
+def _split_names(text: str) -> tuple[str, ...]:
+    """Names separated by 、，, ; or line breaks, as written."""
     for sep in "，,；;\n":
         text = text.replace(sep, "、")
     return tuple(n.strip() for n in text.split("、") if n.strip())

@@ -102,6 +102,8 @@ class Settings:
     sources_appendix: bool  # the report names 汇总表's 数据来源 as an attachment
     qualitative: tuple[str, ...]
     qualitative_shares: tuple[Decimal, ...]  # each grade's share of the weight, in percent
+    money_parts: tuple[str, ...]  # funding sources under 年度资金总额 (a framework may differ)
+    adjustment_reason_above: Decimal  # 全年 vs 年初预算数: a larger change needs a reason
     grades: tuple[Grade, ...]
     kinds: tuple[Kind, ...]
     problem_groups: tuple[ProblemGroup, ...]
@@ -331,6 +333,8 @@ def build_settings(raw: dict[str, Any], folder: Path, source: Path) -> Settings:
         sources_appendix=raw["report"]["sources_appendix"],
         qualitative=tuple(q.strip() for q in raw["lists"]["qualitative"]),
         qualitative_shares=tuple(number_value(n) for n in raw["lists"]["qualitative_shares"]),
+        money_parts=tuple(p.strip() for p in raw["money"]["parts"]),
+        adjustment_reason_above=number_value(raw["money"]["adjustment_reason_above"]),
         grades=tuple(
             Grade(str(g["name"]).strip(), number_value(g["min"]), str(g.get("action", "")))
             for g in raw["grades"]

@@ -90,6 +90,12 @@ SECTIONS: dict[str, dict[str, Spec]] = {
         "basis": Spec("words", "文字列表"),
         "sources_appendix": Spec("bool", "true 或 false"),
     },
+    "money": {
+        "parts": Spec("words", "非空的文字列表", required=True),
+        "adjustment_reason_above": Spec(
+            "number", "0到1之间的小数（0.10表示10%）", _n("0"), _n("1")
+        ),
+    },
     "lists": {
         "qualitative": Spec("words", "非空的文字列表", required=True),
         "qualitative_shares": Spec("numbers", "0到100之间的数字列表", _n("0"), _n("100")),

@@ -86,38 +86,56 @@ def _facts(ws: Worksheet, f: Formats, plan: Plan, r: int, result: InfoResult) ->
     return r
 
 
+def funding_rows(plan: Plan) -> tuple[str, ...]:
+    """The funding sources under 年度资金总额: the framework's 资金来源, else the settings'."""
+    return plan.framework.funding or plan.settings.money_parts
+
+
 def _money(ws: Worksheet, f: Formats, plan: Plan, r: int, result: InfoResult) -> int:
     item = plan.item
+    col = {key: c - 1 for key, c in L.MONEY_COLUMNS.items()}  # zero-based, as XlsxWriter counts
     r = _section(ws, f, r, "二、项目资金（万元）")
     ws.write_string(r, 0, L.MONEY_HEADER, f.header)
-    for key, col in L.MONEY_COLUMNS.items():
-        ws.write_string(r, col - 1, L.MONEY_COLUMN_LABELS[key], f.header)
+    for key, c in col.items():
+        ws.write_string(r, c, L.MONEY_COLUMN_LABELS[key], f.header)
     r += 1
     ov = plan.overlay
-    for key, label in L.MONEY_ROWS.items():
+    parts = funding_rows(plan)
+    rows = [("total", L.MONEY_TOTAL)] + [
+        (name, (L.PART_PREFIX if n == 0 else "") + name) for n, name in enumerate(parts)
+    ]
+    for key, label in rows:
         ws.write_string(r, 0, label, f.label if key == "total" else f.label_indent)
         cached: float | str = ""
+        ov.put(ws, r, col["initial"], ("money", key, "initial"), f.input_money)
+        _amount_check(ws, r, col["initial"])
         if key == "total":
-            ws.write_number(r, 1, float(item.budget), f.locked_money)
-            ov.mark(ws, r, 1, ("money", "total", "budget"))
+            ws.write_number(r, col["budget"], float(item.budget), f.locked_money)
+            ov.mark(ws, r, col["budget"], ("money", "total", "budget"))
             if item.executed is None:
-                ov.put(ws, r, 2, ("money", "total", "executed"), f.input_money)
-                _amount_check(ws, r, 2)
+                ov.put(ws, r, col["executed"], ("money", "total", "executed"), f.input_money)
+                _amount_check(ws, r, col["executed"])
             else:
-                ws.write_number(r, 2, float(item.executed), f.locked_money)
-                ov.mark(ws, r, 2, ("money", "total", "executed"))
-            result.rate_cell = (
-                f"{quote_sheetname(L.SHEET_INFO)}!{xl_rowcol_to_cell(r, 3, True, True)}"
-            )
+                ws.write_number(r, col["executed"], float(item.executed), f.locked_money)
+                ov.mark(ws, r, col["executed"], ("money", "total", "executed"))
+            rate = xl_rowcol_to_cell(r, col["rate"], True, True)
+            result.rate_cell = f"{quote_sheetname(L.SHEET_INFO)}!{rate}"
             cached = float(plan.rate) if plan.rate is not None else ""
         else:
-            for col, col_key in ((1, "budget"), (2, "executed")):
-                ov.put(ws, r, col, ("money", key, col_key), f.input_money)
-                _amount_check(ws, r, col)
-        b, c = xl_rowcol_to_cell(r, 1), xl_rowcol_to_cell(r, 2)
-        ws.write_formula(r, 3, f'=IFERROR({c}/{b},"")', f.calc_rate, cached)
+            for col_key in ("budget", "executed"):
+                ov.put(ws, r, col[col_key], ("money", key, col_key), f.input_money)
+                _amount_check(ws, r, col[col_key])
+        b, c = xl_rowcol_to_cell(r, col["budget"]), xl_rowcol_to_cell(r, col["executed"])
+        ws.write_formula(r, col["rate"], f'=IFERROR({c}/{b},"")', f.calc_rate, cached)
         r += 1
-    return r
+    ws.write_string(r, 0, L.ADJUSTMENT_LABEL, f.label)
+    ov.put(ws, r, 1, ("adjustment",), f.input_wrap, last_col=5)
+    share = f"{plan.settings.adjustment_reason_above * 100:g}%"
+    ws.write_comment(
+        r, 1, f"全年预算数与年初预算数相差超过{share}时必须填写：调整的原因、依据和金额。"
+    )
+    ws.set_row(r, 45)
+    return r + 1
 
 
 def _amount_check(ws: Worksheet, r: int, col: int) -> None:

@@ -19,6 +19,7 @@ from perfeval.read.cells import Book, Grid
 from perfeval.read.container import inspect_file
 from perfeval.read.parse import (
     Parsed,
+    as_written,
     is_blank,
     normalize_text,
     parse_date,
@@ -51,6 +52,8 @@ class Submission:
     identity: dict[str, str]
     info: dict[str, Value] = field(default_factory=dict)
     money: dict[tuple[str, str], Value] = field(default_factory=dict)
+    money_parts: list[str] = field(default_factory=list)  # funding sources, as their rows say
+    adjustment: Value | None = None  # 预算调整说明 (not in version 1 workbooks)
     narrative: dict[str, Value] = field(default_factory=dict)
     contact: dict[str, Value] = field(default_factory=dict)
     indicators: list[IndicatorRow] = field(default_factory=list)
@@ -184,12 +187,7 @@ def _read_info(grid: Grid, sub: Submission) -> None:
     f = sub.file
     for key, label in L.INFO_FIELDS.items():
         sub.info[key] = _value(grid, f, _row_of(grid, label), 2, parse_text)
-    money_start = _row_of(grid, L.MONEY_HEADER)
-    for row_key, label in L.MONEY_ROWS.items():
-        row = _row_of(grid, label, money_start)
-        for col_key in ("budget", "executed"):  # the 执行率 column is a formula: not read
-            col = L.MONEY_COLUMNS[col_key]
-            sub.money[(row_key, col_key)] = _value(grid, f, row, col, _parse_money)
+    _read_money(grid, sub)
     score_start = _row_of(grid, L.SCORE_HEADER)
     total_row = _row_of(grid, L.TOTAL_LABEL, score_start)
     sub.cached["total"] = _value(grid, f, total_row, 3, _parse_score)
@@ -201,6 +199,35 @@ def _read_info(grid: Grid, sub: Submission) -> None:
     for key, label in L.CONTACT_FIELDS.items():
         parser = parse_date if key == "filled_on" else parse_text
         sub.contact[key] = _value(grid, f, _row_of(grid, label), 2, parser)
+
+
+def _read_money(grid: Grid, sub: Submission) -> None:
+    """The money table: its columns by their labels (年初预算数 only from version 2), the total
+    row, then each funding source's row until the first row without a label."""
+    header = _row_of(grid, L.MONEY_HEADER)
+    labels = {normalize_text(grid.get(header, c)): c for c in range(2, 10)}
+    cols = {
+        key: labels[normalize_text(label)]
+        for key, label in L.MONEY_COLUMN_LABELS.items()
+        if key != "rate" and normalize_text(label) in labels  # 执行率 is a formula: not read
+    }
+    if "budget" not in cols or "executed" not in cols:
+        raise _LayoutError(grid.sheet, L.MONEY_COLUMN_LABELS["budget"])
+    total = _row_of(grid, L.MONEY_TOTAL, header)
+    rows = [("total", total)]
+    for row in range(total + 1, min(total + 12, grid.height) + 1):
+        label = as_written(grid.get(row, 1))
+        if not label or label.startswith(("三、", L.ADJUSTMENT_LABEL)):
+            break
+        key = label.removeprefix(L.PART_PREFIX).strip()
+        rows.append((key, row))
+        sub.money_parts.append(key)
+    for key, row in rows:
+        for col_key, col in cols.items():
+            sub.money[(key, col_key)] = _value(grid, sub.file, row, col, _parse_money)
+    found = grid.find_in_column(1, L.ADJUSTMENT_LABEL, total)
+    if found is not None:
+        sub.adjustment = _value(grid, sub.file, found, 2, parse_text)
 
 
 def _header_columns(grid: Grid, header_row: int, labels: dict[str, str]) -> dict[str, int]:

@@ -71,6 +71,8 @@ def _keys_by_cell(sub: Submission) -> dict[tuple[str, str], tuple[Key, object]]:
     for group in ("narrative", "other", "contact"):
         for key, value in getattr(sub, group).items():
             add((group, key), value)
+    if sub.adjustment is not None:
+        add(("adjustment",), sub.adjustment)
     if "total" in sub.cached:
         add(("cached", "total"), sub.cached["total"])
     for row in sub.indicators:
@@ -87,7 +89,7 @@ def annotations_for(sub: Submission, findings: list[Finding]) -> Annotations:
     overlay = Overlay()
     for key, raw in cells.values():
         editable = (
-            key[0] in ("narrative", "other", "contact", "prob")
+            key[0] in ("narrative", "other", "contact", "prob", "adjustment")
             or (key[0] == "money" and key[1:] != ("total", "budget") and key[2] != "rate")
             or (key[0] == "ind" and key[2] in INPUT_KEYS)
         )

@@ -45,4 +45,11 @@ RULES = {
         "“{field}”为{value}万元，金额不能为负数。",
         "请核对后填写不小于0的金额。",
     ),
+    "MONEY_ADJUSTMENT_UNEXPLAINED": Rule(
+        "PE-MONEY-007",
+        E,
+        "预算调整未说明",
+        "全年预算数{budget}万元与年初预算数{initial}万元相差{change}，超过{threshold}，但未填写预算调整说明。",
+        "请在“预算调整说明”中写明调整的原因、依据和金额。",
+    ),
 }

@@ -29,6 +29,7 @@ from rich.table import Table
 
 from perfeval import __version__, pipeline
 from perfeval.check.catalogue import Finding, Severity
+from perfeval.cli_targets import app as targets_app
 from perfeval.config.workspace import init_folder
 from perfeval.errors import PerfevalError
 from perfeval.render.text import for_terminal, json_for_terminal
@@ -43,6 +44,8 @@ app = typer.Typer(
 console_out = Console(emoji=False)  # ":warning:" in a department's text stays as written
 err_console = Console(stderr=True, emoji=False)
 MAX_ROWS_SHOWN = 40
+
+app.add_typer(targets_app, name="targets")
 
 Folder = Annotated[Path, typer.Argument(help="评价文件夹（默认当前文件夹）")]
 

@@ -436,3 +436,27 @@ def test_the_live_reference_column_shows_what_perfeval_computes(targeted):
             ind.direction, numbers, actual, ind.weight, s.qualitative, s.qualitative_shares
         )
         assert (code, Decimal(str(live))) == (code, expected)
+
+
+def test_targets_import_copies_a_readable_file_and_refuses_the_rest(bare, tmp_path):
+    from typer.testing import CliRunner
+
+    from perfeval.cli import app
+
+    source = write_table(tmp_path / "src" / "导出.xlsx", TARGETS)
+    before = source.read_bytes()
+    bad = tmp_path / "src" / "说明.xlsx"
+    write_table(bad, [("a",)], head=("说明",))
+    runner = CliRunner()
+    result = runner.invoke(app, ["targets", "import", str(source), str(bad), "-f", str(bare)])
+    assert result.exit_code == 2  # one refused
+    assert (bare / TARGETS_KEY / "导出.xlsx").read_bytes() == before == source.read_bytes()
+    assert not (bare / TARGETS_KEY / "说明.xlsx").exists()
+    assert open_workspace(bare).targets.get("T1") is not None
+    write_table(source, TARGETS[:3])  # a different file of the same name: not replaced
+    result = runner.invoke(app, ["targets", "import", str(source), "-f", str(bare)])
+    assert result.exit_code == 2
+    assert (bare / TARGETS_KEY / "导出.xlsx").read_bytes() == before
+    args = ["targets", "import", str(source), "-f", str(bare), "--replace"]
+    assert runner.invoke(app, args).exit_code == 0
+    assert (bare / TARGETS_KEY / "导出.xlsx").read_bytes() == source.read_bytes()

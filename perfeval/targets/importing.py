@@ -1,0 +1,60 @@
+"""``perfeval targets import``: copying approved targets files into the 绩效目标/ folder.
+
+A file is read first (as it will be on every run); one that holds no targets is not copied, and
+says why. A file is copied unchanged (its bytes, atomically), never over a different file of the
+same name unless asked to replace it. The source is never modified.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from perfeval.check.catalogue import Finding
+from perfeval.config.workspace import TARGETS_KEY, Workspace
+from perfeval.machinery.atomic import make_folder, write_bytes
+from perfeval.targets.columns import DEFAULT_COLUMNS
+from perfeval.targets.read import read_targets_file
+
+
+@dataclass
+class Imported:
+    copied: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)  # the same bytes were there already
+    refused: list[tuple[Path, str]] = field(default_factory=list)  # (source, why, Chinese)
+    findings: list[Finding] = field(default_factory=list)  # about the files read
+    projects: int = 0  # projects in the copied files
+
+
+def import_targets(ws: Workspace, files: list[Path], *, replace: bool = False) -> Imported:
+    s = ws.settings
+    folder = ws.folder / TARGETS_KEY
+    out = Imported()
+    for source in files:
+        if not source.is_file():
+            out.refused.append((source, "不是文件或不存在"))
+            continue
+        projects, findings = read_targets_file(
+            source, source.name, DEFAULT_COLUMNS, s.max_file_bytes, s.max_uncompressed_bytes
+        )
+        out.findings += findings
+        if not projects:
+            out.refused.append((source, "其中没有可读取的绩效目标"))
+            continue
+        target = folder / source.name
+        data = source.read_bytes()
+        if target.exists():
+            if target.read_bytes() == data:
+                out.unchanged.append(target)
+                out.projects += len(projects)
+                continue
+            if not replace:
+                out.refused.append(
+                    (source, f"“{TARGETS_KEY}”中已有同名的不同文件（可加 --replace 替换）")
+                )
+                continue
+        make_folder(folder)
+        write_bytes(target, data)
+        out.copied.append(target)
+        out.projects += len(projects)
+    return out

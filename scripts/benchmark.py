@@ -535,12 +535,76 @@ def time_issue(n: int, base: Path) -> float:
     return time.perf_counter() - started
 
 
+TARGET_ROWS = [  # one project's approved targets: 产出 50, 效益 30, 满意度 10 (weights its own)
+    ("产出指标", "数量指标", "完成数量{i}", "≥", "50", "个", 20),
+    ("", "数量指标", "覆盖人数{i}", "≥", "1200", "人", 5),
+    ("", "质量指标", "验收合格率", "≥", "95", "%", 10),
+    ("", "时效指标", "按期完成率", "≥", "100", "%", 10),
+    ("", "成本指标", "单位成本", "≤", "1.2", "万元", 5),
+    ("效益指标", "经济效益指标", "带动增收", "≥", "30", "万元", 10),
+    ("", "社会效益指标", "群众生活条件", "定性", "明显改善", "", 20),
+    ("满意度指标", "服务对象满意度指标", "受益群众满意度", "≥", "90", "%", 10),
+]
+
+
+def time_issue_targets(n: int, base: Path) -> tuple[float, float, float]:
+    """Issuing n workbooks prefilled from n projects' targets (one long table, as the platform
+    exports it), then validating them as returned (blank: read and checked in full). Returns
+    (seconds to read the targets, seconds to issue, files validated per second)."""
+    import openpyxl
+
+    from perfeval.config.workspace import TARGETS_KEY
+    from perfeval.validate import validate
+
+    folder = base / f"issue-targets-{n}"
+    if folder.exists():
+        shutil.rmtree(folder)
+    ws = init_folder(folder, 2024, "基准县", "基准县财政局")
+    fw = ws.frameworks.get("xmzc-zp-mb")
+    items = [
+        RosterItem(
+            f"T{i:05d}", f"2024年目标项目{i:05d}", f"单位{i % 50}", f"单位{i % 50}", "单位自评",
+            fw.id, Decimal(100), Decimal(95), Decimal(400), "", "", "", i + 2,
+        )
+        for i in range(n)
+    ]  # fmt: skip
+    write_roster(ws.settings.path("roster"), items, ws.settings, ws.frameworks)
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("绩效目标")
+    sheet.append(
+        ("项目编号", "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "计量单位", "分值")
+    )
+    for item in items:
+        for l1, l2, l3, d, v, u, w in TARGET_ROWS:
+            sheet.append((item.item_id, l1, l2, l3.format(i=item.item_id[-2:]), d, v, u, w))
+    (folder / TARGETS_KEY).mkdir()
+    book.save(folder / TARGETS_KEY / "一体化导出.xlsx")
+    ws = open_workspace(folder)
+    started = time.perf_counter()
+    ws.targets  # noqa: B018 (read now, to time it apart)
+    loaded = time.perf_counter() - started
+    issued = issue_all(ws)
+    issuing = time.perf_counter() - started - loaded
+    assert all(ws.framework_for(i).targets_source for i in items[:5])
+    for w in issued:
+        shutil.copyfile(w.path, ws.settings.path("returned") / w.path.name)
+    started = time.perf_counter()
+    validate(ws, use_cache=False)
+    return loaded, issuing, n / (time.perf_counter() - started)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
     parser.add_argument("--dir", type=Path, default=Path("/tmp/perfeval-bench"))
     parser.add_argument("--naive-sample", type=int, default=150)
     parser.add_argument("--issue", type=int, default=0, help="also time issuing N templates")
+    parser.add_argument(
+        "--issue-targets",
+        type=int,
+        default=0,
+        help="also time issuing and validating N workbooks prefilled from targets",
+    )
     parser.add_argument("--rebuild", action="store_true", help="regenerate the data sets")
     parser.add_argument(
         "--form",
@@ -605,6 +669,13 @@ def main() -> int:
         print(
             f"\nissuing {args.issue:,} templates: {seconds:.1f} s "
             f"({args.issue / seconds:,.0f} per second)"
+        )
+    if args.issue_targets:
+        loaded, issuing, rate = time_issue_targets(args.issue_targets, args.dir)
+        print(
+            f"\nissuing {args.issue_targets:,} workbooks from targets: reading the targets "
+            f"{loaded:.1f} s, issuing {issuing:.1f} s ({args.issue_targets / issuing:,.0f} per "
+            f"second); validating them as returned: {rate:,.0f} files per second"
         )
     return 0
 

@@ -17,9 +17,12 @@ import tomllib
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
+
+from perfeval.check.finding import Severity
 from perfeval.config.framework import Framework
 from perfeval.config.roster import RosterItem, write_roster
-from perfeval.config.workspace import init_folder, open_workspace
+from perfeval.config.workspace import TARGETS_KEY, init_folder, open_workspace
 from perfeval.fill import Fill, fill_workbook
 from perfeval.issue import issue_all
 from perfeval.pipeline import do_validate
@@ -83,6 +86,48 @@ def fill_for(it: dict, fw: Framework, filled_on: dt.date) -> Fill:
     )
 
 
+def write_targets(data: dict, folder: Path) -> None:
+    """The self-evaluation items' approved targets, in the two shapes bureaus have: one long
+    table as the platform exports it, and a 申报表 per project (with a 分值 column)."""
+    long_rows = []
+    target_dir = folder / TARGETS_KEY
+    target_dir.mkdir(exist_ok=True)
+    for it in data["items"]:
+        if it.get("targets_shape") == "long":
+            long_rows += [(it["item_id"], *row) for row in it["targets"]]
+        elif it.get("targets_shape") == "form":
+            book = openpyxl.Workbook()
+            sheet = book.active
+            sheet.title = "申报表"
+            sheet.append(("项目支出绩效目标申报表",))
+            sheet.append((f"（{data['evaluation']['year']}年度）",))
+            sheet.append(("项目名称", it["name"], None, "主管部门", it["department"]))
+            sheet.append(("实施单位", it["unit"], None, "项目属性", "经常性项目"))
+            sheet.append(("项目资金（万元）", "年度资金总额", float(it["initial"])))
+            sheet.append(("年度目标", it["goal"]))
+            sheet.append(("一级指标", "二级指标", "三级指标", "指标值", "分值"))
+            last = ("", "")
+            for l1, l2, l3, direction, value, unit, weight in it["targets"]:
+                # "=" typed first would make a formula: forms write the full-width sign
+                sign = "\uff1d" if direction == "=" else direction
+                shown = value if direction == "定性" else f"{sign}{value}{unit}"
+                names = (l1 if l1 != last[0] else None, l2 if (l1, l2) != last else None)
+                sheet.append((*names, l3, shown, weight))
+                last = (l1, l2)
+            sheet.append(("审核意见",))
+            book.save(target_dir / f"申报表_{it['name']}.xlsx")
+    if long_rows:
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = "绩效目标"
+        sheet.append(("项目编号", "一级指标", "二级指标", "三级指标", "指标性质", "指标值"))
+        sheet.cell(1, 7, "计量单位")
+        sheet.cell(1, 8, "分值")
+        for row in long_rows:
+            sheet.append(row)
+        book.save(target_dir / "一体化系统导出_绩效目标.xlsx")
+
+
 def main() -> int:
     data = tomllib.loads(DATA.read_text(encoding="utf-8"))
     ev = data["evaluation"]
@@ -96,14 +141,18 @@ def main() -> int:
         config.write_text(text, encoding="utf-8")
         ws = open_workspace(folder)
         write_roster(ws.settings.path("roster"), roster_items(data, ws), ws.settings, ws.frameworks)
+        write_targets(data, folder)
         ws = open_workspace(folder)
         labels = {c.code: c.label for c in ws.settings.problem_categories}
         issued = issue_all(ws, issued_at=dt.datetime.fromisoformat(ev["issued_at"]))
         by_id = {it["item_id"]: it for it in data["items"]}
         for wb in issued:
             it = by_id[wb.item_id]
-            fw = ws.frameworks.get(it["framework"])
+            fw = ws.framework_for(ws.roster.get(wb.item_id))
             fill = fill_for(it, fw, dt.date.fromisoformat(ev["filled_on"]))
+            if "initial" in it:
+                fill.parts[("total", "initial")] = float(it["initial"])
+            fill.adjustment = it.get("adjustment")
             for entry in fill.indicators.values():
                 if "category" in entry:
                     entry["category"] = labels[entry["category"]]
@@ -111,7 +160,7 @@ def main() -> int:
                 prob["category"] = labels[prob["category"]]
             fill_workbook(wb.path, ws.settings.path("returned") / wb.path.name, fill)
         outcome = do_validate(folder, ws)
-        problems = list(outcome.validation.findings)
+        problems = [f for f in outcome.validation.findings if f.severity != Severity.INFO]
         for f in problems:
             print(f"{f.file} {f.sheet} {f.cell} {f.code} {f.message}", file=sys.stderr)
         scores = {s.item.item_id: s.total for s in outcome.validation.scores}
@@ -128,7 +177,7 @@ def main() -> int:
         TARGET.mkdir(parents=True)
         for name in ("perfeval.toml", "项目清单.xlsx"):
             shutil.copyfile(folder / name, TARGET / name)
-        for sub in ("指标体系", "回收"):
+        for sub in ("指标体系", "回收", TARGETS_KEY):
             shutil.copytree(folder / sub, TARGET / sub)
     print(f"rebuilt {TARGET.relative_to(ROOT)}: {len(issued)} returned workbooks, totals match")
     return 0

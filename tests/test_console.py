@@ -146,9 +146,9 @@ def test_every_button_statement_runs_against_the_demo(demo, monkeypatch):
     for statement in statements:
         exec(statement, {})  # what xlwings runs: import perfeval.xl; perfeval.xl.<entry>()
         assert "没有发现错误。" in sheet.get(C.STATUS_CELL), sheet.get(C.STATUS_CELL)
-    assert sheet.get("B14") == 5  # 文件数
+    assert sheet.get("B14") == 7  # 文件数
     assert sheet.get("B15") == 0  # 错误
-    assert (sheet.get(f"A{C.GRADE_ROW + 1}"), sheet.get(f"B{C.GRADE_ROW + 1}")) == ("优", 5)
+    assert (sheet.get(f"A{C.GRADE_ROW + 1}"), sheet.get(f"B{C.GRADE_ROW + 1}")) == ("优", 7)
     outputs = {sheet.get(f"A{C.OUTPUT_ROW + 1 + n}") for n in range(4)}
     assert outputs == {"校验报告.xlsx", "汇总表.xlsx", "工作总结报告.md", "工作总结报告.docx"}
     assert all(os.path.exists(p) for p in sheet.links.values())

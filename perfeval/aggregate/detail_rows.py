@@ -61,11 +61,12 @@ class DetailRows:
 
     def __reduce__(self) -> tuple:
         """Pickled compactly, to be written by the helper process (see machinery.aside):
-        per item its names, file, framework id and packed indicator rows; each framework once.
+        per item its names, file, framework key and packed indicator rows; each framework once
+        (a project's own framework, made from its targets, shares its roster framework's id).
         At 100,000 files about 70 MB, where the results they come from take hundreds."""
-        frameworks = {i.framework.id: i.framework for i in self._items}
+        frameworks = {_key(i.framework): i.framework for i in self._items}
         rows = [
-            (i.item.item_id, i.item.name, i.item.unit, i.file, i.framework.id, i.indicator_data)
+            (i.item.item_id, i.item.name, i.item.unit, i.file, _key(i.framework), i.indicator_data)
             for i in self._items
         ]
         return (_detail_rows, (frameworks, rows, self._count))
@@ -109,7 +110,7 @@ class DetailRows:
             start = ",".join(map(field, (item.item_id, item.name, item.unit)))
             where = CellRef(i.file, L.SHEET_INDICATORS, SCORE_COLUMN).address
             plain = field(f"{where}1") == f"{where}1"  # the address needs no quoting
-            fw_id = i.framework.id
+            fw_id = _key(i.framework)
             for ind, value, actual, reason, category, row in iter_indicators(i):
                 # a unit's own indicator by its description (weight as written: 3 and 3.0
                 # are equal Decimals that print differently), the others by framework and code
@@ -147,6 +148,12 @@ class _Packed(NamedTuple):
     file: str
     framework: Framework
     indicator_data: Any
+
+
+def _key(fw: Framework) -> str:
+    """A framework as its content makes it: projects' own frameworks share their roster
+    framework's id, not its indicators."""
+    return f"{fw.id}#{fw.content_hash}"
 
 
 def _detail_rows(frameworks: dict[str, Framework], rows: list[tuple], count: int) -> DetailRows:

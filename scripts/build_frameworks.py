@@ -24,7 +24,17 @@ sys.path.insert(0, str(ROOT))
 from perfeval.config.framework import COLUMNS  # noqa: E402
 from perfeval.machinery.atomic import atomic_path  # noqa: E402
 
-SETTINGS = ("编号", "名称", "适用评价类型", "版本", "总分值", "一级分值", "说明")
+SETTINGS = (
+    "编号",
+    "名称",
+    "适用评价类型",
+    "版本",
+    "总分值",
+    "一级分值",
+    "资金来源",
+    "绩效目标折算分值",
+)
+SETTINGS += ("说明",)
 ROW_KEYS = ("code", "l1", "l2", "l3", "weight", "direction", "target", "unit", "method")
 ROW_KEYS += ("standard", "reserved", "allowed", "required")
 

@@ -4,7 +4,7 @@ It computes a filled workbook's own live figures (执行率, the ROUND of a 执�
 SUMIFS subtotals, the ROUND(SUM(…)) total, the grade) from the formulas as they stand in the file,
 in floating point as a spreadsheet does, without any of perfeval's code: what the clerk's sheet
 shows, to hold perfeval's figures against. Only the functions the template uses are known (IF,
-IFERROR, ROUND, MIN, SUM, SUMIFS, COUNTBLANK, and VALUE, SUBSTITUTE, SEARCH, ISNUMBER, NA for
+IFERROR, ROUND, MIN, SUM, SUMIFS, COUNTBLANK, and VALUE, SUBSTITUTE, SEARCH, ISNUMBER, NA, TRIM for
 参考得分); anything else fails the test loudly.
 """
 
@@ -201,6 +201,8 @@ class Workbook:
             return excel_round(_number(values[0]), int(_number(values[1])))
         if name == "MIN":
             return min(_number(v) for v in values)
+        if name == "TRIM":
+            return " ".join(str(values[0] or "").split())
         if name == "VALUE":
             return _value(values[0])
         if name == "SUBSTITUTE":

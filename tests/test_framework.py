@@ -123,4 +123,4 @@ def test_local_framework_overrides_bundled_by_id(tmp_path):
     reg = load_frameworks(bundled_frameworks_dir(), tmp_path)
     assert reg.get("t-1").name == "测试体系"
     assert reg.get("测试体系").total == Decimal(100)
-    assert len(reg) == 5
+    assert len(reg) == 7

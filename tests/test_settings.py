@@ -17,7 +17,7 @@ def test_init_writes_a_complete_config(tmp_path):
     for key in ("issued", "returned", "output", "frameworks"):
         assert s.path(key).is_dir()
     assert s.path("roster").is_file()
-    assert len(list(s.path("frameworks").glob("*.xlsx"))) == 4
+    assert len(list(s.path("frameworks").glob("*.xlsx"))) == 6
 
 
 @pytest.mark.parametrize(

@@ -96,7 +96,7 @@ def test_weights_that_do_not_add_up_fall_back_to_the_reserved_rows(tmp_path):
     [
         ("≥50个", ("≥", "50", "个")),
         ("≤90万元", ("≤", "90", "万元")),
-        ("100%", ("=", "100", "%")),
+        ("100%", ("?", "100", "%")),  # unstated: ≥, or ≤ for a cost (rows.py)
         ("效果明显", ("定性", "效果明显", "")),
         ("\uff1e95%", (">", "95", "%")),  # full width
         ("不低于98%", ("≥", "98", "%")),

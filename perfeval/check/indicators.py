@@ -112,7 +112,7 @@ def _check_row(
     out: list[Finding] = []
     v = row.values
     name = ind.name or ind.code
-    if not ind.custom:
+    if not ind.custom and not ind.approved:  # an approved target's gaps are its own findings
         for key, label in (("direction", "指标性质"), ("target", "年度指标值")):
             if not getattr(ind, key) and v[key].issue is not None:
                 out += values.required_text(v[key], f"{name}的{label}", item_id)

@@ -119,6 +119,9 @@ class Framework:
     targets_source: str = ""
     #: 设置 资金来源: the funding rows of the money table ('' : the settings' [money] parts)
     funding: tuple[str, ...] = ()
+    #: 设置 绩效目标折算分值: the points a project's targets are worth in all, whatever basis
+    #: their own weights are written on (a district form's 80-point block with weights on 100)
+    targets_scale: Decimal | None = None
 
     @property
     def target_driven(self) -> bool:
@@ -255,6 +258,9 @@ def load_framework(path: Path) -> Framework:
             path=path,
             hint="请按提示修改“指标”工作表对应行后重试。",
         )
+    scale = parse_number(settings.get("绩效目标折算分值", "")).value
+    if settings.get("绩效目标折算分值") and (not isinstance(scale, Decimal) or scale <= 0):
+        problems.append(f"“设置”工作表的绩效目标折算分值“{settings['绩效目标折算分值']}”应为正数。")
     by_targets = normalize_text(settings.get("一级分值", ""))
     if by_targets not in LEVEL1_WEIGHTS:
         problems.append(f"“设置”工作表的一级分值“{settings['一级分值']}”应为“固定”或“按绩效目标”。")
@@ -270,6 +276,7 @@ def load_framework(path: Path) -> Framework:
         "total": str(total),
         **({"level1": by_targets} if LEVEL1_WEIGHTS[by_targets] else {}),
         **({"funding": settings["资金来源"]} if settings.get("资金来源") else {}),
+        **({"scale": str(scale)} if isinstance(scale, Decimal) else {}),
     }
     content_hash, issue_hash = _content_hashes(fw_fields, indicators)
     return Framework(
@@ -285,6 +292,7 @@ def load_framework(path: Path) -> Framework:
         issue_hash=issue_hash,
         level1_from_targets=LEVEL1_WEIGHTS[by_targets],
         funding=_split_names(settings.get("资金来源", "")),
+        targets_scale=scale if isinstance(scale, Decimal) else None,
     )
 
 

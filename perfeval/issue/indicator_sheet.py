@@ -205,6 +205,8 @@ def _fixed_row(
         value = getattr(ind, key)
         if value:
             ws.write_string(r, COL[key], value, f.locked)
+        elif ind.approved or (key == "unit" and ind.direction == "定性"):
+            ws.write_blank(r, COL[key], None, f.locked)  # as approved; a 定性 row has no unit
         else:
             fmt = f.input_text_center if key == "direction" else f.input
             plan.overlay.put(ws, r, COL[key], ("ind", row.code, key), fmt)
@@ -313,4 +315,5 @@ def _reference(ws: Worksheet, f: Formats, plan: Plan, ind, r: int) -> None:
         if share is None:
             return
         formula = f'=IFERROR(ROUND({share}*{w},2),"")'
+    formula = f'=IF(TRIM({a})="","",{formula[1:]})'  # blank until the actual value is typed
     ws.write_formula(r, REFERENCE_COL, formula, f.calc_score, "")

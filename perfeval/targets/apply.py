@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from perfeval.check.catalogue import Code, Finding, finding
 from perfeval.config.framework import Framework, Indicator, _canonical_hash
@@ -36,6 +36,8 @@ def name_key(name: str) -> str:
 def apply_targets(fw: Framework, project: ProjectTargets) -> tuple[Framework, list[Finding], bool]:
     """(the project's framework, findings on its targets, whether the targets were used)."""
     findings: list[Finding] = []
+    if fw.targets_scale is not None:
+        project = _rescaled(project, fw.targets_scale)
     open_rows = {name_key(i.name): i for i in fw.level1 if i.allowed}
     grouped: dict[str, list[Target]] = {key: [] for key in open_rows}
     for target in project.indicators:
@@ -59,6 +61,8 @@ def apply_targets(fw: Framework, project: ProjectTargets) -> tuple[Framework, li
     errors = any(f.is_error for f in findings)
     for top in fw.level1:
         mine = grouped.get(name_key(top.name)) if top.allowed else None
+        if not mine and top.allowed and fw.level1_from_targets and project.indicators:
+            continue  # the project's targets set the 一级 weights: none here, no 一级
         if not mine:  # fixed, or no targets under it: the framework's own rows
             indicators += [top, *_descendants(fw, top.code)]
             continue
@@ -82,6 +86,25 @@ def apply_targets(fw: Framework, project: ProjectTargets) -> tuple[Framework, li
     if errors:
         return fw, findings, False
     return _framework(fw, indicators, project), findings, True
+
+
+def _rescaled(project: ProjectTargets, scale: Decimal) -> ProjectTargets:
+    """The targets with their weights converted to ``scale`` points in all (two decimals, the
+    last one taking what rounding leaves, so the sum is exact). Unchanged when a weight is
+    missing: the checks below report that."""
+    weights = [t.weight for t in project.indicators]
+    total = sum((w for w in weights if w is not None), Decimal(0))
+    if not weights or any(w is None for w in weights) or total <= 0 or total == scale:
+        return project
+    converted = [(w * scale / total).quantize(_CENT, ROUND_HALF_UP) for w in weights]  # type: ignore[operator]
+    converted[-1] += scale - sum(converted, Decimal(0))
+    return dataclasses.replace(
+        project,
+        indicators=[
+            dataclasses.replace(t, weight=w)
+            for t, w in zip(project.indicators, converted, strict=True)
+        ],
+    )
 
 
 def _descendants(fw: Framework, code: str) -> list[Indicator]:

@@ -16,7 +16,7 @@ from perfeval.model import CellRef
 from perfeval.read.cells import Grid, a1
 from perfeval.read.parse import as_written, normalize_text, parse_number
 from perfeval.targets.model import Target
-from perfeval.targets.values import direction_of, split_target
+from perfeval.targets.values import UNSTATED, direction_of, split_target
 
 #: a first cell starting with one of these ends the indicator table of a 申报表
 _TABLE_END = ("合计", "总计", "审核意见", "主管部门审核", "财政部门审核", "填报说明", "备注")
@@ -60,7 +60,7 @@ def read_rows(
             continue  # a 一级/二级 heading row without an indicator of its own
         ref = CellRef(file, grid.sheet, a1(row, cols["l3"]))
         value_ref = CellRef(file, grid.sheet, a1(row, cols["value"]))
-        direction, shown, unit = _value(row, cell, names[2], value_ref, findings)
+        direction, shown, unit = _value(row, cell, names[2], l2, value_ref, findings)
         yield (
             row,
             Target(
@@ -78,7 +78,9 @@ def read_rows(
         )
 
 
-def _value(row, cell, name: str, ref: CellRef, findings: list[Finding]) -> tuple[str, str, str]:
+def _value(
+    row, cell, name: str, l2: str, ref: CellRef, findings: list[Finding]
+) -> tuple[str, str, str]:
     written, unit = cell(row, "value"), cell(row, "unit")
     label = cell(row, "direction")
     direction = direction_of(label) if label else ""
@@ -91,7 +93,7 @@ def _value(row, cell, name: str, ref: CellRef, findings: list[Finding]) -> tuple
     if direction == "定性":
         return "定性", written, unit
     split = split_target(written)
-    if direction and split.direction and split.direction not in ("=", direction):
+    if direction and split.direction and split.direction not in (UNSTATED, direction):
         findings.append(finding(Code.TARGET_SPLIT, ref, name=name, value=written))
     if not split.direction:
         findings.append(finding(Code.TARGET_SPLIT, ref, name=name, value=written))
@@ -102,6 +104,8 @@ def _value(row, cell, name: str, ref: CellRef, findings: list[Finding]) -> tuple
     if unit and split.unit and normalize_text(unit) != normalize_text(split.unit):
         findings.append(finding(Code.TARGET_SPLIT, ref, name=name, value=written))
     chosen = direction or split.direction
+    if chosen == UNSTATED:  # a bare number: reached or exceeded; a cost: not exceeded
+        chosen = "≤" if "成本" in normalize_text(l2) else "≥"
     return chosen, split.value, unit or split.unit
 
 

@@ -54,6 +54,10 @@ _UNIT_MAX = 6  # "个", "%", "万元", "人次", "平方米", "公里": a unit i
 _UNIT_BAD = re.compile(r"[\d,，;；。、()]")
 
 
+#: a number written without a direction ("90%", "3"); the caller decides (see rows.py)
+UNSTATED = "?"
+
+
 class Split(NamedTuple):
     direction: str  # ≥ > = < ≤ 定性, or '' when the cell could not be split
     value: str  # the number as written, or the 定性 text
@@ -98,4 +102,4 @@ def split_target(raw: str) -> Split:
     unit = text[number.end() :].strip()
     if len(unit) > _UNIT_MAX or _UNIT_BAD.search(unit):
         return Split("", written, "")
-    return Split(direction or "=", number.group(0).replace(",", ""), unit)
+    return Split(direction or UNSTATED, number.group(0).replace(",", ""), unit)

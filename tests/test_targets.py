@@ -460,3 +460,15 @@ def test_targets_import_copies_a_readable_file_and_refuses_the_rest(bare, tmp_pa
     args = ["targets", "import", str(source), "-f", str(bare), "--replace"]
     assert runner.invoke(app, args).exit_code == 0
     assert (bare / TARGETS_KEY / "导出.xlsx").read_bytes() == source.read_bytes()
+
+
+def test_a_targets_file_that_kills_its_reader_costs_one_finding(bare):
+    """Targets files are read in isolated workers, as returned workbooks are."""
+    from tests.test_hostile import CORNER, _sheet, _tiny_workbook
+
+    write_table(bare / TARGETS_KEY / "good.xlsx", TARGETS)
+    (bare / TARGETS_KEY / "corner.xlsx").write_bytes(_tiny_workbook(_sheet(CORNER)))
+    ws = open_workspace(bare)
+    assert ws.targets.get("T1") is not None
+    found = {(f.code, f.file) for f in ws.target_findings()}
+    assert ("PE-FILE-001", f"{TARGETS_KEY}/corner.xlsx") in found

@@ -50,6 +50,9 @@ class Workspace:
                 self.roster.items,
                 max_bytes=s.max_file_bytes,
                 max_uncompressed=s.max_uncompressed_bytes,
+                workers=max(s.workers, 0),
+                timeout=s.file_timeout,
+                memory_mb=s.worker_memory_mb,
             )
         return self._targets
 

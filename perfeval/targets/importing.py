@@ -14,7 +14,7 @@ from perfeval.check.catalogue import Finding
 from perfeval.config.workspace import TARGETS_KEY, Workspace
 from perfeval.machinery.atomic import make_folder, write_bytes
 from perfeval.targets.columns import DEFAULT_COLUMNS
-from perfeval.targets.read import read_targets_file
+from perfeval.targets.load import read_isolated
 
 
 @dataclass
@@ -30,13 +30,17 @@ def import_targets(ws: Workspace, files: list[Path], *, replace: bool = False) -
     s = ws.settings
     folder = ws.folder / TARGETS_KEY
     out = Imported()
-    for source in files:
-        if not source.is_file():
-            out.refused.append((source, "不是文件或不存在"))
-            continue
-        projects, findings = read_targets_file(
-            source, source.name, DEFAULT_COLUMNS, s.max_file_bytes, s.max_uncompressed_bytes
-        )
+    present = [f for f in files if f.is_file()]
+    out.refused += [(f, "不是文件或不存在") for f in files if not f.is_file()]
+    limits = (DEFAULT_COLUMNS, s.max_file_bytes, s.max_uncompressed_bytes)
+    read = read_isolated(
+        [(f, f.name) for f in present],
+        limits,
+        max(s.workers, 0),
+        s.file_timeout,
+        s.worker_memory_mb,
+    )
+    for source, (projects, findings) in zip(present, read, strict=True):
         out.findings += findings
         if not projects:
             out.refused.append((source, "其中没有可读取的绩效目标"))

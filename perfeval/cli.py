@@ -8,31 +8,21 @@ characters and escape sequences cannot reach the terminal, and long texts are cu
 
 from __future__ import annotations
 
-import json
-import sys
-import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from perfeval import __version__, pipeline
 from perfeval.check.catalogue import Finding, Severity
+from perfeval.cli_common import Bar, err_console, print_json
 from perfeval.cli_targets import app as targets_app
 from perfeval.config.workspace import init_folder
 from perfeval.errors import PerfevalError
-from perfeval.render.text import for_terminal, json_for_terminal
+from perfeval.render.text import for_terminal
 from perfeval.validate import ValidationResult
 
 app = typer.Typer(
@@ -42,63 +32,11 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 console_out = Console(emoji=False)  # ":warning:" in a department's text stays as written
-err_console = Console(stderr=True, emoji=False)
 MAX_ROWS_SHOWN = 40
 
 app.add_typer(targets_app, name="targets")
 
 Folder = Annotated[Path, typer.Argument(help="评价文件夹（默认当前文件夹）")]
-
-
-class _Bar:
-    """A rich progress bar with count and ETA, shown once a run takes more than a second;
-    then a closing line with files per second. Silent when output is JSON.
-
-    It is redrawn as results come in, never by a thread of its own: workers are forked while it
-    shows (a replacement for a crashed one), and a fork copies the locks other threads hold."""
-
-    REDRAW_EVERY = 0.1  # seconds
-
-    def __init__(self, enabled: bool = True) -> None:
-        self.enabled = enabled
-        self.started = time.monotonic()
-        self.progress: Progress | None = None
-        self.task = None
-        self.total = 0
-        self.drawn = 0.0
-
-    def __call__(self, done: int, total: int) -> None:
-        self.total = total
-        if not self.enabled:
-            return
-        if self.progress is None and time.monotonic() - self.started > 1:
-            self.progress = Progress(
-                TextColumn("读取工作簿"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                TextColumn("剩余"),
-                TimeRemainingColumn(),
-                console=err_console,
-                transient=True,
-                auto_refresh=False,
-            )
-            self.progress.start()
-            self.task = self.progress.add_task("", total=total)
-        if self.progress is not None:
-            self.progress.update(self.task, completed=done, total=total)
-            now = time.monotonic()
-            if now - self.drawn >= self.REDRAW_EVERY or done == total:
-                self.progress.refresh()
-                self.drawn = now
-
-    def close(self) -> None:
-        if self.progress is not None:
-            self.progress.stop()
-            seconds = time.monotonic() - self.started
-            err_console.print(
-                f"读取{self.total}个文件用时{seconds:.1f}秒，每秒{self.total / seconds:.0f}个。"
-            )
 
 
 #: the most characters of one text (a message, a file name) the terminal shows
@@ -195,7 +133,7 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="以JSON输出全部问题")] = False,
 ) -> None:
     """校验回收文件夹中的全部工作簿，生成校验报告.xlsx。"""
-    bar = _Bar(enabled=not as_json)
+    bar = Bar(enabled=not as_json)
     try:
         outcome = pipeline.do_validate(folder, progress=bar)
     except PerfevalError as exc:
@@ -222,14 +160,7 @@ def validate(
             "outputs": [str(p) for p in outcome.outputs],
             "returns": [str(p) for p in outcome.returns],
         }
-        text = json_for_terminal(json.dumps(payload, ensure_ascii=False, indent=2)) + "\n"
-        out = getattr(sys.stdout, "buffer", None)  # UTF-8 for the program reading it
-        if out is None:
-            sys.stdout.write(text)
-        else:
-            sys.stdout.flush()
-            out.write(text.encode("utf-8", "replace"))
-            out.flush()
+        print_json(payload)
     else:
         _show_findings(outcome.validation)
         _show_outputs(outcome.outputs, outcome.returns)
@@ -284,7 +215,7 @@ def _show_status(outcome: pipeline.RunOutcome) -> None:
 
 
 def _run(folder: Path, final: bool = False) -> None:
-    bar = _Bar()
+    bar = Bar()
     try:
         outcome = pipeline.do_run(folder, progress=bar, final=final)
     except PerfevalError as exc:

@@ -134,11 +134,13 @@ def test_the_progress_bar_draws_without_a_thread_of_its_own(monkeypatch):
 
     from rich.console import Console
 
-    from perfeval import cli
+    from perfeval import cli_common
 
     out = io.StringIO()
-    monkeypatch.setattr(cli, "err_console", Console(file=out, force_terminal=True, width=100))
-    bar = cli._Bar()
+    monkeypatch.setattr(
+        cli_common, "err_console", Console(file=out, force_terminal=True, width=100)
+    )
+    bar = cli_common.Bar()
     bar.started -= 5  # as if the run had taken five seconds so far
     threads = threading.active_count()
     for done in range(1, 101):

@@ -97,7 +97,8 @@ def fill_as_printed(ws, issued: Path, data: dict, actual_for_blank: str | None =
             actual = actual_for_blank
         score = ind.get("得分", "")
         entries[row.code] = {"actual": actual or None, "score": float(score) if score else None}
-    fill = Fill(overview="项目概述。", outputs="主要产出。", indicators=entries, **extra)
+    extra.setdefault("outputs", "主要产出。")
+    fill = Fill(overview="项目概述。", indicators=entries, **extra)
     return fill_workbook(issued, ws.settings.path("returned") / issued.name, fill)
 
 
@@ -183,10 +184,12 @@ def test_a_sichuan_form_is_configuration_and_its_own_errors_are_found(tmp_path):
             ("全年执行数", "executed"),
         ):
             parts[(name, col)] = float(row[key])
-    fill_as_printed(ws, issued, data, parts=parts)
+    left = data["published"]["评价结论"]  # the template's instruction, left as printed
+    fill_as_printed(ws, issued, data, parts=parts, outputs=left)
     outcome = pipeline.do_validate(ws.folder)
     codes = {f.code for f in outcome.validation.findings if f.is_error}
     assert "PE-MONEY-007" in codes  # the adjustment without its reason
+    assert "PE-CELL-007" in codes  # "……（200字以内）" where the conclusion should be
     assert "PE-CELL-001" in codes  # unscored
     assert "PE-MONEY-004" not in codes  # its funding rows add up
 

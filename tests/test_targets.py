@@ -222,7 +222,7 @@ def test_a_national_form_is_read_with_its_cells_and_values_split(bare):
     assert project is not None
     assert project.ref.cell == "B3"  # matched by 项目名称
     assert project.header == {"department": ROW[2], "unit": "测试县公路养护站"}
-    assert project.money == {"total": Decimal(40)}
+    assert project.money == {"total": Decimal(40), "fiscal": Decimal(40)}
     assert project.goal.startswith("完成35公里")
     first = project.indicators[0]
     assert (first.direction, first.value, first.unit, first.value_ref.cell) == (

@@ -18,6 +18,7 @@ from perfeval.check.messages import (
     folder,
     identity,
     money,
+    review,
     roster,
     scores,
     targets,
@@ -28,7 +29,7 @@ from perfeval.model import CellRef
 
 __all__ = ["Code", "Finding", "Rule", "Severity", "all_rules", "finding"]
 
-SECTIONS = (files, identity, cells, scores, money, vocabularies, roster, targets, folder)
+SECTIONS = (files, identity, cells, scores, money, vocabularies, roster, targets, review, folder)
 
 
 class _Catalogue(Enum):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from perfeval import layout as L
-from perfeval.check import values
+from perfeval.check import placeholder_text, values
 from perfeval.check.catalogue import Code, Finding, finding
 from perfeval.check.consistency import check_consistency
 from perfeval.config.framework import Framework, Indicator
@@ -42,6 +42,8 @@ def check_indicators(
         out += found
         if not any(f.is_error for f in found):
             out += check_consistency(ind, row, settings, item_id)
+    vocab = placeholder_text.vocabulary(settings)
+    out += _left_text(resolved, vocab, item_id)
     out += _group_sums(fw, resolved, rows, item_id)
     for prob in sub.problems:
         v = prob.values
@@ -50,6 +52,8 @@ def check_indicators(
             out += values.required_text(v["category"], "问题分类", item_id)
         if v["description"].empty:
             out += values.required_text(v["description"], "问题描述", item_id)
+        for key in ("description", "measure"):
+            out += placeholder_text.check_text(v[key], L.PROB_COLUMNS[key], item_id, vocab)
         out += values.number(v["amount"], "涉及金额", item_id, required=False)
     for key, label in L.OTHER_FIELDS.items():
         out += _in_list(sub.other[key], label, L.YES_NO, item_id)
@@ -80,6 +84,31 @@ def _in_list(value: Value, field: str, choices: tuple[str, ...], item_id: str) -
             choices="、".join(choices),
         )
     ]
+
+
+_TEXTS, _REASON = ("actual", "reason"), ("reason",)
+
+
+def _left_text(
+    resolved: list[tuple[SheetRow, Indicator, IndicatorRow]],
+    vocab: placeholder_text.Vocabulary,
+    item_id: str,
+) -> list[Finding]:
+    """Instruction or placeholder text in the rows' free text: each reason, and each 实际完成值
+    unless it is computed or a dropdown value checked against its list (a framework's 定性 row)."""
+    out: list[Finding] = []
+    for _, ind, row in resolved:
+        keys = _REASON if ind.computed or (ind.direction == "定性" and not ind.custom) else _TEXTS
+        for key in keys:
+            value = row.values[key]
+            text = value.parsed
+            if not text or not isinstance(text, str):
+                continue
+            fragment = placeholder_text.left_text(text, vocab)
+            if fragment is not None:  # the field named only for a finding
+                field = f"{ind.name or ind.code}的{L.IND_COLUMNS[key]}"
+                out.append(placeholder_text.text_finding(value, field, fragment, item_id))
+    return out
 
 
 def _check_custom(ind: Indicator, row: IndicatorRow, item_id: str) -> list[Finding]:

@@ -11,7 +11,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from perfeval import layout as L
-from perfeval.check import values
+from perfeval.check import placeholder_text, values
 from perfeval.check.catalogue import Code, Finding, finding
 from perfeval.check.identity import check_identity
 from perfeval.check.indicators import check_indicators
@@ -91,6 +91,7 @@ def check_file(read: ReadResult, ws: Workspace) -> FileOutcome:
     out.findings += values.required_text(
         sub.narrative["overview"], L.NARRATIVE_FIELDS["overview"], iid
     )
+    out.findings += _left_text(sub, ws, iid)
     if not any(f.is_error for f in out.findings):
         score = score_item(sub, ident.item, ident.framework, resolved, ws.settings)
         out.findings += _total_mismatch(sub, score, ws)
@@ -114,6 +115,19 @@ def _filled_on(sub: Submission, item_id: str) -> list[Finding]:
             )
         ]
     return []
+
+
+def _left_text(sub: Submission, ws: Workspace, item_id: str) -> list[Finding]:
+    """Instruction or placeholder text in 基本信息's free text (the 指标 and 问题与建议 sheets'
+    is checked with their rows)."""
+    vocab = placeholder_text.vocabulary(ws.settings)
+    cells = [(sub.narrative[key], label) for key, label in L.NARRATIVE_FIELDS.items()]
+    if sub.adjustment is not None:  # not in version 1 workbooks
+        cells.append((sub.adjustment, L.ADJUSTMENT_LABEL))
+    out: list[Finding] = []
+    for value, label in cells:
+        out += placeholder_text.check_text(value, label, item_id, vocab)
+    return out
 
 
 def _total_mismatch(sub: Submission, score: ItemScore, ws: Workspace) -> list[Finding]:

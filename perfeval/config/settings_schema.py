@@ -67,6 +67,11 @@ SECTIONS: dict[str, dict[str, Spec]] = {
         "reference_tolerance": Spec("number", "0到100之间的分数", _n("0"), _n("100")),
         "percent_capped": Spec("words", "文字列表"),
         "unfinished_words": Spec("words", "文字列表"),
+        # instruction or placeholder text left in a text cell (check/placeholder_text.py)
+        "instruction_openings": Spec("words", "文字列表"),
+        "instruction_verbs": Spec("words", "文字列表"),
+        "word_limit_words": Spec("words", "文字列表"),
+        "placeholder_words": Spec("words", "文字列表"),
         "max_file_mb": Spec("number", "大于0的兆字节数", _n("0"), _n("10240"), above=True),
         "max_uncompressed_mb": Spec("number", "大于0的兆字节数", _n("0"), _n("102400"), above=True),
     },
@@ -96,6 +101,21 @@ SECTIONS: dict[str, dict[str, Spec]] = {
             "number", "0到1之间的小数（0.10表示10%）", _n("0"), _n("1")
         ),
     },
+    "review": {
+        "required_fields": Spec("words", "文字列表（name、department、unit、goal）"),
+        "money_tolerance": Spec("number", "0到1000之间的万元数", _n("0"), _n("1000")),
+        "satisfaction_required": Spec("bool", "true 或 false"),
+        "output_required": Spec("words", "文字列表"),
+        "quantitative_l2": Spec("words", "文字列表"),
+        "vague_words": Spec("words", "文字列表"),
+        "min_quantitative_share": Spec("number", "0到1之间的小数（0表示不检查）", _n("0"), _n("1")),
+        "weights_total": Spec("number", "大于0的分数", _n("0"), _n("1000"), above=True),
+        "deduct_error": Spec("number", "0到100之间的分数", _n("0"), _n("100")),
+        "deduct_warning": Spec("number", "0到100之间的分数", _n("0"), _n("100")),
+        "off": Spec("words", "规则代码列表，如 PE-TGR-014"),
+        "as_warning": Spec("words", "规则代码列表"),
+        "as_error": Spec("words", "规则代码列表"),
+    },
     "lists": {
         "qualitative": Spec("words", "非空的文字列表", required=True),
         "qualitative_shares": Spec("numbers", "0到100之间的数字列表", _n("0"), _n("100")),
@@ -105,6 +125,11 @@ SECTIONS: dict[str, dict[str, Spec]] = {
 #: lists of tables ([[grades]] ...): each entry's keys; (spec, whether the key must be present)
 TABLES: dict[str, dict[str, tuple[Spec, bool]]] = {
     "grades": {
+        "name": (Spec("text", "等级名称", required=True), True),
+        "min": (Spec("number", "0到100之间的分数", _n("0"), _n("100")), True),
+        "action": (_TEXT, False),
+    },
+    "review_grades": {
         "name": (Spec("text", "等级名称", required=True), True),
         "min": (Spec("number", "0到100之间的分数", _n("0"), _n("100")), True),
         "action": (_TEXT, False),

@@ -38,6 +38,8 @@ class ProjectTargets:
     goal: str = ""  # 年度目标 as written
     header: dict[str, str] = field(default_factory=dict)  # 主管部门, 实施单位, … as written
     money: dict[str, Decimal] = field(default_factory=dict)  # 资金: total, fiscal, other (万元)
+    fields: dict[str, str] = field(default_factory=dict)  # every header field read, as written
+    cells: dict[str, CellRef] = field(default_factory=dict)  # … and where each one is
 
     def fingerprint(self) -> list:
         """The content that shapes an issued workbook (for the framework's hash)."""

@@ -39,8 +39,18 @@ FORM_LABELS = {
     "年度资金总额": "total",
     "项目资金总额": "total",
     "资金总额": "total",
+    "财政拨款": "fiscal",
+    "财政资金": "fiscal",
+    "本级财政资金": "fiscal",
+    "其他资金": "other",
+    "自有资金": "other",
+    "项目起止时间": "period",
+    "项目实施期限": "period",
+    "实施期限": "period",
+    "项目期限": "period",
+    "项目属性": "nature",
 }
-MONEY_FIELDS = ("total",)
+MONEY_FIELDS = ("total", "fiscal", "other")
 _LABEL_ROWS = 60
 
 
@@ -108,8 +118,7 @@ def _form(
     for row in range(1, min(header, _LABEL_ROWS) + 1):
         line = grid.rows[row - 1]
         for col in range(1, len(line) + 1):
-            label = normalize_text(grid.get(row, col)).rstrip(":")
-            key = FORM_LABELS.get(label)
+            key = FORM_LABELS.get(_label(grid.get(row, col)))
             if key is None or key in fields:
                 continue
             value, where = _right_of(grid, row, col)
@@ -124,9 +133,16 @@ def _form(
     project.goal = fields.get("goal", ("", name_ref))[0]
     project.header = {k: v for k, (v, _) in fields.items() if k in ("department", "unit")}
     project.money = money
+    project.fields = {k: v for k, (v, _) in fields.items()}
+    project.cells = {k: ref for k, (_, ref) in fields.items()}
     rows = read_rows(grid, file, header, cols, findings, stop_at_end_words=True)
     project.indicators = [t for _, t in rows]
     return project
+
+
+def _label(raw: object) -> str:
+    """A header label as compared: normalized, without 其中： before it or a colon after it."""
+    return normalize_text(raw).removeprefix("其中:").rstrip(":").strip()
 
 
 def _right_of(grid: Grid, row: int, col: int) -> tuple[str, int]:
@@ -134,7 +150,7 @@ def _right_of(grid: Grid, row: int, col: int) -> tuple[str, int]:
     line = grid.rows[row - 1]
     for right in range(col + 1, min(len(line), col + 8) + 1):
         value = as_written(grid.get(row, right))
-        if normalize_text(value).rstrip(":") in FORM_LABELS:
+        if _label(value) in FORM_LABELS:
             break  # the next label: this one was left empty
         if value:
             return value, right

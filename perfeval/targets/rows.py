@@ -15,6 +15,7 @@ from perfeval.check.catalogue import Code, Finding, finding
 from perfeval.model import CellRef
 from perfeval.read.cells import Grid, a1
 from perfeval.read.parse import as_written, normalize_text, parse_number
+from perfeval.targets.dates import dates_in
 from perfeval.targets.model import Target
 from perfeval.targets.values import UNSTATED, direction_of, split_target
 
@@ -96,7 +97,8 @@ def _value(
     if direction and split.direction and split.direction not in (UNSTATED, direction):
         findings.append(finding(Code.TARGET_SPLIT, ref, name=name, value=written))
     if not split.direction:
-        findings.append(finding(Code.TARGET_SPLIT, ref, name=name, value=written))
+        if not dates_in(written, 2000):  # a date ("11月底前") is a 定性 target as it stands
+            findings.append(finding(Code.TARGET_SPLIT, ref, name=name, value=written))
         return "定性", written, unit
     if split.direction == "定性" and direction:  # a 定量 label over a value without a number
         findings.append(finding(Code.TARGET_SPLIT, ref, name=name, value=written))

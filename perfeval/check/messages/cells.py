@@ -1,4 +1,4 @@
-"""Single cells: required, numbers, placeholders, rates, dates."""
+"""Single cells: required, numbers, placeholders, rates, dates, instruction text left in."""
 
 from perfeval.check.rule import E, Rule, W
 
@@ -45,5 +45,11 @@ RULES = {
         "“{field}”的“{value}”不是可识别的日期。",
         "请按 2025-03-16 或 2025年3月16日 的格式填写。",
     ),
-    # scores
+    "CELL_INSTRUCTION_TEXT": Rule(
+        "PE-CELL-007",
+        E,
+        "留有填报说明或占位文字",
+        "“{field}”中留有填报说明或占位文字“{text}”，不是实际填写的内容。",
+        "请删除这段说明或占位文字，换成实际情况；本项不需要填写的，删除后留空即可。",
+    ),
 }

@@ -1,0 +1,111 @@
+"""Reviewing targets before the budget year (perfeval targets check): findings on the targets."""
+
+from perfeval.check.rule import E, Rule, W
+
+RULES = {
+    "REVIEW_FIELD_MISSING": Rule(
+        "PE-TGR-001",
+        E,
+        "申报表必填项为空",
+        "项目“{project}”的“{field}”未填写。",
+        "请补充{field}。",
+    ),
+    "REVIEW_MONEY_PARTS": Rule(
+        "PE-TGR-002",
+        E,
+        "资金构成与总额不符",
+        "项目“{project}”的资金总额为{total}万元，财政拨款与其他资金合计为{parts}万元。",
+        "请核对资金总额及其构成。",
+    ),
+    "REVIEW_LEVEL1_MISSING": Rule(
+        "PE-TGR-003",
+        E,
+        "缺少一级指标",
+        "项目“{project}”没有{level1}。",
+        "绩效指标应包括产出、效益和满意度指标，请补充{level1}。",
+    ),
+    "REVIEW_OUTPUT_COVERAGE": Rule(
+        "PE-TGR-004",
+        W,
+        "产出指标不完整",
+        "项目“{project}”的产出指标缺少{missing}。",
+        "产出指标应从数量、质量、时效（和成本）方面细化，请补充。",
+    ),
+    "REVIEW_NOT_MEASURABLE": Rule(
+        "PE-TGR-005",
+        E,
+        "定量指标不完整",
+        "指标“{name}”是定量指标，但{what}。",
+        "定量指标应写明指标性质（≥、≤等）、数值形式的指标值和计量单位。",
+    ),
+    "REVIEW_PLACEHOLDER": Rule(
+        "PE-TGR-006",
+        E,
+        "填写了占位符或填报说明",
+        "“{field}”填写的是“{value}”，不是实际内容。",
+        "请填写实际内容。",
+    ),
+    "REVIEW_COST_FLOOR": Rule(
+        "PE-TGR-007",
+        W,
+        "成本指标设了下限",
+        "成本指标“{name}”的指标性质为“{direction}”，即成本不设上限。",
+        "成本指标一般应为“≤”；确需设下限的，请说明理由。",
+    ),
+    "REVIEW_PERCENT_OVER_100": Rule(
+        "PE-TGR-008",
+        W,
+        "百分比超过100%",
+        "指标“{name}”的指标值为{value}%，超过100%。",
+        "请核对指标值或计量单位。",
+    ),
+    "REVIEW_SATISFACTION_RANGE": Rule(
+        "PE-TGR-009",
+        E,
+        "满意度指标值不在0至100之间",
+        "满意度指标“{name}”的指标值为{value}，应在0至100%之间。",
+        "请按百分比填写满意度目标，例如 ≥90%。",
+    ),
+    "REVIEW_DATE": Rule(
+        "PE-TGR-010",
+        W,
+        "时效指标的日期不合理",
+        "时效指标“{name}”的完成时间{date}{why}。",
+        "请核对完成时间与预算年度、项目起止时间是否一致。",
+    ),
+    "REVIEW_DUPLICATE": Rule(
+        "PE-TGR-011",
+        E,
+        "指标重复",
+        "指标“{name}”在项目“{project}”中出现了{count}次。",
+        "请删除重复的指标。",
+    ),
+    "REVIEW_WEIGHTS": Rule(
+        "PE-TGR-012",
+        E,
+        "指标分值合计不符",
+        "项目“{project}”各指标分值合计为{found}，应为{expected}。",
+        "请调整各指标分值。",
+    ),
+    "REVIEW_VAGUE": Rule(
+        "PE-TGR-013",
+        W,
+        "指标值表述模糊",
+        "指标“{name}”的指标值“{value}”使用了“{word}”一类的表述，没有可衡量的数值。",
+        "能量化的请写明数值和计量单位；确实不能量化的，请采用分级分档的定性表述。",
+    ),
+    "REVIEW_QUANTITATIVE_SHARE": Rule(
+        "PE-TGR-014",
+        W,
+        "定量指标比例偏低",
+        "项目“{project}”的定量指标占{share}，低于{minimum}。",
+        "请尽量把绩效指标细化为可衡量的定量指标。",
+    ),
+    "REVIEW_COST_OVER_BUDGET": Rule(
+        "PE-TGR-015",
+        W,
+        "成本指标超过项目资金",
+        "项目“{project}”的成本指标金额合计{cost}万元，超过资金总额{total}万元。",
+        "请核对成本指标的金额和计量单位（元与万元）。",
+    ),
+}

@@ -15,17 +15,26 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Any, Protocol
 
 from perfeval import pipeline
 from perfeval.check.catalogue import Severity
+from perfeval.config.workspace import open_workspace
 from perfeval.console import layout as C
 from perfeval.errors import PerfevalError
+from perfeval.review.run import errors_and_warnings, review_folder, write_review
 
 log = logging.getLogger("perfeval.console")
 LOG_NAME = "perfeval-console.log"
-ACTIONS = {"validate": "校验", "aggregate": "汇总", "report": "生成报告", "run": "一键运行"}
+ACTIONS = {
+    "validate": "校验",
+    "aggregate": "汇总",
+    "report": "生成报告",
+    "run": "一键运行",
+    "review": "审核绩效目标",
+}
 
 
 class Sheet(Protocol):
@@ -74,6 +83,10 @@ def run_all(sheet: Sheet | None = None) -> None:
     _press("run", sheet)
 
 
+def review_targets(sheet: Sheet | None = None) -> None:
+    _press("review", sheet)
+
+
 def _press(action: str, sheet: Sheet | None) -> None:
     """One button press. Never raises: every outcome ends as a status line in the sheet."""
     sheet = sheet if sheet is not None else _caller_sheet()
@@ -85,8 +98,10 @@ def _press(action: str, sheet: Sheet | None) -> None:
             sheet.set(C.STATUS_CELL, folder)
             return
         sheet.set(C.STATUS_CELL, f"正在{label}，请稍候……")
-        outcome = _do(action, folder)
-        _show(sheet, action, outcome)
+        if action == "review":
+            _show_review(sheet, folder)
+        else:
+            _show(sheet, action, _do(action, folder))
     except PerfevalError as exc:
         sheet.set(C.STATUS_CELL, f"{label}未完成：{exc.render()}".replace("\n", "；"))
     except Exception:
@@ -186,4 +201,31 @@ def _show(sheet: Sheet, action: str, outcome: pipeline.RunOutcome) -> None:
         C.STATUS_CELL,
         f"{ACTIONS[action]}完成：{len(v.files)}个文件，错误{count[Severity.ERROR]}条，"
         f"警告{count[Severity.WARNING]}条，{verdict}。{report}",
+    )
+
+
+def _show_review(sheet: Sheet, folder: Path) -> None:
+    """Review the folder's 绩效目标 and say, in the status line and the outputs list, what came
+    of it (the result figures belong to the returned workbooks and are left as they are)."""
+    ws = open_workspace(folder)
+    result = write_review(review_folder(ws), ws)
+    errors, warnings = errors_and_warnings(result)
+    grades = Counter(r.graded.grade.name for r in result.projects)
+    paths = [p for p in (result.report,) if p is not None]
+    if result.copies:
+        paths.append(result.copies[0].parent)
+    for n in range(C.MAX_OUTPUTS):
+        row = C.OUTPUT_ROW + 1 + n
+        if n < len(paths):
+            name = paths[n].name if paths[n].is_file() else f"{paths[n].name}（批注副本）"
+            sheet.set(f"A{row}", name)
+            sheet.link(f"B{row}", str(paths[n]), str(paths[n]))
+        else:
+            sheet.set(f"A{row}", None)
+            sheet.set(f"B{row}", None)
+    shown = "，".join(f"{name}{n}个" for name, n in grades.items()) or "无"
+    sheet.set(
+        C.STATUS_CELL,
+        f"审核绩效目标完成：{result.files}个文件、{len(result.projects)}个项目，错误{errors}条，"
+        f"警告{warnings}条；审核等级 {shown}。",
     )

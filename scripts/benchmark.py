@@ -593,12 +593,51 @@ def time_issue_targets(n: int, base: Path) -> tuple[float, float, float]:
     return loaded, issuing, n / (time.perf_counter() - started)
 
 
+def time_review(n: int, base: Path) -> tuple[float, float]:
+    """Reviewing n 申报表 (one per project, national layout, one in ten with a problem):
+    (seconds to review, seconds to write the report and the marked copies)."""
+    import openpyxl
+
+    from perfeval.config.workspace import TARGETS_KEY
+    from perfeval.review.run import review_folder, write_review
+
+    folder = base / f"review-{n}"
+    if not folder.exists():
+        init_folder(folder, 2025, "基准县", "基准县财政局")
+        (folder / TARGETS_KEY).mkdir()
+        for i in range(n):
+            book = openpyxl.Workbook()
+            sheet = book.active
+            sheet.title = "申报表"
+            sheet.append(("项目支出绩效目标申报表",))
+            sheet.append(("项目名称", f"2025年基准项目{i:05d}", None, "主管部门", f"单位{i % 50}"))
+            sheet.append(("实施单位", f"单位{i % 50}", None, "项目起止时间", "2025年1月-12月"))
+            sheet.append(("项目资金（万元）", "年度资金总额", 100))
+            sheet.append((None, "其中：财政拨款", 100 if i % 10 else 90))
+            sheet.append((None, "其他资金", 0))
+            sheet.append(("年度目标", "完成年度建设任务，服务群众。"))
+            sheet.append(("一级指标", "二级指标", "三级指标", "指标值"))
+            for l1, l2, l3, d, v, u, _ in TARGET_ROWS:
+                shown = v if d == "定性" else f"{d}{v}{u}"
+                sheet.append((l1 or None, l2, l3.format(i=i), shown))
+            book.save(folder / TARGETS_KEY / f"申报表{i:05d}.xlsx")
+    ws = open_workspace(folder)
+    started = time.perf_counter()
+    result = review_folder(ws)
+    reviewed = time.perf_counter() - started
+    write_review(result, ws)
+    return reviewed, time.perf_counter() - started - reviewed
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
     parser.add_argument("--dir", type=Path, default=Path("/tmp/perfeval-bench"))
     parser.add_argument("--naive-sample", type=int, default=150)
     parser.add_argument("--issue", type=int, default=0, help="also time issuing N templates")
+    parser.add_argument(
+        "--review", type=int, default=0, help="also time reviewing N target declarations"
+    )
     parser.add_argument(
         "--issue-targets",
         type=int,
@@ -676,6 +715,12 @@ def main() -> int:
             f"\nissuing {args.issue_targets:,} workbooks from targets: reading the targets "
             f"{loaded:.1f} s, issuing {issuing:.1f} s ({args.issue_targets / issuing:,.0f} per "
             f"second); validating them as returned: {rate:,.0f} files per second"
+        )
+    if args.review:
+        reviewed, written = time_review(args.review, args.dir)
+        print(
+            f"\nreviewing {args.review:,} target declarations: {reviewed:.1f} s "
+            f"({args.review / reviewed:,.0f} per second); report and marked copies {written:.1f} s"
         )
     return 0
 

@@ -142,8 +142,9 @@ def test_every_button_statement_runs_against_the_demo(demo, monkeypatch):
     sheet = _sheet_from(path)
     monkeypatch.setattr(XL, "_caller_sheet", lambda: sheet)
     statements = _statements(path)
-    assert len(statements) == 4
-    for statement in statements:
+    assert len(statements) == 5
+    *evaluation, review = statements
+    for statement in evaluation:
         exec(statement, {})  # what xlwings runs: import perfeval.xl; perfeval.xl.<entry>()
         assert "没有发现错误。" in sheet.get(C.STATUS_CELL), sheet.get(C.STATUS_CELL)
     assert sheet.get("B14") == 7  # 文件数
@@ -152,6 +153,9 @@ def test_every_button_statement_runs_against_the_demo(demo, monkeypatch):
     outputs = {sheet.get(f"A{C.OUTPUT_ROW + 1 + n}") for n in range(4)}
     assert outputs == {"校验报告.xlsx", "汇总表.xlsx", "工作总结报告.md", "工作总结报告.docx"}
     assert all(os.path.exists(p) for p in sheet.links.values())
+    exec(review, {})  # 审核绩效目标: the example's two targets files, both clean
+    assert sheet.get(C.STATUS_CELL).startswith("审核绩效目标完成：2个文件、2个项目，错误0条")
+    assert sheet.get(f"A{C.OUTPUT_ROW + 1}") == "目标审核报告.xlsx"
 
 
 @pytest.mark.parametrize(

@@ -186,3 +186,12 @@ def test_the_command_reports_grades_as_json_and_exits_1_on_errors(root):
     assert [(p["grade"], p["score"]) for p in data["projects"]] == [("优", "90")]
     assert [f["code"] for f in data["findings"]] == ["PE-TGR-006"]
     assert (root / "输出" / REPORT).exists()
+
+
+def test_the_opinion_comes_from_the_folder_template_when_there_is_one(root):
+    own = root / "模板" / "review" / "审核意见.j2"
+    own.parent.mkdir(parents=True)
+    own.write_text("{{ project }}：{{ grade }}（{{ score }}分）", encoding="utf-8")
+    write_form(root / TARGETS_KEY / "申报表.xlsx")
+    (r,) = review_folder(open_workspace(root)).projects
+    assert r.graded.opinion == f"{HEADER['项目名称']}：优（100分）"

@@ -31,6 +31,7 @@ BUTTONS = (
     ("Aggregate", "汇总", "aggregate", "C7"),
     ("MakeReport", "生成报告", "make_report", "D7"),
     ("RunAll", "一键运行", "run_all", "E7"),
+    ("ReviewTargets", "审核绩效目标", "review_targets", "F7"),
 )
 
 

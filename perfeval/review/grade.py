@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 import jinja2
 
 from perfeval.check.catalogue import Finding, Severity
+from perfeval.config.workspace import TEMPLATES_KEY
+from perfeval.errors import ConfigError
 from perfeval.machinery.resources import templates_dir
 from perfeval.review.config import ReviewConfig, ReviewGrade
 
@@ -30,20 +33,26 @@ class Graded:
     opinion: str
 
 
-def _environment() -> jinja2.Environment:
+def _environment(folder: Path | None) -> jinja2.Environment:
+    """The folder's own templates (模板/) first, then the bundled ones."""
+    dirs = [str(templates_dir())]
+    if folder is not None and (folder / TEMPLATES_KEY).is_dir():
+        dirs.insert(0, str(folder / TEMPLATES_KEY))
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        loader=jinja2.FileSystemLoader(dirs),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=False,
     )
 
 
-_ENV: jinja2.Environment | None = None
+_ENVS: dict[Path | None, jinja2.Environment] = {}
 
 
-def grade_project(name: str, findings: list[Finding], cfg: ReviewConfig) -> Graded:
-    global _ENV
+def grade_project(
+    name: str, findings: list[Finding], cfg: ReviewConfig, folder: Path | None = None
+) -> Graded:
+    """``folder``: the evaluation folder, whose 模板/review/审核意见.j2 is used when present."""
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
     warnings = sum(1 for f in findings if f.severity is Severity.WARNING)
     lost = errors * cfg.deductions.get("error", Decimal(0)) + warnings * cfg.deductions.get(
@@ -51,19 +60,27 @@ def grade_project(name: str, findings: list[Finding], cfg: ReviewConfig) -> Grad
     )
     score = max(Decimal(0), Decimal(100) - lost)
     grade = next((g for g in cfg.grades if score >= g.min), cfg.grades[-1])
-    if _ENV is None:
-        _ENV = _environment()
+    env = _ENVS.get(folder)
+    if env is None:
+        env = _ENVS[folder] = _environment(folder)
     shown = [f for f in findings if f.severity is Severity.ERROR] + [
         f for f in findings if f.severity is Severity.WARNING
     ]
-    opinion = _ENV.get_template(OPINION_TEMPLATE).render(
-        project=name,
-        grade=grade.name,
-        action=grade.action,
-        score=score,
-        errors=errors,
-        warnings=warnings,
-        findings=shown[:QUOTED],
-        more=max(0, len(shown) - QUOTED),
-    )
+    try:
+        opinion = env.get_template(OPINION_TEMPLATE).render(
+            project=name,
+            grade=grade.name,
+            action=grade.action,
+            score=score,
+            errors=errors,
+            warnings=warnings,
+            findings=shown[:QUOTED],
+            more=max(0, len(shown) - QUOTED),
+        )
+    except jinja2.TemplateError as exc:
+        raise ConfigError(
+            f"审核意见模板有误：{exc}",
+            path=Path(getattr(exc, "filename", None) or OPINION_TEMPLATE),
+            hint="请对照内置的 templates/review/审核意见.j2 修改。",
+        ) from exc
     return Graded(score, grade, errors, warnings, opinion.strip())

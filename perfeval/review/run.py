@@ -70,7 +70,7 @@ def review_folder(
         result.file_findings += findings
         for project in projects:
             found = review_project(project, cfg, s.year)
-            graded = grade_project(project.name or project.item_id, found, cfg)
+            graded = grade_project(project.name or project.item_id, found, cfg, ws.folder)
             result.projects.append(Reviewed(project, found, graded))
         if progress is not None:
             progress(n, len(files))

@@ -33,10 +33,11 @@ TITLE_ROW, HEADER_ROW = 0, 1  # 0-based; findings from row 2 on
 TITLE_PT = 12
 
 
-def summary_title(findings: list[Finding]) -> str:
+def summary_title(findings: list[Finding], how: str = "校验") -> str:
+    """``how``: what found them (校验 for a returned workbook, 审核 for a targets file)."""
     errors = sum(1 for f in findings if f.is_error)
     return (
-        f"以下是本工作簿校验发现的{len(findings)}个问题（其中错误{errors}个），请逐条修改后重新"
+        f"以下是本工作簿{how}发现的{len(findings)}个问题（其中错误{errors}个），请逐条修改后重新"
         "交回；点击“单元格”列中的位置可跳转到该单元格。"
     )
 

@@ -54,10 +54,12 @@ def _text_cell(ws: Worksheet, row: int, col: int, text: str) -> None:
     cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def _summary(wb: openpyxl.Workbook, ws: Worksheet, findings: list[Finding]) -> None:
+def _summary(
+    wb: openpyxl.Workbook, ws: Worksheet, findings: list[Finding], how: str = "校验"
+) -> None:
     """校验问题 as :mod:`perfeval.issue.annotations` describes it: title, header, findings."""
     last = len(COLUMNS)
-    title = summary_title(findings)
+    title = summary_title(findings, how)
     ws.cell(1, 1, title).font = Font(bold=True, size=TITLE_PT)
     ws.cell(1, 1).alignment = Alignment(wrap_text=True, vertical="center")
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
@@ -93,7 +95,8 @@ def _summary(wb: openpyxl.Workbook, ws: Worksheet, findings: list[Finding]) -> N
     ws.oddFooter.center.text = P.FOOTER.removeprefix("&C")
 
 
-def write_annotated(source: Path, findings: list[Finding], target: Path) -> Path:
+def write_annotated(source: Path, findings: list[Finding], target: Path, how: str = "校验") -> Path:
+    """A marked copy of ``source`` at ``target``; ``how`` names what found the problems."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # extensions openpyxl cannot keep
         wb = openpyxl.load_workbook(source)
@@ -111,7 +114,7 @@ def write_annotated(source: Path, findings: list[Finding], target: Path) -> Path
     if SUMMARY_SHEET in wb.sheetnames:  # a copy sent back again: replace the old list
         wb.remove(wb[SUMMARY_SHEET])
     ws = wb.create_sheet(SUMMARY_SHEET, 0)
-    _summary(wb, ws, findings)
+    _summary(wb, ws, findings, how)
     wb.active = 0
     for sheet in wb.worksheets[1:]:
         sheet.sheet_view.tabSelected = False

@@ -160,7 +160,7 @@ def write_review(result: ReviewResult, ws: Workspace) -> ReviewResult:
     for name, found in sorted(by_file.items()):
         source = ws.folder / name
         copy = out / COPIES / Path(name).relative_to(TARGETS_KEY)
-        result.copies.append(write_annotated(source, found, copy))
+        result.copies.append(write_annotated(source, found, copy, how="审核"))
     return result
 
 

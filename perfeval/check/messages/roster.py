@@ -1,6 +1,6 @@
 """The roster (项目清单) and the items it expects back."""
 
-from perfeval.check.rule import E, Rule, W
+from perfeval.check.rule import E, I, Rule, W
 
 RULES = {
     "ROSTER_REQUIRED": Rule(
@@ -58,5 +58,19 @@ RULES = {
         "清单金额不合理",
         "项目清单第{row}行“{field}”为{value}万元，{why}。",
         "请核对项目清单中的金额。",
+    ),
+    "ROSTER_LISTS_REFRESHED": Rule(
+        "PE-ROSTER-009",
+        I,
+        "已更新项目清单的下拉选项",
+        "项目清单的“评价类型”和“指标体系”下拉选项已按当前的指标体系和配置更新；已填写的内容未改动。",
+        "无需处理。新增的指标体系现在可以在项目清单中选择。",
+    ),
+    "ROSTER_LISTS_NOT_REFRESHED": Rule(
+        "PE-ROSTER-010",
+        W,
+        "项目清单的下拉选项未能更新",
+        "指标体系或评价类型有增减，但项目清单的下拉选项未能更新（{detail}），文件保持原样。",
+        "请关闭在Excel或WPS中打开的项目清单后重新运行；也可直接在单元格中输入指标体系名称。",
     ),
 }

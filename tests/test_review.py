@@ -106,6 +106,7 @@ R = FIRST_ROW
         ({"rows": [r for r in ROWS if r[1] != "时效指标"]}, ("PE-TGR-004", f"C{R}")),
         ({"rows": with_row(1, "≥3")}, ("PE-TGR-005", f"D{R + 1}")),  # no unit
         ({"rows": with_row(1, "待定")}, ("PE-TGR-006", f"D{R + 1}")),
+        ({"goal": "对照年度目标，说明……（100字以内）"}, ("PE-TGR-006", "B7")),
         ({"rows": with_row(4, "≥60万元")}, ("PE-TGR-007", f"D{R + 4}")),
         ({"rows": with_row(6, "≥120%")}, ("PE-TGR-008", f"D{R + 6}")),
         ({"rows": with_row(7, "≥190%")}, ("PE-TGR-009", f"D{R + 7}")),

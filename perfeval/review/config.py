@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from perfeval.check.placeholder_text import Vocabulary, make_vocabulary
 from perfeval.numbers import to_decimal
 
 
@@ -29,10 +30,11 @@ class ReviewConfig:
     levels: dict[str, str]  # rule code -> "error" | "warning" | "off", overriding the catalogue
     deductions: dict[str, Decimal]  # points a finding of each level costs the project's score
     grades: tuple[ReviewGrade, ...]
+    vocabulary: Vocabulary  # instruction and placeholder text ([rules], as for returned workbooks)
 
     @staticmethod
     def from_raw(raw: dict[str, Any]) -> ReviewConfig:
-        r = raw["review"]
+        r, rules = raw["review"], raw.get("rules", {})
         return ReviewConfig(
             required_fields=tuple(r["required_fields"]),
             money_tolerance=to_decimal(r["money_tolerance"]),
@@ -54,5 +56,11 @@ class ReviewConfig:
             grades=tuple(
                 ReviewGrade(str(g["name"]), to_decimal(g["min"]), str(g.get("action", "")))
                 for g in raw["review_grades"]
+            ),
+            vocabulary=make_vocabulary(
+                rules.get("instruction_openings", ()),
+                rules.get("instruction_verbs", ()),
+                rules.get("word_limit_words", ()),
+                rules.get("placeholder_words", ()),
             ),
         )

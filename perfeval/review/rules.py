@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 from perfeval.check.catalogue import Code, Finding, Severity, finding
+from perfeval.check.placeholder_text import left_text
 from perfeval.numbers import HUNDRED, fmt_money, fmt_rate
 from perfeval.read.parse import PLACEHOLDERS, normalize_text, parse_number
 from perfeval.review.config import ReviewConfig
@@ -95,8 +96,9 @@ def indicators(p: ProjectTargets, cfg: ReviewConfig, year: int) -> Iterator[Find
             (t.value, f"{t.l3}的指标值", t.value_ref),
             (t.l3, "指标名称", t.ref),
         ):
-            if normalize_text(text) in PLACEHOLDERS | _EXTRA_PLACEHOLDERS or "*" in text:
-                yield finding(Code.REVIEW_PLACEHOLDER, ref, field=field, value=text)
+            left = _left(text, cfg)
+            if left is not None:
+                yield finding(Code.REVIEW_PLACEHOLDER, ref, field=field, value=left)
         if t.direction in QUANTITATIVE:
             what = []
             if value is None:
@@ -144,6 +146,20 @@ def indicators(p: ProjectTargets, cfg: ReviewConfig, year: int) -> Iterator[Find
             )
 
 
+def _left(text: str, cfg: ReviewConfig) -> str | None:
+    """A placeholder or instruction text, as written, or None."""
+    if normalize_text(text) in PLACEHOLDERS | _EXTRA_PLACEHOLDERS or "*" in text:
+        return text
+    return left_text(text, cfg.vocabulary) if text else None
+
+
+def goal_text(p: ProjectTargets, cfg: ReviewConfig, year: int) -> Iterator[Finding]:
+    left = _left(p.goal, cfg) if p.goal.strip() else None
+    if left is not None:
+        ref = p.cells.get("goal", p.ref)
+        yield finding(Code.REVIEW_PLACEHOLDER, ref, field="年度目标", value=left)
+
+
 def _end_of(p: ProjectTargets, year: int):
     dates = dates_in(p.fields.get("period", ""), year)
     return max(dates) if dates else None
@@ -189,6 +205,7 @@ def totals(p: ProjectTargets, cfg: ReviewConfig, year: int) -> Iterator[Finding]
 
 RULES: tuple[Callable[[ProjectTargets, ReviewConfig, int], Iterator[Finding]], ...] = (
     required_fields,
+    goal_text,
     money_parts,
     structure,
     indicators,

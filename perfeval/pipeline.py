@@ -16,7 +16,7 @@ from pathlib import Path
 from perfeval.aggregate.figures import Results, aggregate
 from perfeval.aggregate.scope import report_status
 from perfeval.check.catalogue import Code, finding
-from perfeval.config.roster_refresh import refresh_finding
+from perfeval.config.roster_lists import refresh_lists
 from perfeval.config.workspace import Workspace, open_workspace
 from perfeval.errors import ConfigError, PerfevalError
 from perfeval.issue import IssuedWorkbook, issue_all
@@ -109,17 +109,11 @@ def sweep(ws: Workspace) -> list[Path]:
 
 def do_issue(folder: Path, only: set[str] | None = None) -> tuple[Workspace, list[IssuedWorkbook]]:
     """Issue the workbooks; the roster's dropdowns are refreshed first, and what came of it is
-    among ``ws.roster.findings`` (see :mod:`perfeval.config.roster_refresh`)."""
+    among ``ws.roster.findings`` (see :mod:`perfeval.config.roster_lists`)."""
     ws = open_workspace(folder)
     sweep(ws)
     refresh_lists(ws)
     return ws, issue_all(ws, only)
-
-
-def refresh_lists(ws: Workspace) -> None:
-    """The roster's dropdowns, in step with the folder's frameworks and kinds."""
-    s = ws.settings
-    ws.roster.findings.extend(refresh_finding(s.path("roster"), s, ws.frameworks))
 
 
 def do_validate(

@@ -26,6 +26,7 @@ import xlsxwriter
 from perfeval import __version__
 from perfeval.check.catalogue import Code, Finding, finding
 from perfeval.config.framework import FrameworkRegistry
+from perfeval.config.roster_lists import LIST_SHEET, NAMES, expected_range, wanted_lists
 from perfeval.config.settings import Settings
 from perfeval.errors import ConfigError, OutputError
 from perfeval.machinery import plain as P
@@ -95,6 +96,17 @@ class Roster:
         if len(self._by_id) != len(self.items):
             self._by_id = {i.item_id: i for i in self.items}
         return self._by_id.get(item_id)
+
+    def remember(
+        self, data: bytes, settings: Settings, registry: FrameworkRegistry, memo: Path | None
+    ) -> None:
+        """The roster file now holds ``data``, which reads as this roster (only its dropdowns
+        were refreshed, see roster_lists): the digest and the memo follow the new bytes, so
+        that neither is thrown away for a change that changed nothing read."""
+        key, self.digest = _memo_key(self.path, settings, registry, data)
+        if memo is not None and not _foreign(memo):
+            with contextlib.suppress(OSError, OutputError):
+                write_bytes(memo, _memo(self, key))
 
 
 def _find_header(grid: Grid) -> tuple[int, dict[str, int]]:
@@ -221,10 +233,13 @@ def _from_memo(value: list, path: Path, settings: Settings, registry: FrameworkR
     return Roster(path, made, findings, sheet, columns)
 
 
-def _memo_key(path: Path, settings: Settings, registry: FrameworkRegistry) -> tuple[str, str]:
+def _memo_key(
+    path: Path, settings: Settings, registry: FrameworkRegistry, data: bytes | None = None
+) -> tuple[str, str]:
     """The memo's key, and the hash of the roster's bytes alone (the cache's context holds the
-    rest: perfeval's version, the settings and the frameworks)."""
-    data = path.read_bytes()
+    rest: perfeval's version, the settings and the frameworks). ``data``: the file's bytes,
+    when known."""
+    data = path.read_bytes() if data is None else data
     digest = hashlib.sha256(data)
     content = digest.hexdigest()
     digest.update(f"{__version__}|{path.resolve()}|{[k.name for k in settings.kinds]}".encode())
@@ -362,14 +377,12 @@ def write_roster(
         text_fmt = wb.add_format({"border": 1, "num_format": "@"})
         money_fmt = wb.add_format({"border": 1, "num_format": "0.00"})
         ws = wb.add_worksheet(SHEET)
-        lists = wb.add_worksheet("选项")
+        lists = wb.add_worksheet(LIST_SHEET)
         lists.hide()
-        kinds = [k.name for k in settings.kinds]
-        frameworks = [f.name for f in registry]
-        lists.write_column(0, 0, kinds)
-        lists.write_column(0, 1, frameworks)
-        wb.define_name("评价类型列表", f"=选项!$A$1:$A${len(kinds)}")
-        wb.define_name("指标体系列表", f"=选项!$B$1:$B${max(len(frameworks), 1)}")
+        want = wanted_lists(settings, registry)  # as perfeval issue and validate keep them
+        for name, col in NAMES.items():
+            lists.write_column(0, ord(col) - ord("A"), want.of(name))
+            wb.define_name(name, "=" + expected_range(name, want))
         widths = [10, 40, 20, 24, 10, 22, 14, 14, 18, 10, 14, 20]
         for col, ((label, _, _), width) in enumerate(zip(COLUMNS.values(), widths, strict=True)):
             ws.write_string(0, col, label, head)

@@ -472,3 +472,17 @@ def test_a_targets_file_that_kills_its_reader_costs_one_finding(bare):
     assert ws.targets.get("T1") is not None
     found = {(f.code, f.file) for f in ws.target_findings()}
     assert ("PE-FILE-001", f"{TARGETS_KEY}/corner.xlsx") in found
+
+
+def test_a_platform_with_its_own_column_names_is_configuration(bare):
+    """A province's export calls the columns 绩效指标编码名称 and 年度目标值: added in [targets]."""
+    config = bare / "perfeval.toml"
+    text = config.read_text(encoding="utf-8")
+    old = 'value = ["指标值", "年度指标值", "目标值", "预期指标值"]'
+    assert old in text
+    config.write_text(text.replace(old, 'value = ["指标值", "年度目标值(本省)"]'), encoding="utf-8")
+    head = (*HEAD[:5], "年度目标值（本省）", *HEAD[6:])
+    write_table(bare / TARGETS_KEY / "t.xlsx", TARGETS, head=head)
+    project = open_workspace(bare).targets.get("T1")
+    assert project is not None
+    assert (project.indicators[0].value, project.indicators[0].value_ref.cell) == ("35", "F2")

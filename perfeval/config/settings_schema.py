@@ -101,6 +101,21 @@ SECTIONS: dict[str, dict[str, Spec]] = {
             "number", "0到1之间的小数（0.10表示10%）", _n("0"), _n("1")
         ),
     },
+    "targets": {
+        key: Spec("words", "非空的列名列表", required=True)
+        for key in (
+            "item_id",
+            "name",
+            "l1",
+            "l2",
+            "l3",
+            "direction",
+            "value",
+            "unit",
+            "weight",
+            "standard",
+        )
+    },
     "review": {
         "required_fields": Spec("words", "文字列表（name、department、unit、goal）"),
         "money_tolerance": Spec("number", "0到1000之间的万元数", _n("0"), _n("1000")),

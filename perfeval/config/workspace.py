@@ -16,6 +16,7 @@ from perfeval.machinery import own_files
 from perfeval.machinery.atomic import make_folder, write_bytes, write_text
 from perfeval.machinery.resources import bundled_frameworks_dir, defaults_file
 from perfeval.targets.apply import apply_targets
+from perfeval.targets.columns import configured_columns
 from perfeval.targets.load import load_targets
 from perfeval.targets.model import TargetBook
 
@@ -48,6 +49,7 @@ class Workspace:
             self._targets = load_targets(
                 self.folder / TARGETS_KEY,
                 self.roster.items,
+                columns=configured_columns(s.raw),
                 max_bytes=s.max_file_bytes,
                 max_uncompressed=s.max_uncompressed_bytes,
                 workers=max(s.workers, 0),

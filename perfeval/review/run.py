@@ -24,7 +24,7 @@ from perfeval.review.config import ReviewConfig
 from perfeval.review.grade import Graded, grade_project
 from perfeval.review.rules import QUANTITATIVE, review_project
 from perfeval.targets.apply import name_key
-from perfeval.targets.columns import DEFAULT_COLUMNS
+from perfeval.targets.columns import configured_columns
 from perfeval.targets.load import read_isolated, target_files
 from perfeval.targets.model import ProjectTargets
 
@@ -63,7 +63,7 @@ def review_folder(
     s = ws.settings
     cfg = ReviewConfig.from_raw(s.raw)
     files = target_files(ws.folder / TARGETS_KEY)
-    limits = (DEFAULT_COLUMNS, s.max_file_bytes, s.max_uncompressed_bytes)
+    limits = (configured_columns(s.raw), s.max_file_bytes, s.max_uncompressed_bytes)
     read = read_isolated(files, limits, max(s.workers, 0), s.file_timeout, s.worker_memory_mb)
     result = ReviewResult(files=len(files))
     for n, (projects, findings) in enumerate(read, start=1):

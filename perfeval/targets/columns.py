@@ -10,7 +10,8 @@ from __future__ import annotations
 from perfeval.read.cells import Grid
 from perfeval.read.parse import normalize_text
 
-#: field -> names it is known by (the first is what perfeval itself writes)
+#: field -> names it is known by; the settings' [targets] (templates/config/defaults.toml)
+#: hold the same lists, and are what a run uses
 DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
     "item_id": ("项目编号", "项目代码", "项目编码"),
     "name": ("项目名称",),
@@ -24,6 +25,12 @@ DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
     "standard": ("评分标准", "评(扣)分标准", "评（扣）分标准", "评分规则"),
 }
 HEADER_SEARCH_ROWS = 40
+
+
+def configured_columns(raw: dict) -> dict[str, tuple[str, ...]]:
+    """The column names of ``[targets]`` in perfeval.toml (the defaults above when absent)."""
+    given = raw.get("targets", {})
+    return {key: tuple(given.get(key, names)) for key, names in DEFAULT_COLUMNS.items()}
 
 
 def header_row(

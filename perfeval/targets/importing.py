@@ -13,7 +13,7 @@ from pathlib import Path
 from perfeval.check.catalogue import Finding
 from perfeval.config.workspace import TARGETS_KEY, Workspace
 from perfeval.machinery.atomic import make_folder, write_bytes
-from perfeval.targets.columns import DEFAULT_COLUMNS
+from perfeval.targets.columns import configured_columns
 from perfeval.targets.load import read_isolated
 
 
@@ -32,7 +32,7 @@ def import_targets(ws: Workspace, files: list[Path], *, replace: bool = False) -
     out = Imported()
     present = [f for f in files if f.is_file()]
     out.refused += [(f, "不是文件或不存在") for f in files if not f.is_file()]
-    limits = (DEFAULT_COLUMNS, s.max_file_bytes, s.max_uncompressed_bytes)
+    limits = (configured_columns(s.raw), s.max_file_bytes, s.max_uncompressed_bytes)
     read = read_isolated(
         [(f, f.name) for f in present],
         limits,

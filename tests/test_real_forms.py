@@ -196,7 +196,7 @@ def test_a_sichuan_form_is_configuration_and_its_own_errors_are_found(tmp_path):
 
 @pytest.mark.parametrize(
     "name",
-    sorted(p.stem for p in FORMS.glob("*.toml")),
+    sorted(p.stem for p in FORMS.glob("*.toml") if not p.stem.startswith("declaration_")),
 )
 def test_every_transcribed_form_is_well_formed(name):
     data = form(name)

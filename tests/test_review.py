@@ -196,3 +196,21 @@ def test_the_opinion_comes_from_the_folder_template_when_there_is_one(root):
     write_form(root / TARGETS_KEY / "申报表.xlsx")
     (r,) = review_folder(open_workspace(root)).projects
     assert r.graded.opinion == f"{HEADER['项目名称']}：优（100分）"
+
+
+@pytest.mark.parametrize(
+    ("text", "dates"),
+    [
+        ("2023.07-2024.01", [(2023, 7, 31), (2024, 1, 31)]),  # a period: both ends, months' ends
+        ("2025年1月-2025年6月", [(2025, 1, 31), (2025, 6, 30)]),
+        ("2025-6-30", [(2025, 6, 30)]),
+        ("11月底前", [(2025, 11, 30)]),
+        ("年底前", [(2025, 12, 31)]),
+    ],
+)
+def test_dates_in_targets_read_as_written(text, dates):
+    import datetime as dt
+
+    from perfeval.targets.dates import dates_in
+
+    assert dates_in(text, 2025) == [dt.date(*d) for d in dates]

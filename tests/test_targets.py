@@ -478,7 +478,7 @@ def test_a_platform_with_its_own_column_names_is_configuration(bare):
     """A province's export calls the columns 绩效指标编码名称 and 年度目标值: added in [targets]."""
     config = bare / "perfeval.toml"
     text = config.read_text(encoding="utf-8")
-    old = 'value = ["指标值", "年度指标值", "目标值", "预期指标值"]'
+    old = 'value = ["指标值", "年度指标值", "目标值", "预期指标值", "指标值及单位"]'
     assert old in text
     config.write_text(text.replace(old, 'value = ["指标值", "年度目标值(本省)"]'), encoding="utf-8")
     head = (*HEAD[:5], "年度目标值（本省）", *HEAD[6:])

@@ -114,6 +114,10 @@ SECTIONS: dict[str, dict[str, Spec]] = {
             "unit",
             "weight",
             "standard",
+            "department",
+            "implementer",
+            "goal",
+            "budget",
         )
     },
     "review": {

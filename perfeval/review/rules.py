@@ -42,11 +42,13 @@ def _number(text: str) -> Decimal | None:
 
 
 def required_fields(p: ProjectTargets, cfg: ReviewConfig, year: int) -> Iterator[Finding]:
-    if not p.fields:  # a platform long table carries indicators only
-        return
+    """A field the form (or the long table) has, left empty. A field its layout does not have at
+    all (a platform export without 主管部门, a province's form without 实施单位) is not the
+    filer's omission and is not reported."""
     for key in cfg.required_fields:
-        value = p.goal if key == "goal" else p.fields.get(key, "")
-        if not value.strip():
+        if key not in p.fields:
+            continue
+        if not p.fields[key].strip():
             ref = p.cells.get(key, p.ref)
             shown = FIELD_NAMES.get(key, key)
             yield finding(Code.REVIEW_FIELD_MISSING, ref, project=_project(p), field=shown)

@@ -1,4 +1,5 @@
-"""Dates written in targets: "2025年12月31日", "2025-6-30", "2025年11月底前", "年底前".
+"""Dates written in targets: "2025年12月31日", "2025-6-30", "2025年11月底前", "年底前", and the
+two ends of a period ("2023.07-2024.01").
 
 A date without its day means the end of that month ("11月底前" is 30 November, not the 1st);
 without its year, the budget year; "年底"/"年末" is 31 December of the budget year.
@@ -12,7 +13,7 @@ import re
 
 from perfeval.read.parse import normalize_text
 
-_FULL = re.compile(r"(\d{4})\s*[年./-]\s*(\d{1,2})\s*(?:[月./-]\s*(\d{1,2})\s*日?)?")
+_FULL = re.compile(r"(\d{4})\s*[年./-]\s*(\d{1,2})(?!\d)\s*(?:[月./-]\s*(\d{1,2})(?!\d)\s*日?)?")
 _MONTH = re.compile(r"(?<!\d)(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
 _YEAR_END = ("年底", "年末", "年终")
 

@@ -36,6 +36,10 @@ FORM_LABELS = {
     "项目实施单位": "unit",
     "年度目标": "goal",
     "年度绩效目标": "goal",
+    "本年度绩效目标": "goal",
+    "项目支出名称": "name",
+    "预算部门": "department",
+    "项目支出实施期": "period",
     "年度资金总额": "total",
     "项目资金总额": "total",
     "资金总额": "total",
@@ -93,6 +97,7 @@ def _long_table(
 ) -> list[ProjectTargets]:
     by_key: dict[str, ProjectTargets] = {}
     key_col = cols.get("item_id") or cols["name"]
+    per_wan = _amount_unit(grid, header)
     current = ""
     for row, target in read_rows(grid, file, header, cols, findings):
         key = as_written(grid.get(row, key_col)) or current
@@ -105,9 +110,48 @@ def _long_table(
             name = as_written(grid.get(row, cols["name"])) if "name" in cols else ""
             ref = CellRef(file, grid.sheet, a1(row, key_col))
             project = ProjectTargets(normalize_text(item_id), name, file, ref)
+            _project_columns(project, grid, row, cols, per_wan)
             by_key[normalize_text(key)] = project
         project.indicators.append(target)
     return list(by_key.values())
+
+
+#: a long table's project columns -> the field a 申报表 label gives
+_PROJECT_COLUMNS = {"department": "department", "implementer": "unit", "goal": "goal"}
+
+
+def _project_columns(
+    project: ProjectTargets, grid: Grid, row: int, cols: dict[str, int], per_wan: Decimal | None
+) -> None:
+    """主管部门, 实施单位, 年度目标 and 预算数 from a project's first row, where the table has
+    them."""
+    for column, key in _PROJECT_COLUMNS.items():
+        if column in cols:
+            project.fields[key] = as_written(grid.get(row, cols[column]))
+            project.cells[key] = CellRef(project.source, grid.sheet, a1(row, cols[column]))
+    project.goal = project.fields.get("goal", "")
+    project.header = {k: v for k, v in project.fields.items() if k in ("department", "unit")}
+    if "budget" in cols and per_wan is not None:
+        number = parse_number(grid.get(row, cols["budget"])).value
+        if isinstance(number, Decimal):
+            project.money["total"] = number / per_wan
+            project.cells["total"] = CellRef(project.source, grid.sheet, a1(row, cols["budget"]))
+
+
+def _amount_unit(grid: Grid, header: int) -> Decimal | None:
+    """How many of the table's money units make one 万元, from a caption above the header
+    ("金额单位：元" or "单位：万元"); None when no caption says."""
+    for row in range(1, header):
+        for raw in grid.rows[row - 1]:
+            text = normalize_text(raw).replace(" ", "")
+            if "单位:" not in text:
+                continue
+            unit = text.split("单位:", 1)[1]
+            if unit.startswith("万元"):
+                return Decimal(1)
+            if unit.startswith("元"):
+                return Decimal(10000)
+    return None
 
 
 def _form(

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from perfeval import __version__, pipeline
 from perfeval.check.catalogue import Finding, Severity
+from perfeval.cli_archive import archive as archive_command
 from perfeval.cli_common import Bar, err_console, print_json
 from perfeval.cli_targets import app as targets_app
 from perfeval.config.workspace import init_folder
@@ -35,6 +36,7 @@ console_out = Console(emoji=False)  # ":warning:" in a department's text stays a
 MAX_ROWS_SHOWN = 40
 
 app.add_typer(targets_app, name="targets")
+app.command("archive")(archive_command)
 
 Folder = Annotated[Path, typer.Argument(help="评价文件夹（默认当前文件夹）")]
 

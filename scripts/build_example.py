@@ -135,8 +135,10 @@ def main() -> int:
         folder = Path(tmp) / "example"
         ws = init_folder(folder, ev["year"], ev["region"], ev["bureau"])
         config = folder / "perfeval.toml"
-        text = config.read_text(encoding="utf-8").replace(
-            'report_date = ""', f'report_date = "{ev["report_date"]}"', 1
+        text = (
+            config.read_text(encoding="utf-8")
+            .replace('report_date = ""', f'report_date = "{ev["report_date"]}"', 1)
+            .replace('region_code = ""', f'region_code = "{ev["region_code"]}"', 1)
         )
         config.write_text(text, encoding="utf-8")
         ws = open_workspace(folder)

@@ -152,3 +152,25 @@ def row_of(fw: Framework, code: str) -> int:
     from perfeval.issue.plan import sheet_rows
 
     return layout.IND_FIRST_ROW + [r.code for r in sheet_rows(fw)].index(code)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server for the session (see tests/pg_server.py): its URL without a database."""
+    from tests.pg_server import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+_DATABASES = iter(range(1, 1_000_000))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def archive_url(request, tmp_path) -> str:
+    """An empty archive: a SQLite file, or a new database on the session's PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / '档案.sqlite'}"
+    from tests.pg_server import create_database
+
+    return create_database(request.getfixturevalue("postgres"), f"archive_{next(_DATABASES)}")

@@ -41,6 +41,13 @@ class Kind:
     # a unit's own evaluation: the report sums these up; only the bureau's evaluations of
     # projects and departments are reported one by one
     self_evaluation: bool = False
+    #: who evaluated, as the archive records it: 自评, 部门评价 or 财政评价 (a self-evaluation
+    #: is 自评 and any other kind 财政评价 unless the kind says)
+    evaluation: str = ""
+
+    @property
+    def evaluator(self) -> str:
+        return self.evaluation or ("自评" if self.self_evaluation else "财政评价")
 
 
 @dataclass(frozen=True)
@@ -345,6 +352,7 @@ def build_settings(raw: dict[str, Any], folder: Path, source: Path) -> Settings:
                 str(k.get("noun") or k["name"]).strip(),
                 k.get("department", False),
                 k.get("self_evaluation", False),
+                str(k.get("evaluation", "")).strip(),
             )
             for k in raw["kinds"]
         ),

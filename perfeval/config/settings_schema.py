@@ -44,12 +44,18 @@ SECTIONS: dict[str, dict[str, Spec]] = {
     "evaluation": {
         "year": Spec("int", "四位年份", _n("2000"), _n("2100")),
         "region": _TEXT,
+        "region_code": Spec("text", '行政区划代码（6位数字，如 "654027"），或留空'),
         "bureau": _TEXT,
         "report_title": _TEXT,
         "report_date": Spec("date", '日期，写成 "2025-03-16"，或留空'),
         "deadline": _TEXT,
         "contact": _TEXT,
         "phone": Spec("text", '文字（电话号码请加引号，如 "0999-1234567"）'),
+    },
+    "archive": {
+        "url": _TEXT,
+        "database": _PATH,
+        "wait_seconds": Spec("number", "1到600之间的秒数", _n("1"), _n("600")),
     },
     "paths": {
         "roster": _PATH,
@@ -158,6 +164,10 @@ TABLES: dict[str, dict[str, tuple[Spec, bool]]] = {
         "noun": (_TEXT, False),
         "department": (Spec("bool", "true 或 false"), False),
         "self_evaluation": (Spec("bool", "true 或 false"), False),
+        "evaluation": (
+            Spec("text", "评价主体", choices=("", "自评", "部门评价", "财政评价")),
+            False,
+        ),
     },
     "problem_groups": {
         "code": (Spec("text", "编码", required=True), True),

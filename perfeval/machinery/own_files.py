@@ -17,6 +17,7 @@ ROSTER_MEMO = ".perfeval-roster.cache"  # the parsed roster (perfeval.config.ros
 WORKERS_LOG = ".perfeval-workers.log"  # what a crashing reader printed (perfeval.machinery.pool)
 DEMO_MARKER = ".perfeval-demo"  # this folder was made by perfeval demo
 MANIFEST = ".perfeval-written.json"  # in the output folder: files perfeval wrote (manifest)
+FOLDER_ID = ".perfeval-folder-id"  # which folder archived a region-year (perfeval.archive)
 #: what the demo does not copy from the bundled example (all of the above share the prefix)
 PREFIX = ".perfeval-"
 

@@ -177,7 +177,7 @@ def aggregate(folder: Folder = Path(".")) -> None:
     except PerfevalError as exc:
         raise _fail(exc) from exc
     assert outcome.results is not None
-    _show_notes(outcome.workspace.settings.notes)
+    _show_notes([*outcome.workspace.settings.notes, *outcome.notes])
     console_out.print(
         f"纳入汇总{len(outcome.results.items)}个项目，未纳入{len(outcome.results.excluded)}个文件。"
     )
@@ -204,7 +204,7 @@ def report(
         outcome = pipeline.do_report(folder, final=final)
     except PerfevalError as exc:
         raise _fail(exc) from exc
-    _show_notes(outcome.workspace.settings.notes)
+    _show_notes([*outcome.workspace.settings.notes, *outcome.notes])
     _show_outputs(outcome.outputs)
     _show_status(outcome)
 

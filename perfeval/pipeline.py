@@ -15,7 +15,8 @@ from pathlib import Path
 
 from perfeval.aggregate.figures import Results, aggregate
 from perfeval.aggregate.scope import report_status
-from perfeval.check.catalogue import Code, finding
+from perfeval.archive.history import load_history
+from perfeval.check.catalogue import Code, Finding, finding
 from perfeval.config.roster_lists import refresh_lists
 from perfeval.config.workspace import Workspace, open_workspace
 from perfeval.errors import ConfigError, PerfevalError
@@ -72,6 +73,7 @@ class RunOutcome:
     results: Results | None = None
     outputs: list[Path] = field(default_factory=list)
     returns: list[Path] = field(default_factory=list)  # annotated copies to send back
+    notes: list[Finding] = field(default_factory=list)  # e.g. an archive that could not be read
     #: outputs still being written beside the next step (see aside.run_aside); finish() waits
     pending: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
@@ -179,7 +181,9 @@ def do_aggregate(
     assert outcome.validation is not None
     try:
         with long_lived():
-            results = aggregate(outcome.validation, ws.settings, ws.roster.items)
+            history, notes = load_history(ws.settings)
+            outcome.notes += notes
+            results = aggregate(outcome.validation, ws.settings, ws.roster.items, history)
             outcome.results = results
             target = ws.settings.path("output") / SUMMARY
             if wait:  # nothing to do beside it: a forked writer would only copy pages it touches
@@ -230,7 +234,8 @@ def check_template(folder: Path, template: Path) -> list[str]:
     quiet = replace(ws, settings=replace(ws.settings, annotated_copies=False))
     with long_lived():
         result = validate(quiet, scores=True)
-        results = aggregate(result, quiet.settings, quiet.roster.items)
+        history, _ = load_history(quiet.settings)
+        results = aggregate(result, quiet.settings, quiet.roster.items, history)
         return undeclared_variables(Path(template), build_context(results))
 
 

@@ -128,51 +128,62 @@ def write_targets(data: dict, folder: Path) -> None:
         book.save(target_dir / "一体化系统导出_绩效目标.xlsx")
 
 
+def build(data: dict, folder: Path) -> list[str]:
+    """An evaluation folder made from ``data`` (example_data.toml's shape) at ``folder``: roster,
+    targets, issued and filled workbooks in 回收/. Returns what went wrong (problems found by
+    validation, totals other than ``expected_total``); empty when the folder is as intended.
+    The two-year archive test builds its second year with this."""
+    ev = data["evaluation"]
+    init_folder(folder, ev["year"], ev["region"], ev["bureau"])
+    config = folder / "perfeval.toml"
+    text = (
+        config.read_text(encoding="utf-8")
+        .replace('report_date = ""', f'report_date = "{ev["report_date"]}"', 1)
+        .replace('region_code = ""', f'region_code = "{ev["region_code"]}"', 1)
+    )
+    config.write_text(text, encoding="utf-8")
+    ws = open_workspace(folder)
+    write_roster(ws.settings.path("roster"), roster_items(data, ws), ws.settings, ws.frameworks)
+    write_targets(data, folder)
+    ws = open_workspace(folder)
+    labels = {c.code: c.label for c in ws.settings.problem_categories}
+    issued = issue_all(ws, issued_at=dt.datetime.fromisoformat(ev["issued_at"]))
+    by_id = {it["item_id"]: it for it in data["items"]}
+    for wb in issued:
+        it = by_id[wb.item_id]
+        fw = ws.framework_for(ws.roster.get(wb.item_id))
+        fill = fill_for(it, fw, dt.date.fromisoformat(ev["filled_on"]))
+        if "initial" in it:
+            fill.parts[("total", "initial")] = float(it["initial"])
+        fill.adjustment = it.get("adjustment")
+        for entry in fill.indicators.values():
+            if "category" in entry:
+                entry["category"] = labels[entry["category"]]
+        for prob in fill.problems:
+            prob["category"] = labels[prob["category"]]
+        fill_workbook(wb.path, ws.settings.path("returned") / wb.path.name, fill)
+    outcome = do_validate(folder, ws)
+    wrong = [
+        f"{f.file} {f.sheet} {f.cell} {f.code} {f.message}"
+        for f in outcome.validation.findings
+        if f.severity != Severity.INFO
+    ]
+    scores = {s.item.item_id: s.total for s in outcome.validation.scores}
+    for it in data["items"]:
+        want, got = Decimal(it["expected_total"]), scores.get(it["item_id"])
+        if got != want:
+            wrong.append(f"{it['item_id']}: total {got}, expected {want}")
+    return wrong
+
+
 def main() -> int:
     data = tomllib.loads(DATA.read_text(encoding="utf-8"))
-    ev = data["evaluation"]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "example"
-        ws = init_folder(folder, ev["year"], ev["region"], ev["bureau"])
-        config = folder / "perfeval.toml"
-        text = (
-            config.read_text(encoding="utf-8")
-            .replace('report_date = ""', f'report_date = "{ev["report_date"]}"', 1)
-            .replace('region_code = ""', f'region_code = "{ev["region_code"]}"', 1)
-        )
-        config.write_text(text, encoding="utf-8")
-        ws = open_workspace(folder)
-        write_roster(ws.settings.path("roster"), roster_items(data, ws), ws.settings, ws.frameworks)
-        write_targets(data, folder)
-        ws = open_workspace(folder)
-        labels = {c.code: c.label for c in ws.settings.problem_categories}
-        issued = issue_all(ws, issued_at=dt.datetime.fromisoformat(ev["issued_at"]))
-        by_id = {it["item_id"]: it for it in data["items"]}
-        for wb in issued:
-            it = by_id[wb.item_id]
-            fw = ws.framework_for(ws.roster.get(wb.item_id))
-            fill = fill_for(it, fw, dt.date.fromisoformat(ev["filled_on"]))
-            if "initial" in it:
-                fill.parts[("total", "initial")] = float(it["initial"])
-            fill.adjustment = it.get("adjustment")
-            for entry in fill.indicators.values():
-                if "category" in entry:
-                    entry["category"] = labels[entry["category"]]
-            for prob in fill.problems:
-                prob["category"] = labels[prob["category"]]
-            fill_workbook(wb.path, ws.settings.path("returned") / wb.path.name, fill)
-        outcome = do_validate(folder, ws)
-        problems = [f for f in outcome.validation.findings if f.severity != Severity.INFO]
-        for f in problems:
-            print(f"{f.file} {f.sheet} {f.cell} {f.code} {f.message}", file=sys.stderr)
-        scores = {s.item.item_id: s.total for s in outcome.validation.scores}
-        for it in data["items"]:
-            want = Decimal(it["expected_total"])
-            got = scores.get(it["item_id"])
-            if got != want:
-                print(f"{it['item_id']}: total {got}, expected {want}", file=sys.stderr)
-                return 1
-        if problems:
+        wrong = build(data, folder)
+        for line in wrong:
+            print(line, file=sys.stderr)
+        if wrong:
             return 1
         if TARGET.exists():
             shutil.rmtree(TARGET)
@@ -181,7 +192,8 @@ def main() -> int:
             shutil.copyfile(folder / name, TARGET / name)
         for sub in ("指标体系", "回收", TARGETS_KEY):
             shutil.copytree(folder / sub, TARGET / sub)
-    print(f"rebuilt {TARGET.relative_to(ROOT)}: {len(issued)} returned workbooks, totals match")
+    count = len(data["items"])
+    print(f"rebuilt {TARGET.relative_to(ROOT)}: {count} returned workbooks, totals match")
     return 0
 
 

@@ -23,6 +23,43 @@ from docx.shared import Mm, Pt, RGBColor
 
 TARGET = Path(__file__).resolve().parents[1] / "templates" / "report" / "工作总结报告.docx"
 
+#: the comparison paragraphs (the same sentences as in 工作总结报告.md.j2)
+SELF_REVIEW = (
+    "{{ self_review.count }}个项目既开展了单位自评，又开展了{"
+    "{ self_review.evaluators }}。对比两者，自评平均得分{"
+    "{ self_review.own_mean }}分，复核平均得分{{ self"
+    "_review.review_mean }}分，平均差值（自评减复核）{{ se"
+    "lf_review.gap_mean }}分；评价等级一致的{{ self_re"
+    "view.same_grade }}个{% if self_review.far"
+    "_off %}，自评偏差较大的{{ self_review.far_off }}"
+    "个（{{ self_review.far_off_reasons }}）{% e"
+    "lse %}，没有自评偏差较大的项目{% endif %}。逐项和逐个指标的对比"
+    "见汇总表“自评复核对比”“自评复核指标对比”工作表。"
+)
+LAST_YEAR = (
+    "与{{ last_year.year }}年度相比，重点评价项目由{{ last"
+    "_year.count_before }}个变为{{ last_year.cou"
+    "nt_after }}个，评价金额由{{ last_year.amount_be"
+    "fore }}万元变为{{ last_year.amount_after }}万"
+    "元{% if last_year.grades %}；评价等级{{ last_y"
+    "ear.grades }}{% endif %}。{% if last_year"
+    ".compared %}纳入汇总的项目中，两个年度由同一评价主体评价的同一项目共"
+    "{{ last_year.compared }}个{% if last_year"
+    ".compared_own %}（含单位自评{{ last_year.compa"
+    "red_own }}个）{% endif %}，得分上升的{{ last_yea"
+    "r.up }}个、下降的{{ last_year.down }}个、持平的{{ "
+    "last_year.same }}个。{% endif %}详见汇总表“与上年对"
+    "比”“上年得分对比”工作表。"
+)
+RECURRING = (
+    "{% if recurring.count %}{{ recurring.uni"
+    "ts }}个单位的{{ recurring.count }}类问题在{{ rec"
+    "urring.year }}年度评价中已经反映，本年度再次出现：{{ recur"
+    "ring.list }}（详见汇总表“连续出现的问题”工作表）。{% else "
+    "%}与{{ recurring.year }}年度相比，没有单位连续两年反映同一"
+    "类问题。{% endif %}"
+)
+
 LATIN = "Times New Roman"
 BLACK = RGBColor(0, 0, 0)
 BODY_SIZE = Pt(16)  # 三号
@@ -280,6 +317,14 @@ def build_body(doc) -> None:
         "{{ self_eval.grade_phrase }}。各自评项目的得分列于汇总表，本报告不逐个列出。",
     )
     tag(doc, "endif")
+    tag(doc, "if self_review.count")
+    para(doc, "{{ self_review.no }}自评质量", "Heading 2")
+    para(doc, SELF_REVIEW)
+    tag(doc, "endif")
+    tag(doc, "if last_year")
+    para(doc, "{{ last_year.no }}与上年度对比", "Heading 2")
+    para(doc, LAST_YEAR)
+    tag(doc, "endif")
 
     para(doc, "二、各项目评价结果", "Heading 1")
     tag(doc, "if not items")
@@ -330,6 +375,9 @@ def build_body(doc) -> None:
     tag(doc, "endfor")
     tag(doc, "else")
     para(doc, "纳入汇总的填报表未反映需要归类的问题。")
+    tag(doc, "endif")
+    tag(doc, "if recurring")
+    para(doc, RECURRING)
     tag(doc, "endif")
 
     para(doc, "四、改进措施", "Heading 1")

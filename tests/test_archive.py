@@ -20,7 +20,8 @@ from perfeval.aggregate.figures import Results
 from perfeval.archive import schema as t
 from perfeval.archive import store
 from perfeval.archive.database import ArchiveError, open_archive
-from perfeval.archive.records import project_key, year_record
+from perfeval.archive.identity import project_key
+from perfeval.archive.records import year_record
 from perfeval.archive.run import archive_folder
 from perfeval.archive.store import archived_years, read_rows, write_year
 from perfeval.config.workspace import open_workspace

@@ -17,8 +17,11 @@ import pandas as pd
 
 from perfeval.aggregate.coverage import Coverage, coverage
 from perfeval.aggregate.detail_rows import DetailRows
+from perfeval.aggregate.history import History
 from perfeval.aggregate.scope import TABLE_SCOPES, Missing, missing_items, unmatched_files
+from perfeval.aggregate.self_review import ReviewPair, review_pairs
 from perfeval.aggregate.tables import build_tables
+from perfeval.aggregate.year_over_year import Recurrence, ScoreChange, recurrences, score_changes
 from perfeval.config.roster import RosterItem
 from perfeval.config.settings import Settings
 from perfeval.numbers import fmt_money, fmt_rate, fmt_score
@@ -75,6 +78,20 @@ class Results:
     roster: list[RosterItem] = field(default_factory=list)
     missing: list[Missing] = field(default_factory=list)  # roster items not in 汇总表
     unmatched: list[str] = field(default_factory=list)  # returned files of no roster item
+    history: History | None = None  # the previous archived year, when there is one
+
+    @cached_property
+    def review_pairs(self) -> list[ReviewPair]:
+        """Self-evaluations that the bureau or the department evaluated too (自评复核对比)."""
+        return review_pairs(self.items, self.settings)
+
+    @cached_property
+    def score_changes(self) -> list[ScoreChange]:
+        return score_changes(self.items, self.history, self.settings) if self.history else []
+
+    @cached_property
+    def recurrences(self) -> list[Recurrence]:
+        return list(recurrences(self.items, self.history)) if self.history else []
 
     @property
     def notes(self) -> dict[str, str]:
@@ -141,7 +158,10 @@ class Results:
 
 
 def aggregate(
-    validation: ValidationResult, settings: Settings, roster: list[RosterItem]
+    validation: ValidationResult,
+    settings: Settings,
+    roster: list[RosterItem],
+    history: History | None = None,
 ) -> Results:
     order = {item.item_id: n for n, item in enumerate(roster)}
     items = sorted(validation.scores, key=lambda s: order.get(s.item.item_id, len(order)))
@@ -154,6 +174,7 @@ def aggregate(
         roster=list(roster),
         missing=missing_items(validation, roster, passed),
         unmatched=unmatched_files(validation),
+        history=history,
     )
     results.coverage = coverage(roster, settings, passed)
     results.tables = build_tables(results)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from perfeval.aggregate.comparison_tables import comparison_tables
 from perfeval.aggregate.detail_rows import DetailRows
 from perfeval.numbers import q2
 
@@ -273,5 +274,6 @@ def build_tables(r: Results) -> dict[str, pd.DataFrame | DetailRows]:
         "部门整体": department_table(r),
         "覆盖率": coverage_table(r),
         "结果应用": application_table(r),
+        **comparison_tables(r),
         "未纳入汇总": excluded_table(r),
     }

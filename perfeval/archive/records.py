@@ -1,28 +1,19 @@
 """A year's accepted results as archive rows: pure, from what aggregation produced.
 
 Only items in 汇总表 (their workbooks passed every error-level check) are archived; every value
-keeps the cell it was read from. A project is followed across years by its :func:`project_key`
-(its name without the year, and its unit), since 项目编号 often carries the year.
+keeps the cell it was read from. A project is followed across years by its
+:func:`~perfeval.archive.identity.project_key`, since 项目编号 often carries the year.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from perfeval.aggregate.figures import Results
+from perfeval.archive.identity import project_key
 from perfeval.check.catalogue import Finding
-from perfeval.read.parse import normalize_text
 from perfeval.targets.model import TargetBook
-
-_YEAR = re.compile(r"^[(（]?\d{4}\s*年度?[)）]?\s*")
-
-
-def project_key(name: str, unit: str) -> str:
-    """What identifies a project from one year to the next: its name without a leading year
-    ("2024年…", "（2024年度）…") and its unit, compared as normalized text."""
-    return f"{_YEAR.sub('', normalize_text(name))}|{normalize_text(unit)}"
 
 
 @dataclass

@@ -13,6 +13,7 @@ from typing import Any
 
 from perfeval.check.finding import Finding, Severity
 from perfeval.check.messages import (
+    archive,
     cells,
     files,
     folder,
@@ -29,7 +30,19 @@ from perfeval.model import CellRef
 
 __all__ = ["Code", "Finding", "Rule", "Severity", "all_rules", "finding"]
 
-SECTIONS = (files, identity, cells, scores, money, vocabularies, roster, targets, review, folder)
+SECTIONS = (
+    files,
+    identity,
+    cells,
+    scores,
+    money,
+    vocabularies,
+    roster,
+    targets,
+    review,
+    folder,
+    archive,
+)
 
 
 class _Catalogue(Enum):

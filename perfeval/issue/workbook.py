@@ -133,6 +133,7 @@ def issue_all(
         name = workbook_name(item, ws.settings.year, ws.settings.region, taken)
         if not only or item.item_id in only:
             jobs.append((str(out_dir / name), item.item_id))
+    _ = ws.targets  # read here, by workers of its own: a worker below cannot start any
     _ISSUE = (ws, issued_at)
     if len(jobs) < 8 or ws.settings.workers < 0:
         done = [_issue_job(*job) for job in jobs]

@@ -13,6 +13,7 @@ from typing import Any
 
 from perfeval.aggregate.figures import Results, budget, units
 from perfeval.numbers import HUNDRED, fmt_date, fmt_money, fmt_rate, fmt_score, heading_label
+from perfeval.render.context_history import history_context
 
 
 def _join(names: list[str], limit: int) -> str:
@@ -148,6 +149,7 @@ def build_context(r: Results, today: dt.date | None = None) -> dict[str, Any]:
         "items": items,
         "departments": departments,
         "self_eval": _self_evaluations(r, money),
+        **history_context(r, join, money, score, rate),
         **_problems(r, join),
         "applications": applications,
     }

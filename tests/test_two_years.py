@@ -1,0 +1,105 @@
+"""Two consecutive years of the bundled example through archive and report, on SQLite and on
+PostgreSQL: every count in the comparison sheets and sentences equals one computed here from the
+example's data (tests/two_years.py), not from perfeval's results."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+
+from perfeval import pipeline
+from perfeval.archive.run import archive_folder
+from tests.two_years import KEPT, REVIEWED, build, first_year, second_year
+
+
+@pytest.fixture
+def years(tmp_path: Path, archive_url: str, monkeypatch) -> tuple[Path, Path]:
+    monkeypatch.setenv("PERFEVAL_ARCHIVE_URL", archive_url)
+    first = pipeline.prepare_demo(tmp_path / "2024-特克斯县")
+    archive_folder(first)
+    second = build(second_year(first_year()), tmp_path / "2025-特克斯县")
+    return first, second
+
+
+def sheet_rows(path: Path, name: str) -> list[dict]:
+    ws = openpyxl.load_workbook(path, read_only=True)[name]
+    rows = [r for r in ws.iter_rows(values_only=True) if any(v is not None for v in r)]
+    header_at = next(n for n, r in enumerate(rows) if r[0] in ("项目", "实施单位", "项目名称"))
+    header = rows[header_at]
+    return [dict(zip(header, r, strict=False)) for r in rows[header_at + 1 :]]
+
+
+def test_the_second_year_compares_with_the_first(years):
+    _, second = years
+    outcome = pipeline.do_report(second)
+    assert outcome.notes == []
+    summary = second / "输出" / "汇总表.xlsx"
+    data1, data2 = first_year(), second_year(first_year())
+
+    def bureau(data):  # the items the report's figures count: not the units' self-evaluations
+        return [i for i in data["items"] if i["kind"] != "单位自评"]
+
+    yoy = {r["项目"]: r for r in sheet_rows(summary, "与上年对比")}
+    assert (yoy["评价项目个数"]["2024年"], yoy["评价项目个数"]["2025年"]) == (
+        len(bureau(data1)),
+        len(bureau(data2)),
+    )
+    amount = yoy["评价金额（万元）"]
+    assert Decimal(str(amount["2024年"])) == sum(Decimal(i["budget"]) for i in bureau(data1))
+    assert Decimal(str(amount["2025年"])) == sum(Decimal(i["budget"]) for i in bureau(data2))
+
+    # a problem recurs where the same unit reports the same category in both years
+    expected = set()
+    for it in data1["items"]:
+        number = it["item_id"].rsplit("-", 1)[1]
+        kept = {p["category"] for p in it.get("problems", [])} & KEPT.get(number, set())
+        expected |= {(it["unit"], c) for c in kept}
+    recurring = {
+        (r["实施单位"], r["问题分类"].split(" ")[0]) for r in sheet_rows(summary, "连续出现的问题")
+    }
+    assert recurring == expected
+
+    # the bureau evaluated one self-evaluated project too
+    own = next(i for i in data2["items"] if i["item_id"].endswith(REVIEWED))
+    review = next(i for i in data2["items"] if i["item_id"] == "TKS-2025-06")
+    [pair] = sheet_rows(summary, "自评复核对比")
+    gap = Decimal(own["expected_total"]) - Decimal(review["expected_total"])
+    assert (pair["自评项目编号"], pair["复核项目编号"]) == (own["item_id"], review["item_id"])
+    assert Decimal(str(pair["差值"])) == gap
+
+    changes = sheet_rows(summary, "上年得分对比")
+    assert len(changes) == len(data1["items"])  # every 2024 project again, by the same evaluator
+
+    text = (second / "输出" / "工作总结报告.md").read_text(encoding="utf-8")
+    word = "\n".join(
+        p.text for p in docx.Document(second / "输出" / "工作总结报告.docx").paragraphs
+    )
+    for report in (text, word):
+        assert f"平均差值（自评减复核）{gap}分" in report
+        assert f"重点评价项目由{len(bureau(data1))}个变为{len(bureau(data2))}个" in report
+        units = {u for u, _ in expected}
+        assert f"{len(units)}个单位的{len(expected)}类问题在2024年度评价中已经反映" in report
+
+
+def test_an_archive_that_cannot_be_read_leaves_the_comparison_out(tmp_path, monkeypatch):
+    broken = tmp_path / "档案.sqlite"
+    broken.write_bytes(b"not a database" * 200)
+    monkeypatch.setenv("PERFEVAL_ARCHIVE_URL", f"sqlite:///{broken}")
+    folder = pipeline.prepare_demo(tmp_path / "2024")
+    outcome = pipeline.do_aggregate(folder)
+    assert [n.code for n in outcome.notes] == ["PE-ARC-001"]
+    assert "与上年对比" not in outcome.results.tables
+    assert broken.read_bytes() == b"not a database" * 200
+
+
+def test_without_an_archive_there_is_nothing_to_compare(tmp_path, monkeypatch):
+    monkeypatch.setenv("PERFEVAL_ARCHIVE_URL", f"sqlite:///{tmp_path / 'none.sqlite'}")
+    folder = pipeline.prepare_demo(tmp_path / "2024")
+    outcome = pipeline.do_aggregate(folder)
+    assert outcome.notes == []
+    assert outcome.results.history is None
+    assert not (tmp_path / "none.sqlite").exists()

@@ -104,10 +104,13 @@ def init(
     year: Annotated[int, typer.Option(help="评价年度，如 2024")],
     region: Annotated[str, typer.Option(help="地区，如 特克斯县")],
     bureau: Annotated[str, typer.Option(help="财政部门名称（默认“地区+财政局”）")] = "",
+    region_code: Annotated[
+        str, typer.Option(help="行政区划代码，如 654027（归档时需要，也可以以后在配置中填写）")
+    ] = "",
 ) -> None:
     """创建评价文件夹：配置、空的项目清单、指标体系和子文件夹。"""
     try:
-        ws = init_folder(folder, year, region, bureau)
+        ws = init_folder(folder, year, region, bureau, region_code)
     except PerfevalError as exc:
         raise _fail(exc) from exc
     console_out.print(f"已创建评价文件夹：{_plain(ws.folder, None)}")

@@ -209,3 +209,16 @@ def test_archiving_without_a_region_code_is_refused(county):
     with pytest.raises(Exception, match="行政区划代码") as refused:
         archive_folder(county)
     assert refused.value.exit_code == 2
+
+
+def test_a_region_code_that_is_not_a_code_is_refused(county):
+    set_config(county, region_code='"特克斯"')
+    with pytest.raises(Exception, match="6至12位数字"):
+        archive_folder(county)
+
+
+def test_init_writes_the_region_code(tmp_path):
+    from perfeval.config.workspace import init_folder
+
+    ws = init_folder(tmp_path / "f", 2025, "某某县", region_code="654099")
+    assert ws.settings.raw["evaluation"]["region_code"] == "654099"

@@ -38,6 +38,12 @@ def region_code(settings: Settings) -> str:
             path=settings.folder / "perfeval.toml",
             hint='在 [evaluation] 中填写 region_code，如 region_code = "654027"。',
         )
+    if not (code.isascii() and code.isdigit() and 6 <= len(code) <= 12):
+        raise ConfigError(
+            f"行政区划代码“{code}”应为6至12位数字。",
+            path=settings.folder / "perfeval.toml",
+            hint='县级代码为6位，如 region_code = "654027"。',
+        )
     return code
 
 

@@ -248,7 +248,7 @@ def _toml_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def render_config(year: int, region: str, bureau: str) -> str:
+def render_config(year: int, region: str, bureau: str, region_code: str = "") -> str:
     """The folder's perfeval.toml: the bundled defaults with this evaluation's facts filled in."""
     text = defaults_file().read_text(encoding="utf-8")
     head, sep, rest = text.partition("[paths]")
@@ -259,11 +259,16 @@ def render_config(year: int, region: str, bureau: str) -> str:
     )
     head = re.sub(r'(?m)^region = ""', lambda _: region_line, head, count=1)
     head = re.sub(r'(?m)^bureau = ""', lambda _: bureau_line, head, count=1)
+    if region_code:
+        code_line = f"region_code = {_toml_string(region_code)}"
+        head = re.sub(r'(?m)^region_code = ""', lambda _: code_line, head, count=1)
     head = head.replace("# perfeval 默认配置（随软件发布）。", "# perfeval 评价文件夹配置。", 1)
     return head + sep + rest
 
 
-def init_folder(folder: Path, year: int, region: str, bureau: str = "") -> Workspace:
+def init_folder(
+    folder: Path, year: int, region: str, bureau: str = "", region_code: str = ""
+) -> Workspace:
     """Create an evaluation folder with its config, an empty roster, frameworks and sub-folders."""
     folder = Path(folder)
     check_folder(folder)
@@ -290,7 +295,7 @@ def init_folder(folder: Path, year: int, region: str, bureau: str = "") -> Works
             hint="例如 perfeval init 2024-某某县 --year 2024 --region 某某县",
         )
     make_folder(folder)
-    write_text(config, render_config(year, region, bureau or f"{region}财政局"))
+    write_text(config, render_config(year, region, bureau or f"{region}财政局", region_code))
     try:
         settings = load_settings(folder)
         check_paths(settings)

@@ -222,3 +222,24 @@ def test_init_writes_the_region_code(tmp_path):
 
     ws = init_folder(tmp_path / "f", 2025, "某某县", region_code="654099")
     assert ws.settings.raw["evaluation"]["region_code"] == "654099"
+
+
+def test_the_command_archives_and_says_why_it_cannot(county, tmp_path, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    from perfeval.cli import app
+
+    runner = CliRunner()
+    done = runner.invoke(app, ["archive", str(county), "--json"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["evaluations"] == 7
+    twin = pipeline.prepare_demo(tmp_path / "twin")
+    refused = runner.invoke(app, ["archive", str(twin)])
+    assert refused.exit_code == 2
+    assert "--replace" in refused.output
+    monkeypatch.setenv("PERFEVAL_ARCHIVE_URL", "postgresql+psycopg://u:pw@127.0.0.1:9/none")
+    refused = runner.invoke(app, ["archive", str(county)])
+    assert refused.exit_code == 2
+    assert "无法连接" in refused.output

@@ -71,6 +71,11 @@ def test_the_second_year_compares_with_the_first(years):
     assert (pair["自评项目编号"], pair["复核项目编号"]) == (own["item_id"], review["item_id"])
     assert Decimal(str(pair["差值"])) == gap
 
+    sources = {f.label: f.value for f in outcome.results.figures}
+    assert Decimal(sources["自评复核平均差值"]) == gap
+    assert sources["连续两年出现的问题（单位×问题分类）"] == str(len(expected))
+    assert sources["2024年度重点评价项目个数"] == str(len(bureau(data1)))
+
     changes = sheet_rows(summary, "上年得分对比")
     assert len(changes) == len(data1["items"])  # every 2024 project again, by the same evaluator
 

@@ -12,24 +12,35 @@ from decimal import Decimal
 
 from perfeval.aggregate.history import History, PastItem
 from perfeval.archive import schema as t
-from perfeval.archive.database import ArchiveError, archive_url, open_archive
-from perfeval.archive.store import read_rows
+from perfeval.archive.database import Archive, ArchiveError, archive_url, open_archive
+from perfeval.archive.store import archived_years, read_rows
 from perfeval.check.catalogue import Code, Finding, finding
 from perfeval.config.settings import Settings
 from perfeval.model import CellRef
+from perfeval.read.parse import normalize_text
+from perfeval.review.history_rules import PastProject, PastProjects, name_without_year
 
 
-def load_history(settings: Settings) -> tuple[History | None, list[Finding]]:
+def _open(settings: Settings) -> tuple[Archive | None, str, list[Finding]]:
+    """The archive to read (None when there is none, or no region code to read by)."""
     code = str(settings.raw["evaluation"].get("region_code", "")).strip()
     if not code:
-        return None, []
+        return None, code, []
     url = archive_url(settings)
     try:
         archive = open_archive(url, wait=settings.raw["archive"]["wait_seconds"], create=False)
     except ArchiveError as e:
         if "还没有绩效档案" in e.message:
-            return None, []
-        return None, [finding(Code.ARCHIVE_UNREADABLE, CellRef(e.path or url), why=e.message)]
+            return None, code, []
+        return None, code, [finding(Code.ARCHIVE_UNREADABLE, CellRef(e.path or url), why=e.message)]
+    return archive, code, []
+
+
+def load_history(settings: Settings) -> tuple[History | None, list[Finding]]:
+    """The region's previous year, for 汇总表's and the report's comparisons."""
+    archive, code, notes = _open(settings)
+    if archive is None:
+        return None, notes
     year = settings.year - 1
     try:
         rows = read_rows(archive, t.evaluations, code, year)
@@ -63,3 +74,39 @@ def load_history(settings: Settings) -> tuple[History | None, list[Finding]]:
         for r in rows
     )
     return History(year, region, items, archive.shown), []
+
+
+def load_past_projects(settings: Settings) -> tuple[PastProjects | None, list[Finding]]:
+    """Every project of the region's earlier archived years: its latest archived targets and its
+    latest archived 实际完成值 (for the targets review's look back)."""
+    archive, code, notes = _open(settings)
+    if archive is None:
+        return None, notes
+    past = PastProjects()
+    try:
+        years = [a.year for a in archived_years(archive) if a.region_code == code]
+        for year in sorted((y for y in years if y < settings.year), reverse=True):
+            targets: dict[str, list] = defaultdict(list)
+            for r in read_rows(archive, t.targets, code, year):
+                targets[r["item_id"]].append((r["l3"], r["direction"], r["value"], r["unit"]))
+            actuals: dict[str, dict] = defaultdict(dict)
+            for r in read_rows(archive, t.indicators, code, year):
+                if r["actual"]:
+                    actuals[r["item_id"]][normalize_text(r["l3"])] = (r["actual"], r["cell"])
+            for r in read_rows(archive, t.evaluations, code, year):
+                _remember(past, r, year, targets[r["item_id"]], actuals[r["item_id"]])
+    except ArchiveError as e:
+        return None, [finding(Code.ARCHIVE_UNREADABLE, CellRef(archive.shown), why=e.message)]
+    return past, []
+
+
+def _remember(past: PastProjects, row: dict, year: int, targets: list, actuals: dict) -> None:
+    """Years come newest first: each project keeps the newest targets and actuals it has."""
+    same = past.find(row["name"], row["unit"])
+    if same is None or normalize_text(same.unit) != normalize_text(row["unit"]):
+        same = PastProject(row["name"], row["unit"])
+        past.by_name.setdefault(name_without_year(row["name"]), []).append(same)
+    if targets and not same.targets:
+        same.targets, same.targets_year = targets, year
+    if actuals and not same.actuals:
+        same.actuals, same.actuals_year = actuals, year

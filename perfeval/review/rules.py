@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 
 from perfeval.check.catalogue import Code, Finding, Severity, finding
@@ -218,13 +218,17 @@ _LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severit
 
 def review_project(p: ProjectTargets, cfg: ReviewConfig, year: int) -> list[Finding]:
     """Every finding on one project, at the level ``[review] levels`` gives its rule."""
+    return leveled((f for rule in RULES for f in rule(p, cfg, year)), cfg, p.item_id)
+
+
+def leveled(findings: Iterable[Finding], cfg: ReviewConfig, item_id: str) -> list[Finding]:
+    """``findings`` at the levels ``[review]`` gives their rules (off ones left out)."""
     out = []
-    for rule in RULES:
-        for f in rule(p, cfg, year):
-            level = cfg.levels.get(f.code)
-            if level == "off":
-                continue
-            if level in _LEVELS:
-                f = dataclasses.replace(f, severity=_LEVELS[level])
-            out.append(dataclasses.replace(f, item_id=p.item_id))
+    for f in findings:
+        level = cfg.levels.get(f.code)
+        if level == "off":
+            continue
+        if level in _LEVELS:
+            f = dataclasses.replace(f, severity=_LEVELS[level])
+        out.append(dataclasses.replace(f, item_id=item_id))
     return out

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from perfeval.archive.history import load_past_projects
 from perfeval.check.catalogue import Finding, Severity
 from perfeval.config.workspace import TARGETS_KEY, Workspace
 from perfeval.machinery.atomic import atomic_path
@@ -22,7 +23,8 @@ from perfeval.render.annotate import write_annotated
 from perfeval.render.xlsx_tables import TableFormats, new_workbook, write_frame
 from perfeval.review.config import ReviewConfig
 from perfeval.review.grade import Graded, grade_project
-from perfeval.review.rules import QUANTITATIVE, review_project
+from perfeval.review.history_rules import looking_back
+from perfeval.review.rules import QUANTITATIVE, leveled, review_project
 from perfeval.targets.apply import name_key
 from perfeval.targets.columns import configured_columns
 from perfeval.targets.load import read_isolated, target_files
@@ -66,10 +68,18 @@ def review_folder(
     limits = (configured_columns(s.raw), s.max_file_bytes, s.max_uncompressed_bytes)
     read = read_isolated(files, limits, max(s.workers, 0), s.file_timeout, s.worker_memory_mb)
     result = ReviewResult(files=len(files))
+    past, notes = load_past_projects(s)
+    result.file_findings += notes
+    roster = {i.item_id: i for i in ws.roster.items}
     for n, (projects, findings) in enumerate(read, start=1):
         result.file_findings += findings
         for project in projects:
             found = review_project(project, cfg, s.year)
+            if past is not None:
+                item = roster.get(project.item_id)
+                name = project.name or (item.name if item else "")
+                unit = project.fields.get("unit") or (item.unit if item else "")
+                found += leveled(looking_back(project, name, unit, past), cfg, project.item_id)
             graded = grade_project(project.name or project.item_id, found, cfg, ws.folder)
             result.projects.append(Reviewed(project, found, graded))
         if progress is not None:

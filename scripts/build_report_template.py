@@ -337,9 +337,11 @@ def build_body(doc) -> None:
         "{% if i.is_department %}{{ i.unit }}本年度部门预算{{ i.budget }}万元，实际执行"
         "{{ i.executed }}万元，预算执行率{{ i.rate }}。{% else %}该项目由{{ i.unit }}实施，全年预算"
         "{{ i.budget }}万元，实际执行{{ i.executed }}万元，预算执行率{{ i.rate }}。{% endif %}"
-        '经评价，{{ "该部门整体支出" if i.is_department else "该项目" }}得分{{ i.score }}分，'
-        "评价结果为“{{ i.grade }}”。共设置评价指标{{ i.indicator_count }}个，其中满分指标"
-        "{{ i.full_marks }}个；{% for l in i.level1 %}{{ l.name }}指标分值{{ l.weight }}分，"
+        '经评价，{{ "该部门整体支出" if i.is_department else "该项目" }}得分{{ i.score }}分'
+        "{% if i.out_of %}（总分值{{ i.out_of }}分，得分率{{ i.score_rate }}，按得分率评定等级）"
+        "{% endif %}，评价结果为“{{ i.grade }}”。共设置评价指标{{ i.indicator_count }}个，"
+        "其中满分指标{{ i.full_marks }}个；{% for l in i.level1 %}"
+        "{{ l.name }}指标分值{{ l.weight }}分，"
         '得分{{ l.score }}分，得分率{{ l.rate }}{{ "；" if not loop.last else "。" }}{% endfor %}',
     )
     tag(doc, "if i.overview")

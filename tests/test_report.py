@@ -206,3 +206,19 @@ def test_check_template_writes_nothing_and_explains_a_bad_file(tmp_path):
     good.write_text("{{ title }}", encoding="utf-8")
     assert runner.invoke(app, ["report", str(target), "--check-template", good]).exit_code == 0
     assert not (target / "输出").exists() or not any((target / "输出").iterdir())
+
+
+def test_a_project_out_of_80_says_it_is_graded_on_its_rate(demo):
+    import dataclasses
+    from decimal import Decimal
+
+    r = demo.results
+    first = r.evaluated[0]
+    scaled = dataclasses.replace(
+        first, framework=dataclasses.replace(first.framework, total=Decimal(80))
+    )
+    items = [scaled if i is first else i for i in r.items]
+    context = build_context(dataclasses.replace(r, items=items))
+    shown = context["items"][0]
+    assert (shown["out_of"], shown["score_rate"]) == ("80", "121.46%")
+    assert all(i["out_of"] == "" for i in context["items"][1:])

@@ -12,7 +12,15 @@ from decimal import Decimal
 from typing import Any
 
 from perfeval.aggregate.figures import Results, budget, units
-from perfeval.numbers import HUNDRED, fmt_date, fmt_money, fmt_rate, fmt_score, heading_label
+from perfeval.numbers import (
+    HUNDRED,
+    fmt_date,
+    fmt_money,
+    fmt_rate,
+    fmt_score,
+    heading_label,
+    percent,
+)
 from perfeval.render.context_history import history_context
 
 
@@ -73,6 +81,9 @@ def build_context(r: Results, today: dt.date | None = None) -> dict[str, Any]:
                 "executed": money(i.executed),
                 "rate": rate(i.execution_rate),
                 "score": score(i.total),
+                # a framework whose total is not 100 is graded on 得分率 (see Settings.grade_for)
+                "out_of": weight(i.framework.total) if i.framework.total != HUNDRED else "",
+                "score_rate": rate(percent(i.total, i.framework.total)),
                 "grade": i.grade.name,
                 "overview": i.overview,
                 "outputs": i.outputs,

@@ -243,3 +243,35 @@ def test_the_command_archives_and_says_why_it_cannot(county, tmp_path, monkeypat
     refused = runner.invoke(app, ["archive", str(county)])
     assert refused.exit_code == 2
     assert "无法连接" in refused.output
+
+
+def test_an_archive_of_an_earlier_version_is_upgraded_keeping_its_rows(archive_url, tmp_path):
+    from alembic import command
+    from alembic.config import Config
+
+    from perfeval.archive.database import MIGRATIONS, _engine, head_revision
+
+    engine = _engine(sa.make_url(archive_url), 5)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")  # the first release's tables only
+        conn.execute(
+            t.findings.insert(),
+            [
+                {
+                    "region_code": "654027",
+                    "year": 2023,
+                    "code": "PE-X",
+                    "severity": "error",
+                    "count": 3,
+                }
+            ],
+        )
+    engine.dispose()
+    archive = open_archive(archive_url)
+    with archive.engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == head_revision()
+    assert [r["count"] for r in read_rows(archive, t.findings, "654027", 2023)] == [3]
+    assert read_rows(archive, t.coverage, "654027", 2023) == []

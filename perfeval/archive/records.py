@@ -140,5 +140,15 @@ def year_record(
             {**key, "code": code, "severity": level, "count": n}
             for (code, level), n in sorted(counted.items())
         ],
+        "coverage": [
+            {
+                **key,
+                "unit": c.unit,
+                "planned": c.planned,
+                "evaluated": c.amount,
+                "unit_budget": c.base,
+            }
+            for c in results.coverage
+        ],
     }
     return record

@@ -150,5 +150,19 @@ findings = sa.Table(
     sa.PrimaryKeyConstraint("region_code", "year", "code", "severity", name="pk_findings"),
 )
 
+#: per unit with items selected for the bureau's evaluation (not self-evaluations): the budget
+#: selected, the budget evaluated (passed), and the unit's total project budget (roster), so a
+#: roll-up can state coverage (migration 0002)
+coverage = sa.Table(
+    "coverage",
+    metadata,
+    *_key(),
+    sa.Column("unit", sa.String(200), nullable=False),
+    sa.Column("planned", Amount, nullable=False),
+    sa.Column("evaluated", Amount, nullable=False),
+    sa.Column("unit_budget", Amount),
+    sa.PrimaryKeyConstraint("region_code", "year", "unit", name="pk_coverage"),
+)
+
 #: the tables holding one region-year's rows, children first (the order they are cleared in)
-YEAR_TABLES = (findings, targets, problems, indicators, evaluations, archives)
+YEAR_TABLES = (coverage, findings, targets, problems, indicators, evaluations, archives)

@@ -26,8 +26,11 @@ def years(tmp_path: Path, archive_url: str, monkeypatch) -> tuple[Path, Path]:
 
 
 def sheet_rows(path: Path, name: str) -> list[dict]:
-    ws = openpyxl.load_workbook(path, read_only=True)[name]
-    rows = [r for r in ws.iter_rows(values_only=True) if any(v is not None for v in r)]
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        rows = [r for r in book[name].iter_rows(values_only=True) if any(v is not None for v in r)]
+    finally:
+        book.close()
     header_at = next(n for n, r in enumerate(rows) if r[0] in ("项目", "实施单位", "项目名称"))
     header = rows[header_at]
     return [dict(zip(header, r, strict=False)) for r in rows[header_at + 1 :]]

@@ -369,6 +369,11 @@ def build_settings(raw: dict[str, Any], folder: Path, source: Path) -> Settings:
     )
 
 
+def default_settings(folder: Path) -> Settings:
+    """The bundled defaults alone, for commands that work outside an evaluation folder."""
+    return build_settings(_read_toml(defaults_file()), Path(folder), defaults_file())
+
+
 def load_settings(folder: Path) -> Settings:
     """Read ``folder/perfeval.toml`` over the bundled defaults."""
     folder = Path(folder)

@@ -1,0 +1,1 @@
+"""Rolling counties up into a prefecture or province (perfeval combine)."""

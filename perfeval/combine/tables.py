@@ -57,7 +57,7 @@ def region_table(regions: list[RegionYear], grades: list[str]) -> pd.DataFrame:
             "序号": n,
             "地区": ry.region,
             "区划代码": ry.region_code,
-            "年度": ry.year,
+            "年度": str(ry.year),  # a year, not a quantity: no thousands separator
             "评价项目数": len(done),
             "评价金额（万元）": q2(sum((e["budget"] for e in done), Decimal(0))),
         }
@@ -93,6 +93,21 @@ def region_totals(regions: list[RegionYear], grades: list[str]) -> dict:
     }
     for grade in grades:
         totals[f"“{grade}”个数"] = by_grade.get(grade, 0)
+    good = Decimal(sum(by_grade.get(g, 0) for g in grades[:2]))
+    covered = [c for ry in regions for c in ry.rows["coverage"] if c["unit_budget"]]
+    for label, value in (
+        ("优良率（%）", _share(good, len(done))),
+        ("平均分", _mean([e["total"] for e in done])),
+        (
+            "覆盖率（%）",
+            _share(
+                sum((c["evaluated"] for c in covered), Decimal(0)),
+                sum((c["unit_budget"] for c in covered), Decimal(0)),
+            ),
+        ),
+    ):
+        if value is not None:
+            totals[label] = value
     return totals
 
 
@@ -105,7 +120,7 @@ def item_list(regions: list[RegionYear]) -> pd.DataFrame:
             for key, value in (
                 ("序号", n),
                 ("地区", ry.region),
-                ("年度", ry.year),
+                ("年度", str(ry.year)),
                 ("主管部门", e["department"]),
                 ("项目名称", e["name"]),
                 ("评价类型", e["kind"]),

@@ -54,6 +54,7 @@ class TableFormats:
         self.percent = wb.add_format({**base, "num_format": "0.00%"})
         self.date = wb.add_format({**base, "num_format": "yyyy-mm-dd"})
         self.total = wb.add_format({**base, "bold": True, "num_format": "#,##0.00"})
+        self.total_count = wb.add_format({**base, "bold": True, "num_format": "#,##0"})
         self.title = wb.add_format(
             {"font_name": "宋体", "bold": True, "font_size": 14, "text_wrap": True}
         )
@@ -234,7 +235,9 @@ def write_frame(
         ws.write_string(last, 0, "合计", f.header)
         for c, label in enumerate(columns):
             if label in totals:
-                ws.write_number(last, c, float(totals[label]), f.total)
+                value = totals[label]
+                shown = f.total_count if isinstance(value, int) else f.total  # counts: no decimals
+                ws.write_number(last, c, float(value), shown)
     ws.freeze_panes(top + 1, names)
     if columns and not df.empty:
         ws.autofilter(top, 0, top + len(df), len(columns) - 1)

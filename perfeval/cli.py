@@ -21,6 +21,7 @@ from perfeval.check.catalogue import Finding, Severity
 from perfeval.cli_archive import archive as archive_command
 from perfeval.cli_combine import combine as combine_command
 from perfeval.cli_common import Bar, err_console, print_json
+from perfeval.cli_rectify import app as rectify_app
 from perfeval.cli_targets import app as targets_app
 from perfeval.config.workspace import init_folder
 from perfeval.errors import PerfevalError
@@ -39,6 +40,7 @@ MAX_ROWS_SHOWN = 40
 app.add_typer(targets_app, name="targets")
 app.command("archive")(archive_command)
 app.command("combine")(combine_command)
+app.add_typer(rectify_app, name="rectify")
 
 Folder = Annotated[Path, typer.Argument(help="评价文件夹（默认当前文件夹）")]
 

@@ -27,6 +27,8 @@ from perfeval.machinery.atomic import make_folder, sweep_temporaries, write_byte
 from perfeval.machinery.heap import long_lived
 from perfeval.machinery.resources import example_dir
 from perfeval.model import CellRef
+from perfeval.rectify.check import read_ledgers
+from perfeval.rectify.summary import follow_up
 from perfeval.render.context import build_context
 from perfeval.render.report import (
     DOCX_TEMPLATE,
@@ -183,7 +185,10 @@ def do_aggregate(
         with long_lived():
             history, notes = load_history(ws.settings)
             outcome.notes += notes
-            results = aggregate(outcome.validation, ws.settings, ws.roster.items, history)
+            rectified = follow_up(history, read_ledgers(ws).rows) if history else None
+            results = aggregate(
+                outcome.validation, ws.settings, ws.roster.items, history, rectified
+            )
             outcome.results = results
             target = ws.settings.path("output") / SUMMARY
             if wait:  # nothing to do beside it: a forked writer would only copy pages it touches

@@ -51,6 +51,17 @@ LAST_YEAR = (
     "last_year.same }}个。{% endif %}详见汇总表“与上年对"
     "比”“上年得分对比”工作表。"
 )
+RECTIFY = (
+    "{{ rectify.year }}年度评价中各单位反映的问题共{{ recti"
+    "fy.count }}条，涉及{{ rectify.units }}个单位。根据"
+    "交回的整改台账，已完成整改{{ rectify.done }}条，部分完成{{ "
+    "rectify.part }}条，未完成{{ rectify.not_done "
+    "}}条，未报送整改情况{{ rectify.missing }}条，整改完成率{"
+    "{ rectify.rate }}。按问题分类：{{ rectify.by_ca"
+    "tegory }}。{% if rectify.unfinished_count"
+    " %}尚未完成整改的问题：{{ rectify.unfinished }}。{%"
+    " endif %}逐条情况见汇总表“以前年度问题整改”“整改完成情况”工作表。"
+)
 RECURRING = (
     "{% if recurring.count %}{{ recurring.uni"
     "ts }}个单位的{{ recurring.count }}类问题在{{ rec"
@@ -410,6 +421,10 @@ def build_body(doc) -> None:
     )
     tag(doc, "else")
     para(doc, "本年度尚无可应用的评价结果。")
+    tag(doc, "endif")
+    tag(doc, "if rectify")
+    para(doc, "六、以前年度问题整改情况", "Heading 1")
+    para(doc, RECTIFY)
     tag(doc, "endif")
 
     para(doc)

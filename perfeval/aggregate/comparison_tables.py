@@ -110,8 +110,32 @@ def recurring_table(r: Results) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def rectification_tables(r: Results) -> dict[str, pd.DataFrame]:
+    """以前年度问题整改 (one row per problem) and 整改完成情况 (by unit, then by category)."""
+    from perfeval.rectify.run import follow_up_frame
+    from perfeval.rectify.summary import ORDER, rate
+
+    rect = r.rectification
+    assert rect is not None
+    rows = []
+    for how, key in (("按实施单位", lambda f: f.unit), ("按问题分类", lambda f: f.category)):
+        for name, entry in rect.counts(key):
+            rows.append(
+                {
+                    "分组": how,
+                    "名称": name,
+                    "应整改": entry["应整改"],
+                    **{status: entry[status] for status in ORDER},
+                    "整改完成率（%）": rate(entry),
+                }
+            )
+    return {"以前年度问题整改": follow_up_frame(rect), "整改完成情况": pd.DataFrame(rows)}
+
+
 def comparison_tables(r: Results) -> dict[str, pd.DataFrame]:
     out: dict[str, pd.DataFrame] = {}
+    if r.rectification is not None and r.rectification.follow_ups:
+        out.update(rectification_tables(r))
     if r.review_pairs:
         out["自评复核对比"] = self_review_table(r)
         out["自评复核指标对比"] = self_review_indicator_table(r)

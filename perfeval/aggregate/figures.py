@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import pandas as pd
 
@@ -27,6 +27,9 @@ from perfeval.config.settings import Settings
 from perfeval.numbers import fmt_money, fmt_rate, fmt_score
 from perfeval.score import ItemScore
 from perfeval.validate import ValidationResult
+
+if TYPE_CHECKING:
+    from perfeval.rectify.summary import Rectification
 
 
 class Figure(NamedTuple):
@@ -80,6 +83,8 @@ class Results:
     missing: list[Missing] = field(default_factory=list)  # roster items not in 汇总表
     unmatched: list[str] = field(default_factory=list)  # returned files of no roster item
     history: History | None = None  # the previous archived year, when there is one
+    #: last year's problems with their 整改 status (perfeval.rectify), when there is a history
+    rectification: Rectification | None = None
 
     @cached_property
     def review_pairs(self) -> list[ReviewPair]:
@@ -163,6 +168,7 @@ def aggregate(
     settings: Settings,
     roster: list[RosterItem],
     history: History | None = None,
+    rectification: Rectification | None = None,
 ) -> Results:
     order = {item.item_id: n for n, item in enumerate(roster)}
     items = sorted(validation.scores, key=lambda s: order.get(s.item.item_id, len(order)))
@@ -176,6 +182,7 @@ def aggregate(
         missing=missing_items(validation, roster, passed),
         unmatched=unmatched_files(validation),
         history=history,
+        rectification=rectification,
     )
     results.coverage = coverage(roster, settings, passed)
     results.tables = build_tables(results)
@@ -304,6 +311,18 @@ def _comparisons(r: Results) -> list[Figure]:
                 "自评偏差较大的项目个数",
                 str(sum(1 for p in pairs if p.far_off)),
                 f"{sheet}“自评偏差较大”为“是”的行数",
+            ),
+        ]
+    rect = r.rectification
+    if rect is not None and rect.follow_ups:
+        total = rect.total
+        sheet = "汇总表“以前年度问题整改”工作表"
+        out += [
+            Figure(f"{rect.year}年度问题 应整改条数", str(total["应整改"]), f"{sheet}的行数"),
+            Figure(
+                f"{rect.year}年度问题 已完成/部分完成/未完成/未报送条数",
+                "/".join(str(total[k]) for k in ("已完成", "部分完成", "未完成", "未报送")),
+                f"{sheet}按“整改状态”计数（状态取自交回的整改台账“是否完成”列）",
             ),
         ]
     history = r.history

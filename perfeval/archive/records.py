@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from perfeval.aggregate.figures import Results
 from perfeval.archive.identity import project_key
 from perfeval.check.catalogue import Finding
 from perfeval.targets.model import TargetBook
+
+if TYPE_CHECKING:
+    from perfeval.aggregate.figures import Results
 
 
 @dataclass

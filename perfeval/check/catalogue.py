@@ -19,6 +19,7 @@ from perfeval.check.messages import (
     folder,
     identity,
     money,
+    rectify,
     review,
     roster,
     scores,
@@ -42,6 +43,7 @@ SECTIONS = (
     review,
     folder,
     archive,
+    rectify,
 )
 
 

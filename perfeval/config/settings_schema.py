@@ -52,6 +52,9 @@ SECTIONS: dict[str, dict[str, Spec]] = {
         "contact": _TEXT,
         "phone": Spec("text", '文字（电话号码请加引号，如 "0999-1234567"）'),
     },
+    "rectify": {
+        "deadline": Spec("date", '日期，写成 "2025-12-31"，或留空'),
+    },
     "compare": {
         "gap_points": Spec("number", "0到100之间的分数", _n("0"), _n("100")),
         "deviation_rate": Spec("number", "0到1之间的小数（0.10表示10%）", _n("0"), _n("1")),

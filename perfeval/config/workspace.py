@@ -106,6 +106,7 @@ class Workspace:
 #: folders of the evaluation folder; the key is how messages name them
 TEMPLATES_KEY = "模板"  # the folder's own report templates (render.report.template_path)
 TARGETS_KEY = "绩效目标"  # each project's approved targets (perfeval.targets)
+RECTIFY_KEY = "整改"  # ledgers of last year's problems (perfeval.rectify)
 #: [paths] keys that name folders
 FOLDER_KEYS = ("issued", "returned", "output", "returns", "frameworks")
 #: a path setting may lie inside another only as listed here (annotated copies among outputs)
@@ -138,6 +139,7 @@ def check_paths(settings: Settings) -> None:
     where = {key: f"[paths] {key}" for key in PATH_KEYS}
     where[TEMPLATES_KEY] = f"“{TEMPLATES_KEY}”文件夹"
     where[TARGETS_KEY] = f"“{TARGETS_KEY}”文件夹"
+    where[RECTIFY_KEY] = f"“{RECTIFY_KEY}”文件夹"
     given = {key: settings.paths[key] for key in PATH_KEYS}
     problems = [
         f"{where[key]} 中含有控制字符（如换行、空字符），不能作为文件或文件夹名称。"
@@ -150,8 +152,9 @@ def check_paths(settings: Settings) -> None:
     lexical = {key: _lexical(folder, value) for key, value in given.items()}
     lexical[TEMPLATES_KEY] = _lexical(folder, TEMPLATES_KEY)
     lexical[TARGETS_KEY] = _lexical(folder, TARGETS_KEY)
+    lexical[RECTIFY_KEY] = _lexical(folder, RECTIFY_KEY)
     for key, place in lexical.items():
-        if key in (TEMPLATES_KEY, TARGETS_KEY):
+        if key in (TEMPLATES_KEY, TARGETS_KEY, RECTIFY_KEY):
             continue
         if _inside(root, place):
             problems.append(f"{where[key]} = “{given[key]}” 指向评价文件夹本身或其上级文件夹。")

@@ -26,7 +26,12 @@ def history_context(
     rate: Callable[[Decimal | None], str],
 ) -> dict[str, Any]:
     sections = 1 + bool(r.evaluated) + bool(r.self_evaluated)  # 一、's subsections so far
-    out: dict[str, Any] = {"self_review": {"count": 0}, "last_year": None, "recurring": None}
+    out: dict[str, Any] = {
+        "self_review": {"count": 0},
+        "last_year": None,
+        "recurring": None,
+        "rectify": _rectify(r, join, rate),
+    }
     pairs = r.review_pairs
     if pairs:
         sections += 1
@@ -93,3 +98,36 @@ def history_context(
 
 def _share(count: int, total: int) -> Decimal | None:
     return q2(count * HUNDRED / total) if total else None
+
+
+def _rectify(r: Results, join, rate) -> dict[str, Any] | None:
+    """以前年度问题整改情况: the same counts as 汇总表's 整改完成情况."""
+    from perfeval.rectify.summary import rate as done_rate
+
+    rect = r.rectification
+    if rect is None or not rect.follow_ups:
+        return None
+    total = rect.total
+    unfinished = rect.unfinished
+    limit = r.settings.report_names
+    by_category = [
+        f"“{name}”{entry['应整改']}条、已完成{entry['已完成']}条"
+        for name, entry in rect.counts(lambda f: f.category)
+    ]
+    return {
+        "year": rect.year,
+        "count": total["应整改"],
+        "units": len({f.unit for f in rect.follow_ups}),
+        "done": total["已完成"],
+        "part": total["部分完成"],
+        "not_done": total["未完成"],
+        "missing": total["未报送"],
+        "rate": rate(done_rate(total)),
+        "by_category": "；".join(by_category),
+        "unfinished_count": len(unfinished),
+        "unfinished": "；".join(
+            f"{f.unit}“{f.name}”：{f.description.rstrip('。')}（{f.status}）"
+            for f in unfinished[:limit]
+        )
+        + ("等" if len(unfinished) > limit else ""),
+    }

@@ -14,7 +14,10 @@ import openpyxl
 import pytest
 
 from perfeval import pipeline
+from perfeval.archive import schema as t
+from perfeval.archive.database import open_archive
 from perfeval.archive.run import archive_folder
+from perfeval.archive.store import read_rows
 from perfeval.combine.run import combine
 from perfeval.config.workspace import open_workspace
 from perfeval.rectify import ledger as L
@@ -154,6 +157,13 @@ def test_the_second_year_compares_with_the_first(years):
 def test_two_years_roll_up_by_year(years, archive_url, tmp_path):
     _, second = years
     archive_folder(second)
+    # the returned ledgers are archived with the year that followed them up
+    archive = open_archive(archive_url, create=False)
+    kept = read_rows(archive, t.rectifications, "654027", 2025)
+    statuses = [a[0] for answers in ANSWERS.values() for a in answers]
+    assert len(kept) == sum(len(i.get("problems", [])) for i in first_year()["items"])
+    assert sum(1 for r in kept if r["status"] == "已完成") == statuses.count("已完成")
+    assert {r["source_year"] for r in kept} == {2024}
     done = combine([archive_url], tmp_path / "州")
     data = {2024: first_year(), 2025: second_year(first_year())}
     table = {int(r["年度"]): r for r in done.tables["地区汇总"].to_dict("records")}

@@ -143,6 +143,25 @@ def year_record(
             {**key, "code": code, "severity": level, "count": n}
             for (code, level), n in sorted(counted.items())
         ],
+        "rectifications": [
+            {
+                **key,
+                "source_year": f.year,
+                "item_id": f.item_id,
+                "seq": f.seq,
+                "unit": f.unit,
+                "category": f.category,
+                "description": f.description,
+                "status": f.status,
+                "action": f.action,
+                "owner": f.owner,
+                "deadline": f.deadline,
+                "progress": f.progress,
+                "evidence": f.evidence,
+                "cell": f.source,
+            }
+            for f in (results.rectification.follow_ups if results.rectification else ())
+        ],
         "coverage": [
             {
                 **key,

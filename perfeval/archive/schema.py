@@ -164,5 +164,38 @@ coverage = sa.Table(
     sa.PrimaryKeyConstraint("region_code", "year", "unit", name="pk_coverage"),
 )
 
+#: the year's follow-up of the previous year's problems, as the returned 整改台账 say (0003);
+#: ``source_year`` is the year the problem was found, ``item_id`` and ``seq`` its item there
+rectifications = sa.Table(
+    "rectifications",
+    metadata,
+    *_key(),
+    sa.Column("source_year", sa.Integer, nullable=False),
+    sa.Column("item_id", sa.String(100), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("unit", sa.String(200), nullable=False),
+    sa.Column("category", sa.String(100), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("owner", sa.String(100), nullable=False),
+    sa.Column("deadline", sa.Date),
+    sa.Column("progress", sa.Text, nullable=False),
+    sa.Column("evidence", sa.Text, nullable=False),
+    sa.Column("cell", sa.String(600), nullable=False),
+    sa.PrimaryKeyConstraint(
+        "region_code", "year", "source_year", "item_id", "seq", name="pk_rectifications"
+    ),
+)
+
 #: the tables holding one region-year's rows, children first (the order they are cleared in)
-YEAR_TABLES = (coverage, findings, targets, problems, indicators, evaluations, archives)
+YEAR_TABLES = (
+    rectifications,
+    coverage,
+    findings,
+    targets,
+    problems,
+    indicators,
+    evaluations,
+    archives,
+)

@@ -8,6 +8,7 @@ ledger, or the row's 是否完成 empty or unknown). 整改完成率 = 已完成
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -35,6 +36,10 @@ class FollowUp:
     status: str  # one of ORDER
     progress: str
     source: str  # the ledger cell of its status, or '' when none came back
+    action: str = ""  # 整改措施
+    owner: str = ""  # 责任人
+    deadline: dt.date | None = None  # 整改时限
+    evidence: str = ""  # 佐证材料
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,16 @@ def follow_up(history: History, rows: list[LedgerRow], ledgers: int = 0) -> Rect
                     status,
                     row.values["progress"] if row is not None else "",
                     row.ref("status").address if row is not None else "",
+                    *(
+                        (
+                            row.values["action"],
+                            row.values["owner"],
+                            row.when,
+                            row.values["evidence"],
+                        )
+                        if row is not None
+                        else ()
+                    ),
                 )
             )
     return Rectification(history.year, tuple(out), ledgers)

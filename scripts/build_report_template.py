@@ -57,10 +57,11 @@ RECTIFY = (
     "交回的整改台账，已完成整改{{ rectify.done }}条，部分完成{{ "
     "rectify.part }}条，未完成{{ rectify.not_done "
     "}}条，未报送整改情况{{ rectify.missing }}条，整改完成率{"
-    "{ rectify.rate }}。按问题分类：{{ rectify.by_ca"
-    "tegory }}。{% if rectify.unfinished_count"
-    " %}尚未完成整改的问题：{{ rectify.unfinished }}。{%"
-    " endif %}逐条情况见汇总表“以前年度问题整改”“整改完成情况”工作表。"
+    "{ rectify.rate }}。按单位：{{ rectify.by_unit"
+    " }}。按问题分类：{{ rectify.by_category }}。{% i"
+    "f rectify.unfinished_count %}尚未完成整改的问题：{"
+    "{ rectify.unfinished }}。{% endif %}逐条情况见"
+    "汇总表“以前年度问题整改”“整改完成情况”工作表。"
 )
 RECURRING = (
     "{% if recurring.count %}{{ recurring.uni"

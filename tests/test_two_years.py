@@ -152,6 +152,10 @@ def test_the_second_year_compares_with_the_first(years):
         assert f"问题共{problems}条" in report
         assert f"已完成整改{done}条" in report
         assert f"整改完成率{rate}%" in report
+        for unit, answers in ANSWERS.items():
+            finished = sum(1 for a in answers if a[0] == "已完成")
+            share = (Decimal(finished) * 100 / len(answers)).quantize(Decimal("0.01"))
+            assert f"{unit}{len(answers)}条、已完成{finished}条（{share}%）" in report
 
 
 def test_two_years_roll_up_by_year(years, archive_url, tmp_path):

@@ -114,6 +114,10 @@ def _rectify(r: Results, join, rate) -> dict[str, Any] | None:
         f"“{name}”{entry['应整改']}条、已完成{entry['已完成']}条"
         for name, entry in rect.counts(lambda f: f.category)
     ]
+    by_unit = [
+        f"{name}{entry['应整改']}条、已完成{entry['已完成']}条（{rate(done_rate(entry))}）"
+        for name, entry in rect.counts(lambda f: f.unit)
+    ]
     return {
         "year": rect.year,
         "count": total["应整改"],
@@ -124,6 +128,7 @@ def _rectify(r: Results, join, rate) -> dict[str, Any] | None:
         "missing": total["未报送"],
         "rate": rate(done_rate(total)),
         "by_category": "；".join(by_category),
+        "by_unit": "；".join(by_unit[:limit]) + ("等" if len(by_unit) > limit else ""),
         "unfinished_count": len(unfinished),
         "unfinished": "；".join(
             f"{f.unit}“{f.name}”：{f.description.rstrip('。')}（{f.status}）"

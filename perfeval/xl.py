@@ -23,6 +23,7 @@ from perfeval import pipeline
 from perfeval.check.catalogue import Severity
 from perfeval.config.workspace import open_workspace
 from perfeval.console import layout as C
+from perfeval.console.follow_up import FOLLOW_UP
 from perfeval.errors import PerfevalError
 from perfeval.review.run import errors_and_warnings, review_folder, write_review
 
@@ -34,6 +35,9 @@ ACTIONS = {
     "report": "生成报告",
     "run": "一键运行",
     "review": "审核绩效目标",
+    "archive": "归档",
+    "rectify_issue": "下发整改台账",
+    "rectify_check": "审核整改台账",
 }
 
 
@@ -87,6 +91,18 @@ def review_targets(sheet: Sheet | None = None) -> None:
     _press("review", sheet)
 
 
+def archive_year(sheet: Sheet | None = None) -> None:
+    _press("archive", sheet)
+
+
+def issue_rectify(sheet: Sheet | None = None) -> None:
+    _press("rectify_issue", sheet)
+
+
+def check_rectify(sheet: Sheet | None = None) -> None:
+    _press("rectify_check", sheet)
+
+
 def _press(action: str, sheet: Sheet | None) -> None:
     """One button press. Never raises: every outcome ends as a status line in the sheet."""
     sheet = sheet if sheet is not None else _caller_sheet()
@@ -100,6 +116,10 @@ def _press(action: str, sheet: Sheet | None) -> None:
         sheet.set(C.STATUS_CELL, f"正在{label}，请稍候……")
         if action == "review":
             _show_review(sheet, folder)
+        elif action in FOLLOW_UP:
+            status, paths = FOLLOW_UP[action](folder)
+            show_outputs(sheet, paths)
+            sheet.set(C.STATUS_CELL, status)
         else:
             _show(sheet, action, _do(action, folder))
     except PerfevalError as exc:
@@ -204,6 +224,19 @@ def _show(sheet: Sheet, action: str, outcome: pipeline.RunOutcome) -> None:
     )
 
 
+def show_outputs(sheet: Sheet, paths: list[Path]) -> None:
+    """The 输出文件 list: files by name, a folder of copies as such, each with its link."""
+    for n in range(C.MAX_OUTPUTS):
+        row = C.OUTPUT_ROW + 1 + n
+        if n < len(paths):
+            name = paths[n].name if paths[n].is_file() else f"{paths[n].name}（文件夹）"
+            sheet.set(f"A{row}", name)
+            sheet.link(f"B{row}", str(paths[n]), str(paths[n]))
+        else:
+            sheet.set(f"A{row}", None)
+            sheet.set(f"B{row}", None)
+
+
 def _show_review(sheet: Sheet, folder: Path) -> None:
     """Review the folder's 绩效目标 and say, in the status line and the outputs list, what came
     of it (the result figures belong to the returned workbooks and are left as they are)."""
@@ -214,15 +247,7 @@ def _show_review(sheet: Sheet, folder: Path) -> None:
     paths = [p for p in (result.report,) if p is not None]
     if result.copies:
         paths.append(result.copies[0].parent)
-    for n in range(C.MAX_OUTPUTS):
-        row = C.OUTPUT_ROW + 1 + n
-        if n < len(paths):
-            name = paths[n].name if paths[n].is_file() else f"{paths[n].name}（批注副本）"
-            sheet.set(f"A{row}", name)
-            sheet.link(f"B{row}", str(paths[n]), str(paths[n]))
-        else:
-            sheet.set(f"A{row}", None)
-            sheet.set(f"B{row}", None)
+    show_outputs(sheet, paths)
     shown = "，".join(f"{name}{n}个" for name, n in grades.items()) or "无"
     sheet.set(
         C.STATUS_CELL,

@@ -137,13 +137,14 @@ def _statements(path) -> list[str]:
     return re.findall(r'RunPython "([^"]+)"', source)
 
 
-def test_every_button_statement_runs_against_the_demo(demo, monkeypatch):
+def test_every_button_statement_runs_against_the_demo(demo, monkeypatch, tmp_path):
     _, path = demo
+    monkeypatch.setenv("PERFEVAL_ARCHIVE_URL", f"sqlite:///{tmp_path / '档案.sqlite'}")
     sheet = _sheet_from(path)
     monkeypatch.setattr(XL, "_caller_sheet", lambda: sheet)
     statements = _statements(path)
-    assert len(statements) == 5
-    *evaluation, review = statements
+    assert len(statements) == 8
+    *evaluation, review, archive, rectify_issue, rectify_check = statements
     for statement in evaluation:
         exec(statement, {})  # what xlwings runs: import perfeval.xl; perfeval.xl.<entry>()
         assert "没有发现错误。" in sheet.get(C.STATUS_CELL), sheet.get(C.STATUS_CELL)
@@ -156,6 +157,13 @@ def test_every_button_statement_runs_against_the_demo(demo, monkeypatch):
     exec(review, {})  # 审核绩效目标: the example's two targets files, both clean
     assert sheet.get(C.STATUS_CELL).startswith("审核绩效目标完成：2个文件、2个项目，错误0条")
     assert sheet.get(f"A{C.OUTPUT_ROW + 1}") == "目标审核报告.xlsx"
+    exec(archive, {})  # 归档: the example's year into the archive named by the environment
+    assert sheet.get(C.STATUS_CELL).startswith("归档完成：2024年度评价项目7个")
+    exec(rectify_issue, {})  # no 2023 in the archive: said, nothing issued
+    assert sheet.get(C.STATUS_CELL).startswith("下发整改台账未完成：")
+    assert "2023年度" in sheet.get(C.STATUS_CELL)
+    exec(rectify_check, {})  # nothing returned, and no previous year to follow up
+    assert sheet.get(C.STATUS_CELL).startswith("审核整改台账完成：0份台账，错误0条")
 
 
 @pytest.mark.parametrize(

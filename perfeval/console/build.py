@@ -132,6 +132,8 @@ def _control_sheet(wb, ws: Workspace) -> None:
     wb.define_name("评价文件夹", f"='{C.CONTROL_SHEET}'!$B$3")
     sheet.write_string("A7", "操作", f["label"])
     sheet.set_row(6, 36)
+    sheet.write_string("A8", "跨年度", f["label"])
+    sheet.set_row(7, 36)
     for macro, caption, _, cell in C.BUTTONS:
         sheet.insert_button(cell, {"macro": macro, "caption": caption, "width": 120, "height": 40})
     sheet.write_string("A9", "状态", f["label"])

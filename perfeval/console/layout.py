@@ -32,6 +32,9 @@ BUTTONS = (
     ("MakeReport", "生成报告", "make_report", "D7"),
     ("RunAll", "一键运行", "run_all", "E7"),
     ("ReviewTargets", "审核绩效目标", "review_targets", "F7"),
+    ("ArchiveYear", "归档", "archive_year", "B8"),
+    ("IssueRectify", "下发整改台账", "issue_rectify", "C8"),
+    ("CheckRectify", "审核整改台账", "check_rectify", "D8"),
 )
 
 

@@ -81,8 +81,15 @@ def test_counties_roll_up_from_one_archive(counties, archive_url, tmp_path):
     assert [r["序号"] for r in listed] == list(range(1, 2 * want["count"] + 1))
     categories = rows(book, "问题分类")
     assert sum(r["问题条数"] for r in categories) == 2 * want["problems"]
-    report = done.outputs[1].read_text(encoding="utf-8")
-    assert f"共{2 * want['count']}个，评价金额合计{2 * want['amount']}万元" in report
+    import docx
+
+    text = done.outputs[1].read_text(encoding="utf-8")
+    word = "\n".join(p.text for p in docx.Document(done.outputs[2]).paragraphs)
+    table = docx.Document(done.outputs[2]).tables[0]
+    for report in (text, word):
+        assert f"共{2 * want['count']}个，评价金额合计{2 * want['amount']}万元" in report
+    assert [c.text for c in table.rows[0].cells][:3] == ["地区", "年度", "评价项目数"]
+    assert len(table.rows) == 1 + len(REGIONS)  # header, one row per region
 
 
 def test_folders_roll_up_as_their_archives_do(counties, archive_url, tmp_path):

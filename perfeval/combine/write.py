@@ -1,5 +1,6 @@
 """Writing the roll-up: 多地区汇总表.xlsx (地区汇总, 评价项目清单, 问题分类) and a short report
-from ``templates/combine/多地区汇总报告.md.j2``, both atomically into the output folder."""
+from ``templates/combine/多地区汇总报告.md.j2`` and ``.docx`` (the same context), all atomically
+into the output folder."""
 
 from __future__ import annotations
 
@@ -22,12 +23,12 @@ from perfeval.config.settings import Settings
 from perfeval.machinery.atomic import atomic_path, make_folder, write_text
 from perfeval.machinery.resources import templates_dir
 from perfeval.numbers import HUNDRED, fmt_money, fmt_rate, fmt_score, q2
-from perfeval.render.report import render_markdown
+from perfeval.render.report import render_markdown, write_docx
 from perfeval.render.xlsx_tables import TableFormats, new_workbook, write_frame
 
 WORKBOOK = "多地区汇总表.xlsx"
-REPORT = "多地区汇总报告.md"
-TEMPLATE = templates_dir() / "combine" / "多地区汇总报告.md.j2"
+REPORT = "多地区汇总报告"
+TEMPLATES = templates_dir() / "combine"
 SHOWN_CATEGORIES = 5
 
 
@@ -61,9 +62,11 @@ def write_combined(
         except BaseException:
             wb.discard()
             raise
-    report = out / REPORT
-    write_text(report, render_markdown(_context(regions, tables, title, settings), TEMPLATE))
-    return [workbook, report], tables
+    context = _context(regions, tables, title, settings)
+    markdown = out / f"{REPORT}.md"
+    write_text(markdown, render_markdown(context, TEMPLATES / f"{REPORT}.md.j2"))
+    word = write_docx(context, TEMPLATES / f"{REPORT}.docx", out / f"{REPORT}.docx")
+    return [workbook, markdown, word], tables
 
 
 def _context(regions, tables, title: str, s: Settings) -> dict:

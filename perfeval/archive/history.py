@@ -13,7 +13,7 @@ from decimal import Decimal
 from perfeval.aggregate.history import History, PastItem
 from perfeval.archive import schema as t
 from perfeval.archive.database import Archive, ArchiveError, archive_url, open_archive
-from perfeval.archive.store import archived_years, read_rows
+from perfeval.archive.store import archived_years, read_columns, read_rows
 from perfeval.check.catalogue import Code, Finding, finding
 from perfeval.config.settings import Settings
 from perfeval.model import CellRef
@@ -47,10 +47,11 @@ def load_history(settings: Settings) -> tuple[History | None, list[Finding]]:
         if not rows:
             return None, []
         levels: dict[str, dict[str, list[Decimal]]] = defaultdict(dict)
-        for r in read_rows(archive, t.indicators, code, year):
-            pair = levels[r["item_id"]].setdefault(r["l1"], [Decimal(0), Decimal(0)])
-            pair[0] += r["weight"]
-            pair[1] += r["score"]
+        columns = ("item_id", "l1", "weight", "score")
+        for item_id, l1, weight, score in read_columns(archive, t.indicators, columns, code, year):
+            pair = levels[item_id].setdefault(l1, [Decimal(0), Decimal(0)])
+            pair[0] += weight
+            pair[1] += score
         problems: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for r in read_rows(archive, t.problems, code, year):
             problems[r["item_id"]].append((r["category"], r["description"]))
@@ -90,9 +91,12 @@ def load_past_projects(settings: Settings) -> tuple[PastProjects | None, list[Fi
             for r in read_rows(archive, t.targets, code, year):
                 targets[r["item_id"]].append((r["l3"], r["direction"], r["value"], r["unit"]))
             actuals: dict[str, dict] = defaultdict(dict)
-            for r in read_rows(archive, t.indicators, code, year):
-                if r["actual"]:
-                    actuals[r["item_id"]][normalize_text(r["l3"])] = (r["actual"], r["cell"])
+            columns = ("item_id", "l3", "actual", "cell")
+            for item_id, l3, actual, cell in read_columns(
+                archive, t.indicators, columns, code, year
+            ):
+                if actual:
+                    actuals[item_id][normalize_text(l3)] = (actual, cell)
             for r in read_rows(archive, t.evaluations, code, year):
                 _remember(past, r, year, targets[r["item_id"]], actuals[r["item_id"]])
     except ArchiveError as e:

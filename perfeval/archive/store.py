@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -122,3 +122,17 @@ def read_rows(archive: Archive, table: sa.Table, region_code: str, year: int) ->
             .order_by(*table.primary_key.columns)
         )
         return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def read_columns(
+    archive: Archive, table: sa.Table, names: tuple[str, ...], region_code: str, year: int
+) -> Iterator[tuple]:
+    """Only ``names`` of ``table``'s rows for one region-year, as tuples, streamed in batches:
+    a province's year has millions of indicator rows."""
+    with archive.reading() as conn:
+        query = sa.select(*(table.c[n] for n in names)).where(
+            table.c.region_code == region_code, table.c.year == year
+        )
+        result = conn.execution_options(yield_per=20_000).execute(query)
+        for row in result:
+            yield tuple(row)

@@ -34,6 +34,10 @@ class ArchiveError(PerfevalError):
     """The archive cannot be opened, read or written; nothing in it was changed."""
 
 
+class NoArchive(ArchiveError):
+    """There is no archive yet (a reader asked for a SQLite file that does not exist)."""
+
+
 @dataclass(frozen=True)
 class Archive:
     engine: sa.Engine
@@ -92,7 +96,7 @@ def _check_sqlite_file(path: Path, create: bool) -> None:
     if path.exists():
         raise ArchiveError("档案位置上不是文件。", path=path)
     if not create:
-        raise ArchiveError(
+        raise NoArchive(
             "还没有绩效档案。", path=path, hint="先在评价文件夹中运行 perfeval archive 归档。"
         )
     if not path.parent.is_dir():

@@ -12,7 +12,13 @@ from decimal import Decimal
 
 from perfeval.aggregate.history import History, PastItem
 from perfeval.archive import schema as t
-from perfeval.archive.database import Archive, ArchiveError, archive_url, open_archive
+from perfeval.archive.database import (
+    Archive,
+    ArchiveError,
+    NoArchive,
+    archive_url,
+    open_archive,
+)
 from perfeval.archive.store import archived_years, read_columns, read_rows
 from perfeval.check.catalogue import Code, Finding, finding
 from perfeval.config.settings import Settings
@@ -29,9 +35,9 @@ def _open(settings: Settings) -> tuple[Archive | None, str, list[Finding]]:
     url = archive_url(settings)
     try:
         archive = open_archive(url, wait=settings.raw["archive"]["wait_seconds"], create=False)
+    except NoArchive:
+        return None, code, []
     except ArchiveError as e:
-        if "还没有绩效档案" in e.message:
-            return None, code, []
         return None, code, [finding(Code.ARCHIVE_UNREADABLE, CellRef(e.path or url), why=e.message)]
     return archive, code, []
 

@@ -19,7 +19,7 @@ _RESERVED = {
 MAX_STEM = 80
 
 
-def _clean(text: str) -> str:
+def file_safe(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _FORBIDDEN.sub("", text)
     return re.sub(r"\s+", "", text).strip(". ")
@@ -46,8 +46,8 @@ def workbook_name(item: RosterItem, year: int, region: str, taken: set[str]) -> 
         p
         for p in (
             str(year),
-            _clean(short_unit(item.unit, region)),
-            _clean(short_name(item.name, year)),
+            file_safe(short_unit(item.unit, region)),
+            file_safe(short_name(item.name, year)),
         )
         if p
     )[:MAX_STEM]
@@ -55,7 +55,7 @@ def workbook_name(item: RosterItem, year: int, region: str, taken: set[str]) -> 
         stem = f"_{stem}"
     candidate = f"{stem}.xlsx"
     if candidate.lower() in taken:
-        candidate = f"{stem[: MAX_STEM - 12]}_{_clean(item.item_id)[:10]}.xlsx"
+        candidate = f"{stem[: MAX_STEM - 12]}_{file_safe(item.item_id)[:10]}.xlsx"
     n = 2
     base = candidate[:-5]
     while candidate.lower() in taken:

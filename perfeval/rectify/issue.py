@@ -19,7 +19,7 @@ from perfeval.archive.store import read_rows
 from perfeval.config.settings import Settings
 from perfeval.config.workspace import RECTIFY_KEY, Workspace
 from perfeval.errors import PerfevalError
-from perfeval.issue.naming import _clean, short_unit
+from perfeval.issue.naming import file_safe, short_unit
 from perfeval.machinery.atomic import atomic_path, make_folder
 from perfeval.rectify import ledger as L
 from perfeval.render.paper import row_height, text_lines
@@ -90,7 +90,7 @@ def issue_ledgers(ws: Workspace, issued_at: dt.datetime | None = None) -> list[P
     stamp = (issued_at or dt.datetime.now()).replace(microsecond=0)
     written = []
     for unit, mine in by_unit.items():
-        name = f"{year}年度问题整改台账_{_clean(short_unit(unit, s.region)) or '单位'}.xlsx"
+        name = f"{year}年度问题整改台账_{file_safe(short_unit(unit, s.region)) or '单位'}.xlsx"
         target = folder / name
         with atomic_path(target) as tmp:
             _write(tmp, s, year, unit, mine, stamp, region_code(s))

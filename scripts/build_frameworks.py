@@ -21,7 +21,7 @@ SOURCES = ROOT / "templates" / "frameworks" / "src"
 TARGET = ROOT / "templates" / "frameworks"
 sys.path.insert(0, str(ROOT))
 
-from perfeval.config.framework import COLUMNS  # noqa: E402
+from perfeval.config.framework_file import COLUMNS  # noqa: E402
 from perfeval.machinery.atomic import atomic_path  # noqa: E402
 
 SETTINGS = (

@@ -15,7 +15,7 @@ import pytest
 
 from perfeval import layout as L
 from perfeval import pipeline
-from perfeval.config.framework import load_framework
+from perfeval.config.framework_file import load_framework
 from perfeval.config.workspace import open_workspace
 from perfeval.errors import ConfigError
 from perfeval.fill import fill_workbook

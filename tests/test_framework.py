@@ -4,7 +4,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from perfeval.config.framework import load_framework, load_frameworks
+from perfeval.config.framework_file import load_framework, load_frameworks
 from perfeval.errors import ConfigError
 from perfeval.machinery.resources import bundled_frameworks_dir
 

@@ -239,7 +239,7 @@ def test_a_national_form_is_read_with_its_cells_and_values_split(bare):
 
 def write_framework(folder: Path, settings: dict, rows: list[dict]) -> Path:
     """A framework file as finance staff write one (设置 and 指标)."""
-    from perfeval.config.framework import COLUMNS
+    from perfeval.config.framework_file import COLUMNS
 
     keys = list(COLUMNS)
     wb = openpyxl.Workbook()

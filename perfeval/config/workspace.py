@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from perfeval.check.catalogue import Code, Finding, finding
-from perfeval.config.framework import Framework, FrameworkRegistry, load_frameworks
+from perfeval.config.framework import Framework, FrameworkRegistry
+from perfeval.config.framework_file import load_frameworks
 from perfeval.config.roster import Roster, RosterItem, load_roster, write_roster
 from perfeval.config.settings import CONFIG_NAME, PATH_KEYS, Settings, load_settings
 from perfeval.errors import ConfigError

@@ -275,3 +275,17 @@ def test_an_archive_of_an_earlier_version_is_upgraded_keeping_its_rows(archive_u
         assert MigrationContext.configure(conn).get_current_revision() == head_revision()
     assert [r["count"] for r in read_rows(archive, t.findings, "654027", 2023)] == [3]
     assert read_rows(archive, t.coverage, "654027", 2023) == []
+
+
+def test_long_text_from_departments_is_archived_whole(county, archive_url):
+    outcome = pipeline.do_aggregate(county)
+    record = year_record(outcome.results, None, [], region_code="654027", folder_id="f", folder="x")
+    long = "很长的项目名称" * 150  # 1,050 characters: names, units and reasons have no limit
+    record.rows["evaluations"][0]["name"] = long
+    record.rows["evaluations"][0]["unit"] = long
+    record.rows["indicators"][0]["reason"] = long * 3
+    archive = open_archive(archive_url)
+    write_year(archive, record)
+    [first, *_] = read_rows(archive, t.evaluations, "654027", 2024)
+    assert (first["name"], first["unit"]) == (long, long)
+    assert read_rows(archive, t.indicators, "654027", 2024)[0]["reason"] == long * 3

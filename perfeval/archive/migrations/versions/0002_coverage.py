@@ -22,7 +22,7 @@ def upgrade() -> None:
         "coverage",
         sa.Column("region_code", sa.String(12), nullable=False),
         sa.Column("year", sa.Integer, nullable=False),
-        sa.Column("unit", sa.String(200), nullable=False),
+        sa.Column("unit", sa.Text, nullable=False),
         sa.Column("planned", Amount, nullable=False),
         sa.Column("evaluated", Amount, nullable=False),
         sa.Column("unit_budget", Amount),
